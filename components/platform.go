@@ -1,0 +1,89 @@
+package components
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Platform is everything a tenant stack uses of its region's cluster. The
+// regional cluster fills it in; the tenant component takes it as an input and
+// never looks the cluster up by itself (shared dependencies are passed in).
+type Platform struct {
+	// Location and Zones are the region's, as plain values: they decide
+	// resource shapes, not just property values.
+	Location string
+	Zones    []string
+
+	// ResourceGroupName is the platform resource group (vault, DNS zones).
+	ResourceGroupName pulumi.StringOutput
+	// WorkspaceID is the Log Analytics workspace every diagnostic setting
+	// sends to.
+	WorkspaceID pulumi.StringOutput
+	// DataCollectionRuleID is the Azure Monitor data collection rule of VM
+	// guests (the same value as TenantArgs.DataCollectionRuleID).
+	DataCollectionRuleID pulumi.StringOutput
+
+	// VNetID is the region's virtual network.
+	VNetID           pulumi.StringOutput
+	VMSubnetID       pulumi.StringOutput
+	EndpointSubnetID pulumi.StringOutput
+	// GatewaySubnetPrefix is the application gateway subnet's CIDR: the
+	// only source a tenant's compute accepts traffic from.
+	GatewaySubnetPrefix string
+	// BastionSubnetPrefix is the AzureBastionSubnet's CIDR: the only source
+	// of management traffic (SSH, RDP) to the VMs.
+	BastionSubnetPrefix string
+
+	// EnvironmentID is the region's Container Apps managed environment.
+	EnvironmentID pulumi.StringOutput
+	// EnvironmentDefaultDomain is the environment's default domain: an app
+	// named N is reached inside the VNet at N.<default domain>.
+	EnvironmentDefaultDomain pulumi.StringOutput
+	// EnvironmentStaticIP is the environment's internal load balancer
+	// address, which every name of the default domain resolves to.
+	EnvironmentStaticIP pulumi.StringOutput
+	// EnvironmentWorkloadProfile is the name of the environment's
+	// Consumption workload profile, where tenants' apps run.
+	EnvironmentWorkloadProfile string
+
+	// KeyVaultID and KeyVaultName are the platform Key Vault, which holds
+	// the region's wildcard certificate.
+	KeyVaultID   pulumi.StringOutput
+	KeyVaultName pulumi.StringOutput
+
+	// RecoveryVaultName is the region's Recovery Services vault, in the
+	// platform resource group.
+	RecoveryVaultName pulumi.StringOutput
+	RecoveryVaultID   pulumi.StringOutput
+	// VMBackupPolicyIDs and FileShareBackupPolicyIDs are the vault's daily
+	// policies by spec.BackupSpec.PolicyKey.
+	VMBackupPolicyIDs        map[string]pulumi.StringOutput
+	FileShareBackupPolicyIDs map[string]pulumi.StringOutput
+
+	// DNSZoneName is the region's public zone, in the platform resource group.
+	DNSZoneName string
+	// PrivateDNSZoneIDs are the private zones tenants' private endpoints
+	// register in, by subresource: "sqlServer", "blob", "file", "vault".
+	PrivateDNSZoneIDs map[string]pulumi.StringOutput
+
+	// SQLServers are the region's shared logical servers by
+	// spec.DatabaseSpec.Server.
+	SQLServers map[int]SQLServer
+
+	// GatewayPublicIPAddress is the front door's address: every tenant's DNS
+	// record points at it.
+	GatewayPublicIPAddress pulumi.StringOutput
+	// GatewayBackendPoolIDs are the gateway's backend pools of VM tenants, by
+	// tenant name: a VM tenant's NICs join its pool.
+	GatewayBackendPoolIDs map[string]pulumi.StringOutput
+
+	// OperatorsGroupObjectID is the Entra group granted VM login, and
+	// OperatorsGroupName its display name (the SQL servers' admin login).
+	OperatorsGroupObjectID string
+	OperatorsGroupName     string
+}
+
+// SQLServer is one of the region's shared Azure SQL logical servers.
+type SQLServer struct {
+	ID   pulumi.StringOutput
+	Name pulumi.StringOutput
+}

@@ -1,0 +1,275 @@
+package plan
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// MockSubscriptionID is the subscription of every mocked Azure ID.
+const MockSubscriptionID = "00000000-0000-0000-0000-000000000000"
+
+// MockTenantID is the Entra tenant the mocked client config reports.
+const MockTenantID = "11111111-1111-1111-1111-111111111111"
+
+// MockSecretMarker is part of every secret value the mocks make up, so that
+// tests can prove no secret reaches any output.
+const MockSecretMarker = "mocksecret"
+
+// recorder is the pulumi.MockResourceMonitor: it answers every registration
+// with a deterministic Azure-like ID and outputs, and remembers the request.
+type recorder struct {
+	project   string
+	stack     string
+	mu        sync.Mutex
+	resources []*Resource
+}
+
+var _ pulumi.MockResourceMonitor = (*recorder)(nil)
+
+func (r *recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	rpc := args.RegisterRPC
+	if rpc == nil {
+		return "", nil, fmt.Errorf("plan: %s %q: reading existing resources is not supported offline", args.TypeToken, args.Name)
+	}
+	id, outputs := mockState(args.TypeToken, args.Name, args.Inputs, args.Custom)
+	res := &Resource{
+		Type:           args.TypeToken,
+		Name:           args.Name,
+		Parent:         rpc.GetParent(),
+		Custom:         args.Custom,
+		Protect:        rpc.GetProtect(),
+		RetainOnDelete: rpc.GetRetainOnDelete(),
+		DependsOn:      sortedCopy(rpc.GetDependencies()),
+		Inputs:         plainMap(args.Inputs),
+		ID:             id,
+	}
+	// The request does not carry the URN it will get: derive it the way the
+	// mock monitor does.
+	res.URN = r.urn(args.TypeToken, args.Name, rpc.GetParent())
+	r.mu.Lock()
+	r.resources = append(r.resources, res)
+	r.mu.Unlock()
+	if !args.Custom {
+		return "", resource.PropertyMap{}, nil
+	}
+	return id, outputs, nil
+}
+
+func (r *recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	switch args.Token {
+	case "azure-native:authorization:getClientConfig":
+		return resource.NewPropertyMapFromMap(map[string]any{
+			"subscriptionId": MockSubscriptionID,
+			"tenantId":       MockTenantID,
+			"clientId":       "22222222-2222-2222-2222-222222222222",
+			"objectId":       "33333333-3333-3333-3333-333333333333",
+		}), nil
+	case "azure-native:operationalinsights:getSharedKeys":
+		return resource.PropertyMap{
+			"primarySharedKey":   resource.MakeSecret(resource.NewStringProperty(MockSecretMarker + "-primary-key")),
+			"secondarySharedKey": resource.MakeSecret(resource.NewStringProperty(MockSecretMarker + "-secondary-key")),
+		}, nil
+	}
+	return resource.PropertyMap{}, nil
+}
+
+func sortedCopy(in []string) []string {
+	if len(in) == 0 {
+		return nil
+	}
+	out := append([]string(nil), in...)
+	sort.Strings(out)
+	return out
+}
+
+// urn builds the URN the engine gives a resource: its type is qualified by
+// its parent's type, unless the parent is the stack.
+func (r *recorder) urn(typ, name, parent string) string {
+	parentType := tokens.Type("")
+	if p := resource.URN(parent); p != "" && p.QualifiedType() != resource.RootStackType {
+		parentType = p.QualifiedType()
+	}
+	return string(resource.NewURN(tokens.QName(r.stack), tokens.PackageName(r.project), parentType, tokens.Type(typ), name))
+}
+
+// mockState makes up the ID and outputs Azure would return: the inputs echoed,
+// the physical name and ID, and the few computed outputs programs read.
+func mockState(typ, logical string, inputs resource.PropertyMap, custom bool) (string, resource.PropertyMap) {
+	out := inputs.Copy()
+	if !custom {
+		return "", out
+	}
+	h := shortHash(typ + "/" + logical)
+	typ = unversioned(typ)
+	switch typ {
+	case "random:index/randomString:RandomString":
+		length := 8
+		if v, ok := inputs["length"]; ok && v.IsNumber() {
+			length = int(v.NumberValue())
+		}
+		out["result"] = resource.NewStringProperty(alnum(h, length))
+		return "mock-" + h, out
+	case "random:index/randomPassword:RandomPassword":
+		out["result"] = resource.MakeSecret(resource.NewStringProperty(MockSecretMarker + "-" + h + "-Aa1!"))
+		out["bcryptHash"] = resource.MakeSecret(resource.NewStringProperty(MockSecretMarker + "-bcrypt-" + h))
+		return "mock-" + h, out
+	}
+	name := physicalName(typ, logical, inputs)
+	id := azureID(typ, name, inputs)
+	out["id"] = resource.NewStringProperty(id)
+	out["name"] = resource.NewStringProperty(name)
+	out["azureApiVersion"] = resource.NewStringProperty("mock")
+	location := "mocklocation"
+	if v, ok := inputs["location"]; ok && v.IsString() {
+		location = v.StringValue()
+	}
+	switch typ {
+	case "azure-native:app:ManagedEnvironment":
+		out["defaultDomain"] = resource.NewStringProperty(fmt.Sprintf("%s-%s.%s.azurecontainerapps.io", name, h[:6], location))
+		out["staticIp"] = resource.NewStringProperty("10.250.0.10")
+	case "azure-native:app:ContainerApp":
+		out["latestRevisionFqdn"] = resource.NewStringProperty(name + "--rev1.mock.azurecontainerapps.io")
+	case "azure-native:network:PublicIPAddress":
+		out["ipAddress"] = resource.NewStringProperty(fmt.Sprintf("20.%d.%d.%d", h[0], h[1], h[2]))
+	case "azure-native:managedidentity:UserAssignedIdentity":
+		out["principalId"] = resource.NewStringProperty(guid(h + "principal"))
+		out["clientId"] = resource.NewStringProperty(guid(h + "client"))
+		out["tenantId"] = resource.NewStringProperty(MockTenantID)
+	case "azure-native:sql:Server":
+		out["fullyQualifiedDomainName"] = resource.NewStringProperty(name + ".database.windows.net")
+	case "azure-native:operationalinsights:Workspace":
+		out["customerId"] = resource.NewStringProperty(guid(h + "customer"))
+	case "azure-native:keyvault:Vault":
+		props := resource.PropertyMap{}
+		if v, ok := inputs["properties"]; ok && v.IsObject() {
+			props = v.ObjectValue().Copy()
+		}
+		props["vaultUri"] = resource.NewStringProperty("https://" + name + ".vault.azure.net/")
+		out["properties"] = resource.NewObjectProperty(props)
+	case "azure-native:storage:StorageAccount":
+		out["primaryEndpoints"] = resource.NewObjectProperty(resource.PropertyMap{
+			"blob": resource.NewStringProperty("https://" + name + ".blob.core.windows.net/"),
+			"file": resource.NewStringProperty("https://" + name + ".file.core.windows.net/"),
+		})
+	}
+	return id, out
+}
+
+// physicalName is the Azure name of a resource: the azure-native input that
+// names it (virtualNetworkName for VirtualNetwork, ...), else the logical
+// name, which is what auto-naming would start from.
+func physicalName(typ, logical string, inputs resource.PropertyMap) string {
+	kind := typ[strings.LastIndexByte(typ, ':')+1:]
+	candidates := []string{lowerFirst(kind) + "Name", "name", "resourceName"}
+	if kind == "ResourceGroup" {
+		candidates = []string{"resourceGroupName"}
+	}
+	for _, key := range candidates {
+		if v, ok := inputs[resource.PropertyKey(key)]; ok && v.IsString() && v.StringValue() != "" {
+			return v.StringValue()
+		}
+	}
+	// Azure-native names a few resources with a key that repeats no part of
+	// the type (storage accounts take accountName, vaults vaultName): take
+	// the only *Name input that is not the resource group's.
+	var only string
+	for k, v := range inputs {
+		key := string(k)
+		if strings.HasSuffix(key, "Name") && key != "resourceGroupName" && v.IsString() {
+			if only != "" {
+				only = ""
+				break
+			}
+			only = v.StringValue()
+		}
+	}
+	if only != "" {
+		return only
+	}
+	return logical
+}
+
+// azureID builds an ARM ID of the shape Azure gives: subscription, resource
+// group, provider namespace and type, name.
+func azureID(typ, name string, inputs resource.PropertyMap) string {
+	parts := strings.Split(typ, ":")
+	module, kind := parts[1], parts[2]
+	sub := "/subscriptions/" + MockSubscriptionID
+	if kind == "ResourceGroup" {
+		return sub + "/resourceGroups/" + name
+	}
+	rg := "mock-rg"
+	if v, ok := inputs["resourceGroupName"]; ok && v.IsString() {
+		rg = v.StringValue()
+	}
+	if kind == "Subnet" {
+		if v, ok := inputs["virtualNetworkName"]; ok && v.IsString() {
+			return sub + "/resourceGroups/" + rg + "/providers/Microsoft.Network/virtualNetworks/" + v.StringValue() + "/subnets/" + name
+		}
+	}
+	if v, ok := inputs["scope"]; ok && v.IsString() && strings.HasPrefix(v.StringValue(), "/") {
+		return v.StringValue() + "/providers/Microsoft." + upperFirst(module) + "/" + lowerFirst(kind) + "s/" + name
+	}
+	return sub + "/resourceGroups/" + rg + "/providers/Microsoft." + upperFirst(module) + "/" + lowerFirst(kind) + "s/" + name
+}
+
+// unversioned drops the API version of a versioned azure-native type token:
+// azure-native:app/v20240301:ManagedEnvironment is a ManagedEnvironment.
+func unversioned(typ string) string {
+	parts := strings.Split(typ, ":")
+	if len(parts) != 3 {
+		return typ
+	}
+	if i := strings.IndexByte(parts[1], '/'); i >= 0 {
+		parts[1] = parts[1][:i]
+	}
+	return strings.Join(parts, ":")
+}
+
+func shortHash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// alnum maps a hex hash onto lowercase letters and digits, as a random
+// string without upper case or special characters would be.
+func alnum(h string, n int) string {
+	const chars = "abcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = chars[int(h[i%len(h)]+byte(i))%len(chars)]
+	}
+	return string(b)
+}
+
+func guid(seed string) string {
+	h := shortHash(seed)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	r[0] = unicode.ToLower(r[0])
+	return string(r)
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	r[0] = unicode.ToUpper(r[0])
+	return string(r)
+}

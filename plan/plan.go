@@ -1,0 +1,238 @@
+// Package plan runs a Pulumi program offline under Pulumi's own mocks and
+// records every resource it registers: type, name, parent, options and
+// inputs. It is the one recorder behind the component tests and `kpax plan`,
+// so what the tests assert is exactly what operators are shown.
+package plan
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Secret replaces every secret value in a plan.
+const Secret = "[secret]"
+
+// Unknown replaces every value that is not known until deployment.
+const Unknown = "[unknown]"
+
+// Resource is one registration: a custom resource or a component.
+type Resource struct {
+	URN            string         `json:"urn"`
+	Type           string         `json:"type"`
+	Name           string         `json:"name"`
+	Parent         string         `json:"parent,omitempty"`
+	Custom         bool           `json:"custom"`
+	Protect        bool           `json:"protect"`
+	RetainOnDelete bool           `json:"retainOnDelete"`
+	DependsOn      []string       `json:"dependsOn,omitempty"`
+	Inputs         map[string]any `json:"inputs"`
+	// ID is the mocked Azure ID. It is not part of the plan contract, but
+	// it lets checks find which resource another one references.
+	ID string `json:"-"`
+}
+
+// Plan is what one program run registered.
+type Plan struct {
+	Stack     string         `json:"stack"`
+	Project   string         `json:"project"`
+	Resources []*Resource    `json:"resources"`
+	Outputs   map[string]any `json:"outputs"`
+
+	byURN map[string]*Resource
+}
+
+// Options say which project and stack the program believes it runs in, and
+// the stack configuration it reads (keys are namespaced: "kpax-cloud:region").
+type Options struct {
+	Project string
+	Stack   string
+	Config  map[string]string
+}
+
+// ExportFunc publishes a stack output; it has the signature of
+// (*pulumi.Context).Export.
+type ExportFunc func(name string, value pulumi.Input)
+
+// Run runs body under mocks and returns what it registered.
+func Run(opts Options, body pulumi.RunFunc) (*Plan, error) {
+	return RunProgram(opts, func(ctx *pulumi.Context, _ ExportFunc) error { return body(ctx) })
+}
+
+// RunProgram runs a program that publishes stack outputs through export, and
+// records its outputs too.
+func RunProgram(opts Options, body func(ctx *pulumi.Context, export ExportFunc) error) (*Plan, error) {
+	if opts.Project == "" {
+		opts.Project = "kpax-cloud"
+	}
+	if opts.Stack == "" {
+		return nil, fmt.Errorf("plan: a stack name is required")
+	}
+	rec := &recorder{project: opts.Project, stack: opts.Stack}
+	type exported struct {
+		name string
+		out  pulumi.Output
+	}
+	var (
+		mu      sync.Mutex
+		exports []exported
+		values  = map[string]any{}
+	)
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		export := func(name string, value pulumi.Input) {
+			ctx.Export(name, value)
+			// The applied output is what we wait on below: waiting on it
+			// guarantees the value was stored, and it carries secretness.
+			applied := pulumi.ToOutputWithContext(ctx.Context(), value).ApplyT(func(v any) any {
+				mu.Lock()
+				values[name] = v
+				mu.Unlock()
+				return v
+			})
+			exports = append(exports, exported{name, applied})
+		}
+		return body(ctx, export)
+	}, pulumi.WithMocks(opts.Project, opts.Stack, rec), func(info *pulumi.RunInfo) {
+		info.Config = opts.Config
+	})
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{Stack: opts.Stack, Project: opts.Project, Resources: rec.resources, Outputs: map[string]any{}}
+	for _, e := range exports {
+		// IsSecret waits for the output to resolve.
+		if pulumi.IsSecret(e.out) {
+			p.Outputs[e.name] = Secret
+			continue
+		}
+		p.Outputs[e.name] = values[e.name]
+	}
+	p.index()
+	return p, nil
+}
+
+func (p *Plan) index() {
+	p.byURN = make(map[string]*Resource, len(p.Resources))
+	for _, r := range p.Resources {
+		p.byURN[r.URN] = r
+	}
+}
+
+// OfType returns the resources of one type token, in registration order.
+func (p *Plan) OfType(typ string) []*Resource {
+	var out []*Resource
+	for _, r := range p.Resources {
+		if r.Type == typ {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Get returns the resource of a type with a logical name, or nil.
+func (p *Plan) Get(typ, name string) *Resource {
+	for _, r := range p.Resources {
+		if r.Type == typ && r.Name == name {
+			return r
+		}
+	}
+	return nil
+}
+
+// ByURN returns the resource with a URN, or nil.
+func (p *Plan) ByURN(urn string) *Resource {
+	if p.byURN == nil {
+		p.index()
+	}
+	return p.byURN[urn]
+}
+
+// Ancestors returns r's parent, its parent's parent, and so on up to (not
+// including) the stack.
+func (p *Plan) Ancestors(r *Resource) []*Resource {
+	var out []*Resource
+	for cur := p.ByURN(r.Parent); cur != nil; cur = p.ByURN(cur.Parent) {
+		out = append(out, cur)
+	}
+	return out
+}
+
+// Descendants returns every resource below root, in registration order.
+func (p *Plan) Descendants(root *Resource) []*Resource {
+	var out []*Resource
+	for _, r := range p.Resources {
+		for _, a := range p.Ancestors(r) {
+			if a == root {
+				out = append(out, r)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// CountByType counts the custom resources per type, sorted by type.
+func (p *Plan) CountByType() []TypeCount {
+	counts := map[string]int{}
+	for _, r := range p.Resources {
+		if r.Custom {
+			counts[r.Type]++
+		}
+	}
+	out := make([]TypeCount, 0, len(counts))
+	for t, n := range counts {
+		out = append(out, TypeCount{Type: t, Count: n})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Type < out[j].Type })
+	return out
+}
+
+// TypeCount is how many resources of one type a plan has.
+type TypeCount struct {
+	Type  string `json:"type"`
+	Count int    `json:"count"`
+}
+
+// Get returns the input at a dotted path ("sku.name", "subnets.0.name"), or
+// nil when any step is missing.
+func (r *Resource) Get(path string) any {
+	var cur any = r.Inputs
+	for _, step := range strings.Split(path, ".") {
+		switch v := cur.(type) {
+		case map[string]any:
+			cur = v[step]
+		case []any:
+			i, err := strconv.Atoi(step)
+			if err != nil || i < 0 || i >= len(v) {
+				return nil
+			}
+			cur = v[i]
+		default:
+			return nil
+		}
+	}
+	return cur
+}
+
+// String returns the input at path as a string ("" when absent or not a
+// string).
+func (r *Resource) String(path string) string {
+	s, _ := r.Get(path).(string)
+	return s
+}
+
+// Strings returns the input at path as a list of strings.
+func (r *Resource) Strings(path string) []string {
+	list, _ := r.Get(path).([]any)
+	out := make([]string, 0, len(list))
+	for _, v := range list {
+		if s, ok := v.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
