@@ -226,7 +226,7 @@ func azureID(typ, name string, inputs resource.PropertyMap) string {
 // azure-native:app/v20240301:ManagedEnvironment is a ManagedEnvironment.
 func unversioned(typ string) string {
 	parts := strings.Split(typ, ":")
-	if len(parts) != 3 {
+	if len(parts) != 3 || parts[0] != "azure-native" {
 		return typ
 	}
 	if i := strings.IndexByte(parts[1], '/'); i >= 0 {

@@ -5,6 +5,7 @@
 package plan
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -102,6 +103,15 @@ func RunProgram(opts Options, body func(ctx *pulumi.Context, export ExportFunc) 
 	if err != nil {
 		return nil, err
 	}
+	// The SDK registers resources from goroutines, so arrival order varies
+	// between runs: order by logical name (then type) for stable output.
+	sort.SliceStable(rec.resources, func(i, j int) bool {
+		a, b := rec.resources[i], rec.resources[j]
+		if a.Name != b.Name {
+			return a.Name < b.Name
+		}
+		return a.Type < b.Type
+	})
 	p := &Plan{Stack: opts.Stack, Project: opts.Project, Resources: rec.resources, Outputs: map[string]any{}}
 	for _, e := range exports {
 		// IsSecret waits for the output to resolve.
@@ -109,10 +119,31 @@ func RunProgram(opts Options, body func(ctx *pulumi.Context, export ExportFunc) 
 			p.Outputs[e.name] = Secret
 			continue
 		}
-		p.Outputs[e.name] = values[e.name]
+		mu.Lock()
+		v := values[e.name]
+		mu.Unlock()
+		jv, err := jsonLike(v)
+		if err != nil {
+			return nil, fmt.Errorf("plan: output %q: %w", e.name, err)
+		}
+		p.Outputs[e.name] = jv
+
 	}
 	p.index()
 	return p, nil
+}
+
+// jsonLike turns a resolved Go value (map[string]string, []string, ...) into
+// the same JSON-like shapes as the inputs, so that outputs read the same way
+// whether they come from a file or from a run.
+func jsonLike(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	err = json.Unmarshal(b, &out)
+	return out, err
 }
 
 func (p *Plan) index() {
@@ -122,7 +153,7 @@ func (p *Plan) index() {
 	}
 }
 
-// OfType returns the resources of one type token, in registration order.
+// OfType returns the resources of one type token, in plan order (by logical name).
 func (p *Plan) OfType(typ string) []*Resource {
 	var out []*Resource
 	for _, r := range p.Resources {
@@ -161,7 +192,7 @@ func (p *Plan) Ancestors(r *Resource) []*Resource {
 	return out
 }
 
-// Descendants returns every resource below root, in registration order.
+// Descendants returns every resource below root, in plan order (by logical name).
 func (p *Plan) Descendants(root *Resource) []*Resource {
 	var out []*Resource
 	for _, r := range p.Resources {

@@ -116,3 +116,11 @@ func (s Source) At(path, format string, args ...any) Diagnostic {
 	pos := s.PosOf(path)
 	return Diagnostic{File: s.File, Line: pos.Line, Col: pos.Col, Path: path, Message: fmt.Sprintf(format, args...)}
 }
+
+// set records that the field at path was written at pos.
+func (s *Source) set(path string, pos Pos) {
+	if s.fields == nil {
+		s.fields = make(map[string]Pos)
+	}
+	s.fields[path] = pos
+}

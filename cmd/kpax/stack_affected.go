@@ -1,0 +1,108 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kpax/kpax-cloud/program"
+)
+
+// affected is which stacks a change touches and, per stack, the tenant
+// components to target when only tenants changed.
+type affected struct {
+	Stacks  []string            `json:"stacks"`
+	Targets map[string][]string `json:"targets,omitempty"`
+}
+
+// affectedStacks maps changed files to stacks. A tenant or region file, or a
+// stack file, affects its region's stack; code, go.mod and Pulumi.yaml affect
+// every stack; documentation affects none. A stack whose only changes are
+// tenant files gets those tenants' component URNs as targets, so that a
+// one-tenant pull request previews one tenant.
+func affectedStacks(files, allStacks []string) affected {
+	whole := map[string]bool{}
+	tenants := map[string]map[string]bool{}
+	for _, f := range files {
+		switch {
+		case strings.HasPrefix(f, "tenants/"):
+			parts := strings.Split(f, "/")
+			if len(parts) >= 3 {
+				stack := "prod-" + parts[1]
+				if tenants[stack] == nil {
+					tenants[stack] = map[string]bool{}
+				}
+				tenants[stack][strings.TrimSuffix(path.Base(f), ".yaml")] = true
+			}
+		case strings.HasPrefix(f, "regions/"):
+			whole["prod-"+strings.TrimSuffix(path.Base(f), ".yaml")] = true
+		case strings.HasPrefix(f, "Pulumi.") && f != "Pulumi.yaml":
+			whole[strings.TrimSuffix(strings.TrimPrefix(f, "Pulumi."), ".yaml")] = true
+		case f == "Pulumi.yaml" || f == "go.mod" || f == "go.sum" || strings.HasSuffix(f, ".go"):
+			for _, s := range allStacks {
+				whole[s] = true
+			}
+		}
+	}
+	out := affected{Stacks: []string{}, Targets: map[string][]string{}}
+	known := map[string]bool{}
+	for _, s := range allStacks {
+		known[s] = true
+	}
+	for s := range whole {
+		if known[s] {
+			out.Stacks = append(out.Stacks, s)
+		}
+	}
+	for s, names := range tenants {
+		if !known[s] {
+			continue
+		}
+		if !whole[s] {
+			out.Stacks = append(out.Stacks, s)
+			for n := range names {
+				out.Targets[s] = append(out.Targets[s], fmt.Sprintf("urn:pulumi:%s::%s::kpax:components:Tenant::%s", s, program.Project, n))
+			}
+			sort.Strings(out.Targets[s])
+		}
+	}
+	sort.Strings(out.Stacks)
+	return out
+}
+
+func newAffectedCmd() *cobra.Command {
+	var dir, base string
+	var targets bool
+	cmd := &cobra.Command{
+		Use:   "affected --base REF",
+		Short: "Print the stacks a change affects, as a JSON array for a CI matrix",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if base == "" {
+				return &exitError{exitUsage, fmt.Errorf("kpax affected: --base is required")}
+			}
+			files, err := changedFiles(dir, base)
+			if err != nil {
+				return &exitError{exitInvalid, err}
+			}
+			stacks, err := program.Stacks(dir)
+			if err != nil {
+				return &exitError{exitInvalid, err}
+			}
+			a := affectedStacks(files, stacks)
+			enc := json.NewEncoder(cmd.OutOrStdout())
+			if targets {
+				return enc.Encode(a)
+			}
+			return enc.Encode(a.Stacks)
+		},
+	}
+	dirFlag(cmd, &dir)
+	cmd.Flags().StringVar(&base, "base", "", "git revision to compare the work tree with (the pull request's base)")
+	cmd.Flags().BoolVar(&targets, "targets", false, `print {"stacks": [...], "targets": {stack: [tenant URNs]}}`)
+	return cmd
+}

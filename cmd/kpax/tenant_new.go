@@ -1,0 +1,130 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kpax/kpax-cloud/spec"
+)
+
+func newTenantCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "tenant", Short: "Scaffold tenant files"}
+	cmd.AddCommand(newTenantNewCmd())
+	return cmd
+}
+
+func newTenantNewCmd() *cobra.Command {
+	var dir, region, tier, runtime string
+	cmd := &cobra.Command{
+		Use:   "new NAME --region R --tier T --runtime container|vm",
+		Short: "Write tenants/<region>/<name>.yaml from the tier's defaults, and validate it",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := args[0]
+			if region == "" || tier == "" || runtime == "" {
+				return &exitError{exitUsage, fmt.Errorf("kpax tenant new: --region, --tier and --runtime are required")}
+			}
+			preset, ok := spec.PresetFor(spec.Tier(tier))
+			if !ok {
+				return &exitError{exitUsage, fmt.Errorf("kpax tenant new: --tier %q is not supported: one of %s", tier, joinTiers())}
+			}
+			if runtime != string(spec.RuntimeContainer) && runtime != string(spec.RuntimeVM) {
+				return &exitError{exitUsage, fmt.Errorf("kpax tenant new: --runtime %q is not supported: container or vm", runtime)}
+			}
+			if existing, _ := filepath.Glob(filepath.Join(dir, "tenants", "*", name+".yaml")); len(existing) > 0 {
+				rel, _ := filepath.Rel(dir, existing[0])
+				return &exitError{exitInvalid, fmt.Errorf("kpax tenant new: tenant %q exists already: %s (names are unique across all regions)", name, filepath.ToSlash(rel))}
+			}
+			rel := filepath.ToSlash(filepath.Join("tenants", region, name+".yaml"))
+			path := filepath.Join(dir, filepath.FromSlash(rel))
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				return &exitError{exitInvalid, err}
+			}
+			if err := os.WriteFile(path, []byte(renderTenant(name, region, spec.Tier(tier), spec.Runtime(runtime), preset)), 0o644); err != nil {
+				return &exitError{exitInvalid, err}
+			}
+			// The validator is the one judge of a name, a region and a
+			// file: a file it rejects is not left behind.
+			if _, err := spec.LoadProject(dir); err != nil {
+				var diags spec.Diagnostics
+				if errors.As(err, &diags) {
+					var mine spec.Diagnostics
+					for _, d := range diags {
+						if d.File == rel || strings.Contains(d.Message, rel) {
+							mine = append(mine, d)
+						}
+					}
+					if len(mine) > 0 {
+						os.Remove(path)
+						printDiagnostics(cmd.ErrOrStderr(), mine, "text")
+						return &exitError{exitInvalid, fmt.Errorf("kpax tenant new: %s not written", rel)}
+					}
+				}
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (%s, %s); next: kpax plan --stack prod-%s --tenant %s\n", rel, tier, runtime, region, name)
+			return nil
+		},
+	}
+	dirFlag(cmd, &dir)
+	cmd.Flags().StringVar(&region, "region", "", "region key: fr, uk, us, ca, za or in")
+	cmd.Flags().StringVar(&tier, "tier", "", "small, standard or large")
+	cmd.Flags().StringVar(&runtime, "runtime", "", "container or vm")
+	return cmd
+}
+
+func joinTiers() string {
+	names := make([]string, len(spec.Tiers))
+	for i, t := range spec.Tiers {
+		names[i] = string(t)
+	}
+	return strings.Join(names, ", ")
+}
+
+// renderTenant writes the fields a tenant must state, and the tier's
+// defaults as comments: uncommenting a line overrides the tier, and a tier
+// change later still moves every line left commented.
+func renderTenant(name, region string, tier spec.Tier, runtime spec.Runtime, p spec.Preset) string {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	w("# KPAX space %s in region %s, written by `kpax tenant new`.", name, region)
+	w("# Commented lines are the %s tier's defaults: uncomment one to override it.", tier)
+	w("name: %s", name)
+	w("displayName: %s", name)
+	w("region: %s", region)
+	w("tier: %s             # small | standard | large", tier)
+	w("runtime: %s          # container | vm", runtime)
+	w("state: active              # active | suspended | decommissioned")
+	if runtime == spec.RuntimeContainer {
+		w("container:")
+		w("  image: %s", p.Container.Image)
+		w("  # replicas: %d            # at least 2, so that losing a zone leaves the tenant up", p.Container.Replicas)
+		w("  # cpu: %g                 # vCPUs per replica; memory is twice that in GiB", p.Container.CPU)
+	} else {
+		w("vm:")
+		w("  image: %s", p.VM.Image)
+		w("  # size: %s", p.VM.Size)
+		w("  # instances: %d           # at least 2, spread over the zones", p.VM.Instances)
+		w("  # dataDiskGB: %d", p.VM.DataDiskGB)
+	}
+	w("# database:")
+	w("#   sku: %s", p.Database.SKU)
+	w("#   maxSizeGB: %d", p.Database.MaxSizeGB)
+	w("#   backupRetentionDays: %d   # point-in-time restore window, 1..35", p.Database.BackupRetentionDays)
+	w("#   longTermRetention: {weeks: %d, months: %d, years: %d}", p.Database.LongTermRetention.Weeks, p.Database.LongTermRetention.Months, p.Database.LongTermRetention.Years)
+	w("#   server: %d                # the region's shared logical server", p.Database.Server)
+	w("# storage:")
+	w("#   quotaGB: %d", p.Storage.QuotaGB)
+	w("#   redundancy: %s", p.Storage.Redundancy)
+	w("# backup:")
+	w("#   dailyAt: \"01:00\"         # UTC, on the hour or half hour; default: the region's")
+	w("#   retentionDays: %d", p.BackupRetentionDays)
+	w("# dns:")
+	w("#   hostname: %s", name)
+	w("# tags: {costCenter: \"0000\"}")
+	return b.String()
+}

@@ -1,0 +1,95 @@
+// Package program is the Pulumi program of kpax-cloud: stack config -> the
+// region's spec -> the regional cluster and one tenant component per tenant
+// -> stack outputs. main.go and `kpax plan` both run it.
+package program
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+
+	"github.com/kpax/kpax-cloud/components"
+	"github.com/kpax/kpax-cloud/spec"
+)
+
+// Project is the Pulumi project name; config keys live in its namespace.
+const Project = "kpax-cloud"
+
+// ConfigRegion is the stack config key naming the stack's region.
+const ConfigRegion = Project + ":region"
+
+// ConfigLocation is the azure-native provider's location key; a stack sets it
+// to its region's location so that nothing can default elsewhere.
+const ConfigLocation = "azure-native:location"
+
+// Run is the program `pulumi up` runs: it reads the project files from the
+// working directory, which the Pulumi CLI sets to the project root.
+func Run(ctx *pulumi.Context) error {
+	return Deploy(ctx, ".", ctx.Export)
+}
+
+// Deploy builds the stack from the project files under root and publishes
+// its outputs through export.
+func Deploy(ctx *pulumi.Context, root string, export func(string, pulumi.Input)) error {
+	regionKey := config.Require(ctx, "region")
+	// A stack only ever loads its own region's tenants.
+	proj, err := spec.LoadRegion(root, regionKey)
+	if err != nil {
+		return fmt.Errorf("stack %s: %w", ctx.Stack(), err)
+	}
+	region, ok := proj.Regions[regionKey]
+	if !ok {
+		return fmt.Errorf("stack %s: %s is %q but regions/%s.yaml does not exist", ctx.Stack(), ConfigRegion, regionKey, regionKey)
+	}
+	if loc := config.Get(ctx, "azure-native:location"); loc != "" && loc != region.Location {
+		return fmt.Errorf("stack %s: %s is %q but region %s is in %q", ctx.Stack(), ConfigLocation, loc, region.Name, region.Location)
+	}
+	tenants := proj.TenantsIn(regionKey)
+
+	cluster, err := components.NewRegionalCluster(ctx, "region-"+region.Name, &components.RegionalClusterArgs{
+		Region:  region,
+		Tenants: tenants,
+	})
+	if err != nil {
+		return fmt.Errorf("region %s: %w", region.Name, err)
+	}
+
+	urls := pulumi.StringMap{}
+	states := pulumi.StringMap{}
+	var retained []string
+	for _, t := range tenants {
+		// The component's name is the tenant's name alone: it is unique
+		// across regions and stays the URN key if the tenant's tier,
+		// runtime or state changes.
+		tc, err := components.NewTenant(ctx, t.Name, &components.TenantArgs{
+			Tenant:               t,
+			Region:               region,
+			Platform:             &cluster.Platform,
+			DataCollectionRuleID: cluster.DataCollectionRuleID,
+		})
+		if err != nil {
+			return fmt.Errorf("tenant %q: %w", t.Name, err)
+		}
+		states[t.Name] = pulumi.String(string(t.State))
+		if t.State == spec.StateDecommissioned {
+			retained = append(retained, t.Name)
+			continue
+		}
+		urls[t.Name] = tc.URL
+	}
+	sort.Strings(retained)
+
+	export("region", pulumi.String(region.Name))
+	export("location", pulumi.String(region.Location))
+	export("dnsZone", pulumi.String(region.DNSZone))
+	export("gatewayPublicIp", cluster.GatewayPublicIPAddress)
+	export("platformResourceGroup", cluster.ResourceGroupName)
+	export("tenantUrls", urls)
+	export("tenantStates", states)
+	// Decommissioned tenants whose data is kept until an operator purges it
+	// (docs/restore.md, "Purge").
+	export("retainedTenants", pulumi.ToStringArray(retained))
+	return nil
+}

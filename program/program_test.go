@@ -1,0 +1,173 @@
+package program
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kpax/kpax-cloud/plan"
+	"github.com/kpax/kpax-cloud/spec"
+)
+
+const root = ".."
+
+var wantStacks = map[string]string{
+	"prod-fr": "francecentral", "prod-uk": "uksouth", "prod-us": "eastus2",
+	"prod-ca": "canadacentral", "prod-za": "southafricanorth", "prod-in": "centralindia",
+}
+
+// The Pulumi CLI loads these files with the same SDK loaders: a file it
+// would refuse fails here.
+func TestPulumiFilesLoadWithTheSDK(t *testing.T) {
+	proj, err := workspace.LoadProject(filepath.Join(root, "Pulumi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if proj.Name != Project || proj.Runtime.Name() != "go" {
+		t.Errorf("project %q runtime %q", proj.Name, proj.Runtime.Name())
+	}
+	if _, ok := proj.Config[ConfigRegion]; !ok {
+		t.Errorf("Pulumi.yaml does not declare %s", ConfigRegion)
+	}
+	stacks, err := Stacks(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stacks) != len(wantStacks) {
+		t.Errorf("stacks = %v, want %d", stacks, len(wantStacks))
+	}
+	for _, s := range stacks {
+		cfg, err := StackConfig(root, s)
+		if err != nil {
+			t.Errorf("%s: %v", s, err)
+			continue
+		}
+		if got, want := cfg[ConfigRegion], strings.TrimPrefix(s, "prod-"); got != want {
+			t.Errorf("%s: %s = %q, want %q", s, ConfigRegion, got, want)
+		}
+		if got := cfg[ConfigLocation]; got != wantStacks[s] {
+			t.Errorf("%s: %s = %q, want %q", s, ConfigLocation, got, wantStacks[s])
+		}
+	}
+	if _, err := StackConfig(root, "prod-xx"); err == nil || !strings.Contains(err.Error(), "prod-fr") {
+		t.Errorf("unknown stack: err = %v, want one listing the stacks", err)
+	}
+}
+
+func planAll(t *testing.T) map[string]*plan.Plan {
+	t.Helper()
+	plans := map[string]*plan.Plan{}
+	for s := range wantStacks {
+		p, err := Plan(root, s)
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		plans[s] = p
+	}
+	return plans
+}
+
+// Every stack deploys exactly its region's tenants, everything in its
+// region's location, and no secret reaches the plan.
+func TestEveryStackPlansItsOwnRegionOnly(t *testing.T) {
+	proj, err := spec.LoadProject(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for stack, p := range planAll(t) {
+		region := strings.TrimPrefix(stack, "prod-")
+		var got []string
+		for _, r := range p.OfType("kpax:components:Tenant") {
+			got = append(got, r.Name)
+		}
+		var want []string
+		for _, tn := range proj.TenantsIn(region) {
+			want = append(want, tn.Name)
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("%s: tenants %v, want %v", stack, got, want)
+		}
+		if n := len(p.OfType("kpax:components:RegionalCluster")); n != 1 {
+			t.Errorf("%s: %d regional clusters", stack, n)
+		}
+		for _, r := range p.Resources {
+			if loc := r.String("location"); loc != "" && loc != "global" && loc != wantStacks[stack] {
+				t.Errorf("%s: %s %s is in %q", stack, r.Type, r.Name, loc)
+			}
+		}
+		js, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(js), plan.MockSecretMarker) {
+			t.Errorf("%s: a secret value reached the plan", stack)
+		}
+		for _, other := range proj.Tenants {
+			if other.Region != region && strings.Contains(string(js), "rg-kpax-"+other.Region+"-"+other.Name) {
+				t.Errorf("%s: plan mentions tenant %s of region %s", stack, other.Name, other.Region)
+			}
+		}
+	}
+}
+
+// Removing a YAML file must never delete data: every data resource of every
+// tenant is protected and retained on delete in its registration request.
+func TestEveryTenantsDataIsProtected(t *testing.T) {
+	dataTypes := map[string]bool{
+		"azure-native:sql:Database":           true,
+		"azure-native:storage:StorageAccount": true,
+		"azure-native:keyvault:Vault":         true,
+		"azure-native:storage:FileShare":      true,
+	}
+	for stack, p := range planAll(t) {
+		for _, tenant := range p.OfType("kpax:components:Tenant") {
+			found := map[string]bool{}
+			for _, r := range p.Descendants(tenant) {
+				if dataTypes[r.Type] {
+					found[r.Type] = true
+					if !r.Protect || !r.RetainOnDelete {
+						t.Errorf("%s: %s %s: protect=%v retainOnDelete=%v", stack, r.Type, r.Name, r.Protect, r.RetainOnDelete)
+					}
+				}
+			}
+			if len(found) != len(dataTypes) {
+				t.Errorf("%s: tenant %s has data resources %v, want all of %v", stack, tenant.Name, found, dataTypes)
+			}
+		}
+	}
+}
+
+func TestOutputs(t *testing.T) {
+	p, err := Plan(root, "prod-us")
+	if err != nil {
+		t.Fatal(err)
+	}
+	urls, _ := p.Outputs["tenantUrls"].(map[string]any)
+	if urls["initech"] != "https://initech.us.kpax.cloud" {
+		t.Errorf("tenantUrls = %v", urls)
+	}
+	if _, ok := urls["old-corp"]; ok {
+		t.Errorf("a decommissioned tenant has a URL: %v", urls)
+	}
+	retained, _ := p.Outputs["retainedTenants"].([]any)
+	if len(retained) != 1 || retained[0] != "old-corp" {
+		t.Errorf("retainedTenants = %v, want [old-corp]", retained)
+	}
+	states, _ := p.Outputs["tenantStates"].(map[string]any)
+	if states["old-corp"] != "decommissioned" || states["umbrella"] != "active" {
+		t.Errorf("tenantStates = %v", states)
+	}
+}
+
+func TestStackRefusesAMismatchedLocation(t *testing.T) {
+	_, err := plan.RunProgram(plan.Options{Stack: "prod-fr", Config: map[string]string{
+		ConfigRegion: "fr", ConfigLocation: "westeurope",
+	}}, func(ctx *pulumi.Context, export plan.ExportFunc) error { return Deploy(ctx, root, export) })
+	if err == nil || !strings.Contains(err.Error(), "francecentral") {
+		t.Errorf("err = %v, want a location mismatch naming francecentral", err)
+	}
+}

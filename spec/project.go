@@ -1,0 +1,384 @@
+package spec
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/netip"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Project is every region and the tenants that were loaded, validated and
+// defaulted.
+type Project struct {
+	// Root is the folder holding regions/ and tenants/.
+	Root    string
+	Regions map[string]*Region
+	// Tenants are sorted by region, then name.
+	Tenants []*Tenant
+}
+
+// LoadProject reads regions/*.yaml and tenants/<region>/*.yaml under root
+// and runs every check, within and across files. When anything is wrong
+// the error is the sorted Diagnostics of the whole run.
+func LoadProject(root string) (*Project, error) {
+	return load(root, "")
+}
+
+// LoadRegion reads every region file (address spaces and DNS zones are
+// checked against each other) but only the tenants of region: a stack never
+// loads another region's tenants. Tenant name uniqueness across regions is
+// therefore LoadProject's job.
+func LoadRegion(root, region string) (*Project, error) {
+	if region == "" {
+		return nil, Diagnostics{{File: "regions", Message: "no region given"}}
+	}
+	return load(root, region)
+}
+
+// TenantsIn returns the tenants of region, sorted by name.
+func (p *Project) TenantsIn(region string) []*Tenant {
+	var out []*Tenant
+	for _, t := range p.Tenants {
+		if t.Region == region {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// RegionNames returns the regions' names, sorted.
+func (p *Project) RegionNames() []string {
+	out := make([]string, 0, len(p.Regions))
+	for name := range p.Regions {
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ParseRegion decodes, defaults and validates one region file on its own.
+// file is the path relative to the project root (regions/fr.yaml).
+func ParseRegion(file string, data []byte) (*Region, error) {
+	r, diags := parseRegion(file, data)
+	if err := diags.Err(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// ParseTenant decodes, defaults and validates one tenant file against the
+// given regions, without the checks that need the other tenants. file is
+// the path relative to the project root (tenants/fr/acme.yaml).
+func ParseTenant(file string, data []byte, regions map[string]*Region) (*Tenant, error) {
+	names := make([]string, 0, len(regions))
+	for n := range regions {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	t, diags := parseTenant(file, data, regions, func(r string) bool { return regions[r] != nil }, names)
+	if err := diags.Err(); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func parseRegion(file string, data []byte) (*Region, Diagnostics) {
+	r := &Region{}
+	src, ok, diags := decodeFile(file, data, r)
+	if !ok {
+		return nil, diags
+	}
+	r.Source = src
+	defaultRegion(r)
+	return r, append(diags, validateRegion(r)...)
+}
+
+func parseTenant(file string, data []byte, regions map[string]*Region, exists func(string) bool, names []string) (*Tenant, Diagnostics) {
+	t := &Tenant{}
+	src, ok, diags := decodeFile(file, data, t)
+	if !ok {
+		return nil, diags
+	}
+	t.Source = src
+	defaultTenant(t, regions[t.Region])
+	return t, append(diags, validateTenant(t, exists, names)...)
+}
+
+// loader holds one run's state.
+type loader struct {
+	root  string
+	diags Diagnostics
+}
+
+func (l *loader) fileErr(rel, format string, args ...any) {
+	l.diags = append(l.diags, Diagnostic{File: rel, Line: 1, Col: 1, Message: fmt.Sprintf(format, args...)})
+}
+
+// read returns a file's content, at most one byte over the size limit so
+// that the limit is reported without reading a huge file.
+func (l *loader) read(rel string) ([]byte, bool) {
+	f, err := os.Open(filepath.Join(l.root, filepath.FromSlash(rel)))
+	if err != nil {
+		l.diags = append(l.diags, Diagnostic{File: rel, Message: err.Error()})
+		return nil, false
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxFileBytes+1))
+	if err != nil {
+		l.diags = append(l.diags, Diagnostic{File: rel, Message: err.Error()})
+		return nil, false
+	}
+	return data, true
+}
+
+func hidden(name string) bool { return strings.HasPrefix(name, ".") }
+
+func load(root, only string) (*Project, error) {
+	l := &loader{root: root}
+	regions, stems := l.loadRegions()
+	names := make([]string, 0, len(stems))
+	for n := range stems {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	exists := func(r string) bool { return stems[r] }
+
+	dir := "tenants"
+	if only != "" {
+		if !stems[only] {
+			l.diags = append(l.diags, Diagnostic{File: "regions/" + only + ".yaml",
+				Message: fmt.Sprintf("region %q has no region file: regions are %s", only, strings.Join(names, ", "))})
+		}
+		dir = "tenants/" + only
+	}
+	var tenants []*Tenant
+	for _, rel := range l.tenantFiles(dir, only == "") {
+		data, ok := l.read(rel)
+		if !ok {
+			continue
+		}
+		t, diags := parseTenant(rel, data, regions, exists, names)
+		l.diags = append(l.diags, diags...)
+		if t != nil {
+			tenants = append(tenants, t)
+		}
+	}
+	l.checkRegions(regions)
+	if only == "" {
+		l.checkUniqueNames(tenants)
+	}
+	l.checkCapacity(tenants, regions)
+
+	if err := l.diags.Err(); err != nil {
+		return nil, err
+	}
+	sort.Slice(tenants, func(i, j int) bool {
+		if tenants[i].Region != tenants[j].Region {
+			return tenants[i].Region < tenants[j].Region
+		}
+		return tenants[i].Name < tenants[j].Name
+	})
+	return &Project{Root: root, Regions: regions, Tenants: tenants}, nil
+}
+
+// loadRegions reads regions/*.yaml. stems holds every region file name,
+// even of files too broken to decode, so that their tenants are not also
+// reported as having an unknown region.
+func (l *loader) loadRegions() (map[string]*Region, map[string]bool) {
+	regions := map[string]*Region{}
+	stems := map[string]bool{}
+	entries, err := os.ReadDir(filepath.Join(l.root, "regions"))
+	if err != nil {
+		l.diags = append(l.diags, Diagnostic{File: "regions", Message: "cannot read the region files: " + err.Error()})
+		return regions, stems
+	}
+	for _, e := range entries {
+		rel := "regions/" + e.Name()
+		switch {
+		case hidden(e.Name()):
+			continue
+		case e.IsDir():
+			l.fileErr(rel, "unexpected folder: region files are regions/<region>.yaml")
+			continue
+		case path.Ext(e.Name()) != ".yaml":
+			l.fileErr(rel, "unexpected file: only regions/<region>.yaml files belong here")
+			continue
+		}
+		stems[fileStem(rel)] = true
+		data, ok := l.read(rel)
+		if !ok {
+			continue
+		}
+		r, diags := parseRegion(rel, data)
+		l.diags = append(l.diags, diags...)
+		if r != nil && r.Name == fileStem(rel) {
+			regions[r.Name] = r
+		}
+	}
+	return regions, stems
+}
+
+// tenantFiles lists the .yaml files under dir (relative to root), sorted,
+// and reports anything else that is not hidden. A missing dir holds no
+// tenants; it is an error only for the whole project.
+func (l *loader) tenantFiles(dir string, whole bool) []string {
+	var files []string
+	base := filepath.Join(l.root, filepath.FromSlash(dir))
+	err := filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && p == base && !whole {
+				return nil
+			}
+			return err
+		}
+		if p == base {
+			return nil
+		}
+		relToRoot, rerr := filepath.Rel(l.root, p)
+		if rerr != nil {
+			return rerr
+		}
+		rel := filepath.ToSlash(relToRoot)
+		if hidden(d.Name()) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		switch depth := strings.Count(rel, "/"); {
+		case path.Ext(rel) != ".yaml":
+			l.fileErr(rel, "unexpected file: only tenants/<region>/<tenant>.yaml files belong here")
+		case depth != 2:
+			l.fileErr(rel, "a tenant file belongs in its region's folder: tenants/<region>/%s", path.Base(rel))
+		default:
+			files = append(files, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		l.diags = append(l.diags, Diagnostic{File: dir, Message: "cannot read the tenant files: " + err.Error()})
+	}
+	sort.Strings(files)
+	return files
+}
+
+// checkRegions runs the checks between regions: address spaces never
+// overlap (regions may be peered one day) and every DNS zone is delegated
+// from one parent domain.
+func (l *loader) checkRegions(regions map[string]*Region) {
+	names := make([]string, 0, len(regions))
+	for n := range regions {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var seen []*Region
+	parents := map[string][]string{}
+	for _, n := range names {
+		r := regions[n]
+		if p, err := netip.ParsePrefix(r.AddressSpace); err == nil {
+			for _, o := range seen {
+				if op, _ := netip.ParsePrefix(o.AddressSpace); op.Overlaps(p) {
+					l.diags = append(l.diags, r.Source.At("addressSpace", "overlaps the address space %s of %s: every region needs its own range", o.AddressSpace, o.Source.File))
+					break
+				}
+			}
+			seen = append(seen, r)
+		}
+		if validDNSName(r.DNSZone, minDNSZoneLabels) {
+			parents[parentDomain(r.DNSZone)] = append(parents[parentDomain(r.DNSZone)], n)
+		}
+	}
+	if len(parents) < 2 {
+		return
+	}
+	// The parent most regions use is right; ties go to the first region's.
+	best := ""
+	for p, rs := range parents {
+		if best == "" || len(rs) > len(parents[best]) || (len(rs) == len(parents[best]) && rs[0] < parents[best][0]) {
+			best = p
+		}
+	}
+	for p, rs := range parents {
+		if p == best {
+			continue
+		}
+		for _, n := range rs {
+			l.diags = append(l.diags, regions[n].Source.At("dnsZone", "must be under %q like the other regions (%s) (got %q)", best, strings.Join(parents[best], ", "), regions[n].DNSZone))
+		}
+	}
+}
+
+// checkUniqueNames reports a tenant name used twice, at the later file.
+func (l *loader) checkUniqueNames(tenants []*Tenant) {
+	first := map[string]*Tenant{}
+	for _, t := range tenants { // sorted by file
+		if t.Name == "" {
+			continue
+		}
+		if f, dup := first[t.Name]; dup {
+			l.diags = append(l.diags, t.Source.At("name", "duplicate tenant name %q: already used by %s (names are unique across all regions)", t.Name, f.Source.File))
+			continue
+		}
+		first[t.Name] = t
+	}
+}
+
+// checkCapacity runs the checks between the tenants of one region:
+// hostnames, the tenant cap and the databases per logical server. tenants
+// are grouped by their folder.
+func (l *loader) checkCapacity(tenants []*Tenant, regions map[string]*Region) {
+	byRegion := map[string][]*Tenant{}
+	for _, t := range tenants {
+		folder := path.Base(path.Dir(t.Source.File))
+		byRegion[folder] = append(byRegion[folder], t)
+	}
+	for name, ts := range byRegion {
+		sort.Slice(ts, func(i, j int) bool { return ts[i].Source.File < ts[j].Source.File })
+		hosts := map[string]*Tenant{}
+		for _, t := range ts {
+			h := t.DNS.Hostname
+			if h == "" {
+				continue
+			}
+			if f, dup := hosts[h]; dup {
+				l.diags = append(l.diags, t.Source.At("dns.hostname", "duplicate hostname %q in region %s: already used by %s", h, name, f.Source.File))
+				continue
+			}
+			hosts[h] = t
+		}
+		r := regions[name]
+		if r == nil {
+			continue
+		}
+		if len(ts) > r.MaxTenants && r.MaxTenants > 0 {
+			for _, t := range ts[r.MaxTenants:] {
+				l.diags = append(l.diags, t.Source.At("name", "region %s holds at most %d tenants (maxTenants in %s) and has %d: move this tenant to another region or raise maxTenants (at most %d)", name, r.MaxTenants, r.Source.File, len(ts), maxTenantsLimit))
+			}
+		}
+		per := r.Database.DatabasesPerServer
+		if per <= 0 {
+			continue
+		}
+		servers := map[int][]*Tenant{}
+		for _, t := range ts {
+			servers[t.Database.Server] = append(servers[t.Database.Server], t)
+		}
+		for srv, st := range servers {
+			if len(st) <= per {
+				continue
+			}
+			for _, t := range st[per:] {
+				l.diags = append(l.diags, t.Source.At("database.server", "server %d of region %s holds at most %d databases (databasesPerServer) and has %d: set database.server: %d", srv, name, per, len(st), srv+1))
+			}
+		}
+	}
+}

@@ -1,0 +1,78 @@
+package spec
+
+import "strings"
+
+// DefaultBackupDailyAt is the UTC time of the daily backups: at night in
+// every region's business hours, on the hour as Azure Backup schedules
+// require (https://learn.microsoft.com/azure/backup/backup-azure-vms-first-look-arm).
+const DefaultBackupDailyAt = "01:00"
+
+// DefaultBackupRetentionDays is how long a daily recovery point is kept.
+const DefaultBackupRetentionDays = 30
+
+// DefaultMaintenanceDay is the quietest day for guest OS patching.
+const DefaultMaintenanceDay = "Sunday"
+
+// DefaultMaintenanceStartTime is the UTC start of the patch window, after
+// the backups.
+const DefaultMaintenanceStartTime = "02:00"
+
+// DefaultMaintenanceDurationHours is the longest whole-hour window Azure's
+// in-guest patch scheduling accepts (3h55 maximum,
+// https://learn.microsoft.com/azure/virtual-machines/maintenance-configurations).
+const DefaultMaintenanceDurationHours = 3
+
+// DefaultGeneralPurposeZoneRedundant assumes General Purpose SQL can be
+// zone redundant, as it can in every region of the table
+// (https://learn.microsoft.com/azure/azure-sql/database/high-availability-sla-local-zone-redundancy).
+const DefaultGeneralPurposeZoneRedundant = true
+
+// DefaultDatabasesPerServer keeps a logical server's blast radius small,
+// far below Azure's 5000 databases per server
+// (https://learn.microsoft.com/azure/azure-sql/database/resource-limits-logical-server).
+const DefaultDatabasesPerServer = 50
+
+// certificateNamePrefix starts the default Key Vault certificate name of a
+// region's wildcard certificate.
+const certificateNamePrefix = "wildcard-"
+
+// defaultCertificateName is the Key Vault name of the wildcard certificate
+// of zone: Key Vault names allow letters, digits and hyphens only.
+func defaultCertificateName(zone string) string {
+	return certificateNamePrefix + strings.ReplaceAll(zone, ".", "-")
+}
+
+// defaultRegion fills every field the file did not write.
+func defaultRegion(r *Region) {
+	has := r.Source.Has
+	if !has("displayName") {
+		r.DisplayName = r.Name
+	}
+	if !has("tls.certificateName") {
+		r.TLS.CertificateName = defaultCertificateName(r.DNSZone)
+	}
+	if !has("backup.dailyAt") {
+		r.Backup.DailyAt = DefaultBackupDailyAt
+	}
+	if !has("backup.retentionDays") {
+		r.Backup.RetentionDays = DefaultBackupRetentionDays
+	}
+	if !has("maintenance.day") {
+		r.Maintenance.Day = DefaultMaintenanceDay
+	}
+	if !has("maintenance.startTime") {
+		r.Maintenance.StartTime = DefaultMaintenanceStartTime
+	}
+	if !has("maintenance.durationHours") {
+		r.Maintenance.DurationHours = DefaultMaintenanceDurationHours
+	}
+	if !has("database.generalPurposeZoneRedundant") {
+		r.Database.GeneralPurposeZoneRedundant = DefaultGeneralPurposeZoneRedundant
+	}
+	if !has("database.databasesPerServer") {
+		r.Database.DatabasesPerServer = DefaultDatabasesPerServer
+	}
+	if r.Tags == nil {
+		r.Tags = map[string]string{}
+	}
+}

@@ -1,0 +1,181 @@
+package spec
+
+import (
+	"net/netip"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// knownLocation is where a region key must run: data stays in the
+// customer's geography, and the pair is Azure's own pair in it
+// (https://learn.microsoft.com/azure/reliability/cross-region-replication-azure).
+type knownLocation struct {
+	Location, Paired string
+}
+
+var knownRegions = map[string]knownLocation{
+	"fr": {"francecentral", "francesouth"},
+	"uk": {"uksouth", "ukwest"},
+	"us": {"eastus2", "centralus"},
+	"ca": {"canadacentral", "canadaeast"},
+	"za": {"southafricanorth", "southafricawest"},
+	"in": {"centralindia", "southindia"},
+}
+
+// KnownRegionNames lists the region keys the platform supports, sorted.
+func KnownRegionNames() []string {
+	out := make([]string, 0, len(knownRegions))
+	for k := range knownRegions {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// RequiredZones are the availability zones every region spans.
+var RequiredZones = []string{"1", "2", "3"}
+
+// Region limits.
+const (
+	// maxTenantsLimit: an Application Gateway v2 has at most 100 HTTP
+	// listeners and one is the HTTP to HTTPS redirect
+	// (https://learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits#application-gateway-limits).
+	maxTenantsLimit = 99
+	// addressSpaceBits is the size of every region's VNet, from which the
+	// subnets are carved.
+	addressSpaceBits = 16
+	// minDNSZoneLabels: a region zone sits under the shared parent domain.
+	minDNSZoneLabels = 3
+	// minMaintenanceHours and maxMaintenanceHours fit Azure's in-guest patch
+	// windows of 1h30 to 3h55
+	// (https://learn.microsoft.com/azure/virtual-machines/maintenance-configurations).
+	minMaintenanceHours = 2
+	maxMaintenanceHours = 3
+	maxDatabasesPerSrv  = 500
+)
+
+// Weekdays are the maintenance window days, as Azure spells them.
+var Weekdays = []string{"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
+
+var (
+	guidRe            = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	certificateNameRe = regexp.MustCompile(`^[0-9A-Za-z-]{1,127}$`)
+	privateRanges     = []netip.Prefix{
+		netip.MustParsePrefix("10.0.0.0/8"),
+		netip.MustParsePrefix("172.16.0.0/12"),
+		netip.MustParsePrefix("192.168.0.0/16"),
+	}
+)
+
+// validateRegion checks one region file on its own.
+func validateRegion(r *Region) Diagnostics {
+	c := &checker{src: &r.Source}
+	stem := fileStem(r.Source.File)
+	known, isKnown := knownRegions[r.Name]
+	if c.required("name", r.Name) {
+		if r.Name != stem {
+			c.add("name", "must equal the file name %q (got %q)", stem, r.Name)
+		}
+		if !isKnown {
+			c.add("name", "must be one of %s (got %q)", strings.Join(KnownRegionNames(), ", "), r.Name)
+		}
+	}
+	c.maxLen("displayName", r.DisplayName, maxDisplayName)
+	if c.required("location", r.Location) && isKnown && r.Location != known.Location {
+		c.add("location", "must be %q for region %s: tenant data stays in its geography (got %q)", known.Location, r.Name, r.Location)
+	}
+	if c.required("pairedLocation", r.PairedLocation) && isKnown && r.PairedLocation != known.Paired {
+		c.add("pairedLocation", "must be %q, the Azure pair of %s (got %q)", known.Paired, known.Location, r.PairedLocation)
+	}
+
+	if !r.Source.Has("zones") {
+		c.add("zones", "is required: write zones: [\"1\", \"2\", \"3\"]")
+	} else {
+		seen := map[string]bool{}
+		for i, z := range r.Zones {
+			p := joinPath("zones", itoa(i))
+			switch {
+			case z != "1" && z != "2" && z != "3":
+				c.add(p, "must be one of \"1\", \"2\", \"3\" (got %q)", z)
+			case seen[z]:
+				c.add(p, "duplicate zone %q", z)
+			}
+			seen[z] = true
+		}
+		if len(r.Zones) != len(RequiredZones) {
+			c.add("zones", "must list exactly the three zones \"1\", \"2\", \"3\" (got %d)", len(r.Zones))
+		}
+	}
+
+	if c.required("addressSpace", r.AddressSpace) {
+		if msg := addressSpaceProblem(r.AddressSpace); msg != "" {
+			c.add("addressSpace", "%s (got %q)", msg, r.AddressSpace)
+		}
+	}
+	if c.required("dnsZone", r.DNSZone) && !validDNSName(r.DNSZone, minDNSZoneLabels) {
+		c.add("dnsZone", "must be a lowercase DNS name of at least %d labels, like fr.kpax.cloud (got %q)", minDNSZoneLabels, r.DNSZone)
+	}
+	if !r.Source.Has("maxTenants") {
+		c.add("maxTenants", "is required (1-%d)", maxTenantsLimit)
+	} else {
+		c.intRange("maxTenants", r.MaxTenants, 1, maxTenantsLimit)
+	}
+	c.required("operators.groupName", r.Operators.GroupName)
+	if c.required("operators.groupObjectId", r.Operators.GroupObjectID) {
+		if !guidRe.MatchString(r.Operators.GroupObjectID) {
+			c.add("operators.groupObjectId", "must be the Entra ID group's object ID, a GUID like 6f1c2b8e-3d4a-4e5f-9a1b-2c3d4e5f6a7b (got %q)", r.Operators.GroupObjectID)
+		} else if strings.Trim(r.Operators.GroupObjectID, "0-") == "" {
+			c.add("operators.groupObjectId", "must not be the nil GUID")
+		}
+	}
+	c.match("tls.certificateName", r.TLS.CertificateName, certificateNameRe, "a Key Vault certificate name of 1-127 letters, digits and '-'")
+	c.backup("backup", BackupSpec(r.Backup))
+	c.oneOf("maintenance.day", r.Maintenance.Day, Weekdays)
+	c.match("maintenance.startTime", r.Maintenance.StartTime, timeRe, `a UTC time HH:MM, like "02:00"`)
+	c.intRange("maintenance.durationHours", r.Maintenance.DurationHours, minMaintenanceHours, maxMaintenanceHours)
+	c.intRange("database.databasesPerServer", r.Database.DatabasesPerServer, 1, maxDatabasesPerSrv)
+	c.tags("tags", r.Tags)
+	return c.diags
+}
+
+// addressSpaceProblem says what is wrong with a region's VNet range, or "".
+func addressSpaceProblem(s string) string {
+	const want = "must be a private IPv4 range (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16) of exactly /16, like 10.10.0.0/16"
+	p, err := netip.ParsePrefix(s)
+	if err != nil || !p.Addr().Is4() || p.Bits() != addressSpaceBits {
+		return want
+	}
+	if p.Masked() != p {
+		return "has host bits set: did you mean " + p.Masked().String() + "?"
+	}
+	for _, r := range privateRanges {
+		if r.Contains(p.Addr()) {
+			return ""
+		}
+	}
+	return want
+}
+
+// validDNSName checks a lowercase DNS name of at least minLabels labels.
+func validDNSName(s string, minLabels int) bool {
+	if len(s) > 253 {
+		return false
+	}
+	labels := strings.Split(s, ".")
+	if len(labels) < minLabels {
+		return false
+	}
+	for _, l := range labels {
+		if !dnsLabelRe.MatchString(l) {
+			return false
+		}
+	}
+	return true
+}
+
+// parentDomain is a zone without its first label.
+func parentDomain(zone string) string {
+	_, parent, _ := strings.Cut(zone, ".")
+	return parent
+}
