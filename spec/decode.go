@@ -467,9 +467,10 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 }
 
 // suggest returns the candidate closest to s when it is a likely typo:
-// equal ignoring case, or within two edits.
+// equal ignoring case, or within two edits (one for short names, where two
+// edits can turn anything into anything).
 func suggest(s string, candidates []string) string {
-	best, bestDist := "", 3
+	best, bestDist := "", min(2, utf8.RuneCountInString(s)/2)+1
 	for _, c := range candidates {
 		if strings.EqualFold(s, c) {
 			return c

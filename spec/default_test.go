@@ -180,8 +180,8 @@ database: {generalPurposeZoneRedundant: false, databasesPerServer: 20}
 }
 
 func TestSuggest(t *testing.T) {
-	fields := []string{"name", "displayName", "replicas", "dataDiskGB"}
-	for give, want := range map[string]string{"nmae": "name", "DISPLAYNAME": "displayName", "replica": "replicas", "datadiskgb": "dataDiskGB", "colour": ""} {
+	fields := []string{"name", "displayName", "replicas", "dataDiskGB", "vm", "tier"}
+	for give, want := range map[string]string{"nmae": "name", "DISPLAYNAME": "displayName", "replica": "replicas", "datadiskgb": "dataDiskGB", "colour": "", "a": "", "tir": "tier"} {
 		if got := suggest(give, fields); got != want {
 			t.Errorf("suggest(%q) = %q, want %q", give, got, want)
 		}

@@ -82,7 +82,10 @@ func validateTenant(t *Tenant, regionExists func(string) bool, regionNames []str
 			c.add("name", "must equal the file name %q (got %q): rename the file or the tenant", stem, t.Name)
 		}
 	}
-	c.maxLen("displayName", t.DisplayName, maxDisplayName)
+	// Defaults derived from the name are only checked through the name.
+	if t.Source.Has("displayName") {
+		c.maxLen("displayName", t.DisplayName, maxDisplayName)
+	}
 	if c.required("region", t.Region) {
 		if t.Region != folder {
 			c.add("region", "must equal the folder name %q (got %q): a tenant file lives in tenants/<region>/", folder, t.Region)
@@ -142,7 +145,7 @@ func validateTenant(t *Tenant, regionExists func(string) bool, regionNames []str
 	c.intRange("storage.quotaGB", t.Storage.QuotaGB, 1, maxStorageQuotaGB)
 	c.oneOf("storage.redundancy", t.Storage.Redundancy, StorageRedundancies)
 	c.backup("backup", t.Backup)
-	if t.Name != "" || t.Source.Has("dns.hostname") { // else "name: is required" says it all
+	if t.Source.Has("dns.hostname") {
 		c.match("dns.hostname", t.DNS.Hostname, dnsLabelRe, "a lowercase DNS label of 1-63 characters: a-z, 0-9 and '-', not starting or ending with '-'")
 	}
 	c.tags("tags", t.Tags)
