@@ -43,6 +43,11 @@ type RegionalClusterArgs struct {
 	// included, its data is kept) decides which SQL servers and backup
 	// policies exist.
 	Tenants []*spec.Tenant
+	// Stamp is which of the region's stamps this cluster is (0 means 1).
+	// Stamp 1 keeps the region's names and owns its public DNS zone; stamp
+	// n > 1 is an independent copy with names keyed <region><n>, the n-th
+	// /16 of the region, and its tenants' records in stamp 1's zone.
+	Stamp int
 }
 
 // RegionalCluster is a region's shared, zone-redundant platform: network,
@@ -136,7 +141,11 @@ func NewRegionalCluster(ctx *pulumi.Context, name string, args *RegionalClusterA
 		return nil, errors.New("regional cluster: args.Region is required")
 	}
 	r := args.Region
-	subnets, err := validateClusterArgs(args)
+	stamp := args.Stamp
+	if stamp == 0 {
+		stamp = 1
+	}
+	subnets, space, err := validateClusterArgs(args, stamp)
 	if err != nil {
 		return nil, fmt.Errorf("regional cluster %q: %w", r.Name, err)
 	}
@@ -149,6 +158,9 @@ func NewRegionalCluster(ctx *pulumi.Context, name string, args *RegionalClusterA
 		ctx:      ctx,
 		name:     name,
 		region:   r,
+		stamp:    stamp,
+		key:      spec.StampKey(r.Name, stamp),
+		space:    space,
 		tenants:  sortedTenants(args.Tenants),
 		subnets:  subnets,
 		c:        c,
@@ -177,16 +189,23 @@ func NewRegionalCluster(ctx *pulumi.Context, name string, args *RegionalClusterA
 
 // validateClusterArgs reports every problem of the args at once and returns
 // the subnet plan of the region.
-func validateClusterArgs(args *RegionalClusterArgs) (subnetPlan, error) {
+func validateClusterArgs(args *RegionalClusterArgs, stamp int) (subnetPlan, string, error) {
 	r := args.Region
 	var errs []error
 	if len(r.Zones) == 0 {
 		errs = append(errs, errors.New("region has no zones"))
 	}
-	if n := len(clusterKeyVaultName(r.Name, strings.Repeat("x", clusterSuffixLength))); n > 24 {
+	if stamp < 1 || stamp > r.Stamps {
+		errs = append(errs, fmt.Errorf("stamp %d is not one of the region's stamps (1-%d)", stamp, r.Stamps))
+	}
+	if n := len(clusterKeyVaultName(spec.StampKey(r.Name, stamp), strings.Repeat("x", clusterSuffixLength))); n > 24 {
 		errs = append(errs, fmt.Errorf("region key too long for a Key Vault name (%d > 24 characters)", n))
 	}
-	subnets, err := deriveSubnets(r.AddressSpace)
+	space, err := r.StampAddressSpace(stamp)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	subnets, err := deriveSubnets(space)
 	if err != nil {
 		errs = append(errs, err)
 	}
@@ -196,9 +215,11 @@ func validateClusterArgs(args *RegionalClusterArgs) (subnetPlan, error) {
 			errs = append(errs, fmt.Errorf("tenants[%d] is nil", i))
 		case t.Region != r.Name:
 			errs = append(errs, fmt.Errorf("tenant %q belongs to region %q", t.Name, t.Region))
+		case t.Stamp != stamp:
+			errs = append(errs, fmt.Errorf("tenant %q belongs to stamp %d", t.Name, t.Stamp))
 		}
 	}
-	return subnets, errors.Join(errs...)
+	return subnets, space, errors.Join(errs...)
 }
 
 // sortedTenants orders tenants by name, the stable key every per-tenant
@@ -215,6 +236,9 @@ type clusterBuilder struct {
 	ctx      *pulumi.Context
 	name     string
 	region   *spec.Region
+	stamp    int
+	key      string // names the stamp's resources: spec.StampKey
+	space    string // the stamp's VNet range: spec.Region.StampAddressSpace
 	tenants  []*spec.Tenant
 	subnets  subnetPlan
 	c        *RegionalCluster
@@ -274,7 +298,7 @@ func (b *clusterBuilder) build() error {
 
 func (b *clusterBuilder) resourceGroup() error {
 	rg, err := resources.NewResourceGroup(b.ctx, b.name+"-rg", &resources.ResourceGroupArgs{
-		ResourceGroupName: pulumi.String(platformResourceGroupName(b.region.Name)),
+		ResourceGroupName: pulumi.String(platformResourceGroupName(b.key)),
 		Location:          b.location,
 		Tags:              b.tags("resource-group"),
 	}, b.child()...)
@@ -337,7 +361,7 @@ var (
 
 func (b *clusterBuilder) logAnalytics() error {
 	ws, err := operationalinsights.NewWorkspace(b.ctx, b.name+"-log", &operationalinsights.WorkspaceArgs{
-		WorkspaceName:     pulumi.String(clusterWorkspaceName(b.region.Name)),
+		WorkspaceName:     pulumi.String(clusterWorkspaceName(b.key)),
 		ResourceGroupName: b.rg.Name,
 		Location:          b.location,
 		Sku:               &operationalinsights.WorkspaceSkuArgs{Name: pulumi.String("PerGB2018")},
@@ -370,7 +394,7 @@ func (b *clusterBuilder) logAnalytics() error {
 func (b *clusterBuilder) vmDataCollectionRule() error {
 	const destination = "workspace"
 	dcr, err := insights.NewDataCollectionRule(b.ctx, b.name+"-dcr-vm", &insights.DataCollectionRuleArgs{
-		DataCollectionRuleName: pulumi.String(clusterDataCollectionRuleName(b.region.Name)),
+		DataCollectionRuleName: pulumi.String(clusterDataCollectionRuleName(b.key)),
 		ResourceGroupName:      b.rg.Name,
 		Location:               b.location,
 		Kind:                   pulumi.String("Linux"),
@@ -421,13 +445,13 @@ func (b *clusterBuilder) vmDataCollectionRule() error {
 // cannot depend on resources that need the VNet. The azure-native provider
 // keeps a VNet's existing subnets when its subnets input is absent.
 func (b *clusterBuilder) network() error {
-	r := b.region.Name
+	r := b.key
 	vnet, err := network.NewVirtualNetwork(b.ctx, b.name+"-vnet", &network.VirtualNetworkArgs{
 		VirtualNetworkName: pulumi.String(clusterVNetName(r)),
 		ResourceGroupName:  b.rg.Name,
 		Location:           b.location,
 		AddressSpace: &network.AddressSpaceArgs{
-			AddressPrefixes: pulumi.StringArray{pulumi.String(b.region.AddressSpace)},
+			AddressPrefixes: pulumi.StringArray{pulumi.String(b.space)},
 		},
 		Tags: b.tags("network"),
 	}, b.child()...)
@@ -540,7 +564,7 @@ func (b *clusterBuilder) network() error {
 // gateway takes.
 func (b *clusterBuilder) publicIP(user string) (*network.PublicIPAddress, error) {
 	ip, err := network.NewPublicIPAddress(b.ctx, b.name+"-pip-"+user, &network.PublicIPAddressArgs{
-		PublicIpAddressName:      pulumi.String(clusterPublicIPName(b.region.Name, user)),
+		PublicIpAddressName:      pulumi.String(clusterPublicIPName(b.key, user)),
 		ResourceGroupName:        b.rg.Name,
 		Location:                 b.location,
 		Sku:                      &network.PublicIPAddressSkuArgs{Name: pulumi.String("Standard"), Tier: pulumi.String("Regional")},
@@ -566,7 +590,7 @@ func (b *clusterBuilder) publicIP(user string) (*network.PublicIPAddress, error)
 func (b *clusterBuilder) networkSecurityGroup(subnet string) (*network.NetworkSecurityGroup, error) {
 	rules := nsgRules(subnet, b.subnets)
 	nsg, err := network.NewNetworkSecurityGroup(b.ctx, b.name+"-nsg-"+subnet, &network.NetworkSecurityGroupArgs{
-		NetworkSecurityGroupName: pulumi.String(clusterNSGName(b.region.Name, subnet)),
+		NetworkSecurityGroupName: pulumi.String(clusterNSGName(b.key, subnet)),
 		ResourceGroupName:        b.rg.Name,
 		Location:                 b.location,
 		SecurityRules:            rules,
@@ -665,7 +689,7 @@ func (b *clusterBuilder) privateZone(part string, zoneName pulumi.StringInput) (
 		return nil, err
 	}
 	_, err = network.NewVirtualNetworkLink(b.ctx, b.name+"-"+part+"-link", &network.VirtualNetworkLinkArgs{
-		VirtualNetworkLinkName: pulumi.String(clusterVNetName(b.region.Name)),
+		VirtualNetworkLinkName: pulumi.String(clusterVNetName(b.key)),
 		PrivateZoneName:        zone.Name,
 		ResourceGroupName:      b.rg.Name,
 		Location:               pulumi.String("global"),
@@ -683,6 +707,14 @@ func (b *clusterBuilder) privateZone(part string, zoneName pulumi.StringInput) (
 // Diagnostic settings are left out for DNS zones: they only have metrics,
 // which Azure Monitor keeps without a setting.
 func (b *clusterBuilder) publicDNS() error {
+	b.c.Platform.DNSZoneName = b.region.DNSZone
+	b.c.Platform.DNSZoneResourceGroupName = platformResourceGroupName(b.region.Name)
+	if b.stamp > 1 {
+		// One zone per region, delegated once: stamp 1 owns it, and later
+		// stamps write their tenants' records into it by name.
+		b.c.DNSZoneName = pulumi.String(b.region.DNSZone).ToStringOutput()
+		return nil
+	}
 	zone, err := network.NewZone(b.ctx, b.name+"-dns", &network.ZoneArgs{
 		ZoneName:          pulumi.String(b.region.DNSZone),
 		ResourceGroupName: b.rg.Name,
@@ -694,7 +726,7 @@ func (b *clusterBuilder) publicDNS() error {
 		return err
 	}
 	b.c.DNSZoneName = zone.Name
-	b.c.Platform.DNSZoneName = b.region.DNSZone
+	b.c.Platform.DNSZone = zone
 	return nil
 }
 
@@ -707,7 +739,7 @@ func (b *clusterBuilder) bastion() error {
 		return err
 	}
 	host, err := networkv20240501.NewBastionHost(b.ctx, b.name+"-bastion", &networkv20240501.BastionHostArgs{
-		BastionHostName:   pulumi.String(clusterBastionName(b.region.Name)),
+		BastionHostName:   pulumi.String(clusterBastionName(b.key)),
 		ResourceGroupName: b.rg.Name,
 		Location:          b.location,
 		Sku:               &networkv20240501.SkuArgs{Name: pulumi.String("Standard")},
@@ -751,7 +783,7 @@ func (b *clusterBuilder) lock(part string, scope pulumi.StringInput, what string
 // gateway). The Go SDK would send enableRbacAuthorization=false and public
 // access enabled if they were left out, so every security property is set.
 func (b *clusterBuilder) platformKeyVault() error {
-	name := b.suffix.Result.ApplyT(func(s string) string { return clusterKeyVaultName(b.region.Name, s) }).(pulumi.StringOutput)
+	name := b.suffix.Result.ApplyT(func(s string) string { return clusterKeyVaultName(b.key, s) }).(pulumi.StringOutput)
 	kv, err := keyvault.NewVault(b.ctx, b.name+"-kv", &keyvault.VaultArgs{
 		VaultName:         name,
 		ResourceGroupName: b.rg.Name,
@@ -796,7 +828,7 @@ func (b *clusterBuilder) platformKeyVault() error {
 // privateEndpoint connects a cluster resource to the endpoints subnet and
 // registers it in its private DNS zone.
 func (b *clusterBuilder) privateEndpoint(group string, target pulumi.StringInput, zoneKey string) error {
-	name := clusterPrivateEndpointName(b.region.Name, group)
+	name := clusterPrivateEndpointName(b.key, group)
 	pe, err := network.NewPrivateEndpoint(b.ctx, b.name+"-pe-"+group, &network.PrivateEndpointArgs{
 		PrivateEndpointName:        pulumi.String(name),
 		ResourceGroupName:          b.rg.Name,
@@ -856,7 +888,7 @@ func backupSchedules(r *spec.Region, tenants []*spec.Tenant) []spec.BackupSpec {
 // hence the versioned package.
 func (b *clusterBuilder) recoveryVault() error {
 	vault, err := recoveryservicesv20240101.NewVault(b.ctx, b.name+"-rsv", &recoveryservicesv20240101.VaultArgs{
-		VaultName:         pulumi.String(clusterRecoveryVaultName(b.region.Name)),
+		VaultName:         pulumi.String(clusterRecoveryVaultName(b.key)),
 		ResourceGroupName: b.rg.Name,
 		Location:          b.location,
 		Sku: &recoveryservicesv20240101.SkuArgs{
@@ -986,10 +1018,10 @@ func (b *clusterBuilder) containerAppsEnvironment() error {
 	// The key is a secret whatever the provider says about it.
 	sharedKey := pulumi.ToSecret(keys.PrimarySharedKey()).(pulumi.StringPtrOutput)
 	env, err := appv20240301.NewManagedEnvironment(b.ctx, b.name+"-cae", &appv20240301.ManagedEnvironmentArgs{
-		EnvironmentName:             pulumi.String(clusterEnvironmentName(b.region.Name)),
+		EnvironmentName:             pulumi.String(clusterEnvironmentName(b.key)),
 		ResourceGroupName:           b.rg.Name,
 		Location:                    b.location,
-		InfrastructureResourceGroup: pulumi.String(clusterEnvironmentInfraResourceGroupName(b.region.Name)),
+		InfrastructureResourceGroup: pulumi.String(clusterEnvironmentInfraResourceGroupName(b.key)),
 		ZoneRedundant:               pulumi.Bool(true),
 		VnetConfiguration: &appv20240301.VnetConfigurationArgs{
 			InfrastructureSubnetId: b.subnetIDs[subnetApps],
@@ -1089,7 +1121,7 @@ func (b *clusterBuilder) applicationGateway() error {
 	b.c.Platform.GatewayPublicIPAddress = ip.IpAddress.Elem()
 
 	identity, err := managedidentity.NewUserAssignedIdentity(b.ctx, b.name+"-agw-identity", &managedidentity.UserAssignedIdentityArgs{
-		ResourceName:      pulumi.String(gatewayIdentityName(r.Name)),
+		ResourceName:      pulumi.String(gatewayIdentityName(b.key)),
 		ResourceGroupName: b.rg.Name,
 		Location:          b.location,
 		Tags:              b.tags("gateway"),
@@ -1100,7 +1132,7 @@ func (b *clusterBuilder) applicationGateway() error {
 	// The gateway reads the certificate as a secret (a certificate's
 	// private key is only served through the secrets endpoint).
 	readCert, err := authorization.NewRoleAssignment(b.ctx, b.name+"-agw-kv-secrets-user", &authorization.RoleAssignmentArgs{
-		RoleAssignmentName: pulumi.String(stableGUID("cluster", r.Name, "platform-key-vault", roleKeyVaultSecretsUser, "gateway-identity")),
+		RoleAssignmentName: pulumi.String(stableGUID("cluster", b.key, "platform-key-vault", roleKeyVaultSecretsUser, "gateway-identity")),
 		Scope:              b.keyVault.ID().ToStringOutput(),
 		RoleDefinitionId:   pulumi.Sprintf("/subscriptions/%s/providers/Microsoft.Authorization/roleDefinitions/%s", b.subscription, roleKeyVaultSecretsUser),
 		PrincipalId:        identity.PrincipalId,
@@ -1111,7 +1143,7 @@ func (b *clusterBuilder) applicationGateway() error {
 	}
 
 	waf, err := network.NewWebApplicationFirewallPolicy(b.ctx, b.name+"-waf", &network.WebApplicationFirewallPolicyArgs{
-		PolicyName:        pulumi.String(wafPolicyName(r.Name)),
+		PolicyName:        pulumi.String(wafPolicyName(b.key)),
 		ResourceGroupName: b.rg.Name,
 		Location:          b.location,
 		PolicySettings: &network.PolicySettingsArgs{
@@ -1133,7 +1165,7 @@ func (b *clusterBuilder) applicationGateway() error {
 		return err
 	}
 
-	gwName := applicationGatewayName(r.Name)
+	gwName := applicationGatewayName(b.key)
 	// A gateway's parts refer to each other by ARM ID, which exists before
 	// the gateway does: build them from the subscription, group and name.
 	sub := func(kind, name string) network.SubResourceArgs {
@@ -1386,7 +1418,7 @@ func (b *clusterBuilder) sqlServers() error {
 	for _, n := range sqlServerNumbers(b.tenants) {
 		n := n
 		part := fmt.Sprintf("sql-%d", n)
-		name := b.suffix.Result.ApplyT(func(s string) string { return sqlServerName(b.region.Name, n, s) }).(pulumi.StringOutput)
+		name := b.suffix.Result.ApplyT(func(s string) string { return sqlServerName(b.key, n, s) }).(pulumi.StringOutput)
 		server, err := sql.NewServer(b.ctx, b.name+"-"+part, &sql.ServerArgs{
 			ServerName:        name,
 			ResourceGroupName: b.rg.Name,

@@ -51,6 +51,7 @@ func clusterTestRegion(name string) *spec.Region {
 		AddressSpace:   fmt.Sprintf("10.%d.0.0/16", octet),
 		DNSZone:        name + ".kpax.cloud",
 		MaxTenants:     50,
+		Stamps:         1,
 		Operators:      spec.RegionOperators{GroupName: "kpax-operators-" + name, GroupObjectID: "44444444-4444-4444-4444-44444444444" + strconv.Itoa(len(name))},
 		TLS:            spec.RegionTLS{CertificateName: "wildcard-" + name + "-kpax-cloud"},
 		Backup:         spec.RegionBackup{DailyAt: "02:00", RetentionDays: 30},
@@ -68,6 +69,7 @@ func clusterTestTenant(region, name string, runtime spec.Runtime, state spec.Sta
 		Tier:        spec.TierStandard,
 		Runtime:     runtime,
 		State:       state,
+		Stamp:       1,
 		Database: spec.DatabaseSpec{
 			SKU: "GP_Gen5_2", MaxSizeGB: 64, BackupRetentionDays: 14,
 			LongTermRetention: spec.LTRSpec{Weeks: 4, Months: 12, Years: 5},
@@ -1017,6 +1019,10 @@ func TestClusterPlatformIsComplete(t *testing.T) {
 			if out, ok := f.Interface().(pulumi.Output); !ok || reflect.ValueOf(out).FieldByName("OutputState").IsNil() {
 				t.Errorf("Platform.%s is not set", name)
 			}
+		case reflect.Interface:
+			if f.IsNil() {
+				t.Errorf("Platform.%s is not set (stamp 1 owns the zone)", name)
+			}
 		default:
 			t.Errorf("Platform.%s: unexpected kind %s", name, f.Kind())
 		}
@@ -1325,4 +1331,63 @@ func TestClusterResourceCount(t *testing.T) {
 		}
 	}
 	t.Logf("fr with %d sample tenants: %d resources (%d custom)", len(cr.tenants), len(cr.plan.Resources), custom)
+}
+
+// A second stamp is an independent copy of the platform: its own names and
+// address space, and its tenants' records in stamp 1's public zone.
+func TestClusterSecondStamp(t *testing.T) {
+	r := clusterTestRegion("fr")
+	r.Stamps = 2
+	r.AddressSpace = "10.10.0.0/16"
+	tenant := clusterTestTenant("fr", "acme", spec.RuntimeContainer, spec.StateActive, 1, "01:00", 30)
+	tenant.Stamp = 2
+	var pf Platform
+	p, err := plan.Run(plan.Options{Stack: "prod-fr-2"}, func(ctx *pulumi.Context) error {
+		c, err := NewRegionalCluster(ctx, "region-fr-2", &RegionalClusterArgs{Region: r, Tenants: []*spec.Tenant{tenant}, Stamp: 2})
+		if err != nil {
+			return err
+		}
+		pf = c.Platform
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rg := p.Get("azure-native:resources:ResourceGroup", "region-fr-2-rg")
+	if rg == nil || rg.String("resourceGroupName") != "rg-kpax-fr2-platform" {
+		t.Fatalf("stamp 2 resource group: %+v", rg)
+	}
+	vnet := p.Get("azure-native:network:VirtualNetwork", "region-fr-2-vnet")
+	if got := vnet.Strings("addressSpace.addressPrefixes"); len(got) != 1 || got[0] != "10.11.0.0/16" {
+		t.Errorf("stamp 2 address space = %v, want [10.11.0.0/16]", got)
+	}
+	if zones := p.OfType("azure-native:network:Zone"); len(zones) != 0 {
+		t.Errorf("stamp 2 creates a public DNS zone: %v", zones[0].Name)
+	}
+	if pf.DNSZoneName != "fr.kpax.cloud" || pf.DNSZoneResourceGroupName != "rg-kpax-fr-platform" || pf.DNSZone != nil {
+		t.Errorf("stamp 2 DNS zone = %q in %q, want fr.kpax.cloud in rg-kpax-fr-platform", pf.DNSZoneName, pf.DNSZoneResourceGroupName)
+	}
+	for _, res := range p.Resources {
+		for key, v := range res.Inputs {
+			if s, ok := v.(string); ok && strings.HasSuffix(key, "Name") && strings.Contains(s, "-fr-") && !strings.Contains(s, "rg-kpax-fr-acme") {
+				t.Errorf("%s %s: %s = %q reuses a stamp 1 name", res.Type, res.Name, key, s)
+			}
+		}
+	}
+	// A cluster refuses tenants of another stamp, and stamps the region
+	// does not declare.
+	_, err = plan.Run(plan.Options{Stack: "prod-fr"}, func(ctx *pulumi.Context) error {
+		_, err := NewRegionalCluster(ctx, "region-fr", &RegionalClusterArgs{Region: r, Tenants: []*spec.Tenant{tenant}, Stamp: 1})
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), `tenant "acme" belongs to stamp 2`) {
+		t.Errorf("err = %v, want a stamp mismatch", err)
+	}
+	_, err = plan.Run(plan.Options{Stack: "prod-fr-3"}, func(ctx *pulumi.Context) error {
+		_, err := NewRegionalCluster(ctx, "region-fr-3", &RegionalClusterArgs{Region: r, Stamp: 3})
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "stamp 3 is not one of the region's stamps (1-2)") {
+		t.Errorf("err = %v, want an undeclared stamp", err)
+	}
 }

@@ -59,8 +59,13 @@ type Platform struct {
 	VMBackupPolicyIDs        map[string]pulumi.StringOutput
 	FileShareBackupPolicyIDs map[string]pulumi.StringOutput
 
-	// DNSZoneName is the region's public zone, in the platform resource group.
-	DNSZoneName string
+	// DNSZoneName is the region's public zone, in DNSZoneResourceGroupName:
+	// stamp 1's platform resource group, whichever stamp a tenant is in.
+	DNSZoneName              string
+	DNSZoneResourceGroupName string
+	// DNSZone is the zone resource when this stack owns it (stamp 1), so
+	// that records wait for it; nil in later stamps, where it exists already.
+	DNSZone pulumi.Resource
 	// PrivateDNSZoneIDs are the private zones tenants' private endpoints
 	// register in, by subresource: "sqlServer", "blob", "file", "vault".
 	PrivateDNSZoneIDs map[string]pulumi.StringOutput

@@ -201,6 +201,9 @@ func validateTenantArgs(args *TenantArgs) error {
 	if p.Location == "" {
 		errs = append(errs, errors.New("platform: Location is required"))
 	}
+	if t.HasCompute() && (p.DNSZoneName == "" || p.DNSZoneResourceGroupName == "") {
+		errs = append(errs, errors.New("platform: DNSZoneName and DNSZoneResourceGroupName are required for a tenant with a URL"))
+	}
 	if _, ok := p.SQLServers[t.Database.Server]; !ok {
 		errs = append(errs, fmt.Errorf("database.server: the region has no SQL server %d", t.Database.Server))
 	}
@@ -1338,6 +1341,15 @@ func (b *tenantBuilder) virtualMachine(i int, vmss *compute.VirtualMachineScaleS
 	return err
 }
 
+// dependsOnZone makes the record wait for the zone when this stack creates
+// it: its name is a plain value, so nothing else orders the two.
+func (b *tenantBuilder) dependsOnZone() []pulumi.ResourceOption {
+	if b.p.DNSZone == nil {
+		return nil
+	}
+	return []pulumi.ResourceOption{pulumi.DependsOn([]pulumi.Resource{b.p.DNSZone})}
+}
+
 // dnsRecord publishes the tenant's URL: an A record in the region's zone
 // pointing at the region gateway, which terminates TLS for the whole zone.
 // A decommissioned tenant has no URL.
@@ -1347,14 +1359,14 @@ func (b *tenantBuilder) dnsRecord() error {
 	}
 	_, err := network.NewRecordSet(b.ctx, b.name+"-dns", &network.RecordSetArgs{
 		ZoneName:              pulumi.String(b.p.DNSZoneName),
-		ResourceGroupName:     b.p.ResourceGroupName,
+		ResourceGroupName:     pulumi.String(b.p.DNSZoneResourceGroupName),
 		RelativeRecordSetName: pulumi.String(b.t.DNS.Hostname),
 		RecordType:            pulumi.String("A"),
 		Ttl:                   pulumi.Float64(dnsTTL),
 		ARecords:              network.ARecordArray{network.ARecordArgs{Ipv4Address: b.p.GatewayPublicIPAddress}},
 		// Record sets take metadata, not tags: the same keys, for the same use.
 		Metadata: b.tags,
-	}, b.child()...)
+	}, b.child(b.dependsOnZone()...)...)
 	return err
 }
 

@@ -37,6 +37,7 @@ func testRegion() *spec.Region {
 		AddressSpace:   "10.40.0.0/16",
 		DNSZone:        testDNSZone,
 		MaxTenants:     50,
+		Stamps:         1,
 		Operators:      spec.RegionOperators{GroupName: "kpax-operators-fr", GroupObjectID: testOperators},
 		TLS:            spec.RegionTLS{CertificateName: "wildcard-fr-kpax-cloud"},
 		Backup:         spec.RegionBackup{DailyAt: "02:00", RetentionDays: 30},
@@ -54,6 +55,7 @@ func baseTenant(name string, runtime spec.Runtime, state spec.State) *spec.Tenan
 		Tier:        spec.TierStandard,
 		Runtime:     runtime,
 		State:       state,
+		Stamp:       1,
 		Database: spec.DatabaseSpec{
 			SKU:                 "GP_Gen5_2",
 			MaxSizeGB:           64,
@@ -115,6 +117,7 @@ func testPlatform(vmTenants ...string) *Platform {
 		VMBackupPolicyIDs:        policies,
 		FileShareBackupPolicyIDs: fsPolicies,
 		DNSZoneName:              testDNSZone,
+		DNSZoneResourceGroupName: "rg-kpax-fr-platform",
 		PrivateDNSZoneIDs: map[string]pulumi.StringOutput{
 			"sqlServer": zone("privatelink.database.windows.net"),
 			"blob":      zone("privatelink.blob.core.windows.net"),

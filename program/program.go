@@ -6,6 +6,7 @@ package program
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
@@ -19,6 +20,10 @@ const Project = "kpax-cloud"
 
 // ConfigRegion is the stack config key naming the stack's region.
 const ConfigRegion = Project + ":region"
+
+// ConfigStamp is the stack config key naming which of the region's stamps
+// the stack deploys (default 1).
+const ConfigStamp = Project + ":stamp"
 
 // ConfigLocation is the azure-native provider's location key; a stack sets it
 // to its region's location so that nothing can default elsewhere.
@@ -34,6 +39,10 @@ func Run(ctx *pulumi.Context) error {
 // its outputs through export.
 func Deploy(ctx *pulumi.Context, root string, export func(string, pulumi.Input)) error {
 	regionKey := config.Require(ctx, "region")
+	stamp := config.GetInt(ctx, "stamp")
+	if stamp == 0 {
+		stamp = 1
+	}
 	// A stack only ever loads its own region's tenants.
 	proj, err := spec.LoadRegion(root, regionKey)
 	if err != nil {
@@ -46,11 +55,28 @@ func Deploy(ctx *pulumi.Context, root string, export func(string, pulumi.Input))
 	if loc := config.Get(ctx, "azure-native:location"); loc != "" && loc != region.Location {
 		return fmt.Errorf("stack %s: %s is %q but region %s is in %q", ctx.Stack(), ConfigLocation, loc, region.Name, region.Location)
 	}
-	tenants := proj.TenantsIn(regionKey)
+	// The production stacks are named after what they deploy; a stack
+	// named for another stamp would build that stamp's names here.
+	if want := spec.StampStackName(region.Name, stamp); strings.HasPrefix(ctx.Stack(), "prod-") && ctx.Stack() != want {
+		return fmt.Errorf("stack %s: %s=%s and %s=%d belong to stack %s", ctx.Stack(), ConfigRegion, regionKey, ConfigStamp, stamp, want)
+	}
+	var tenants []*spec.Tenant
+	for _, t := range proj.TenantsIn(regionKey) {
+		if t.Stamp == stamp {
+			tenants = append(tenants, t)
+		}
+	}
 
-	cluster, err := components.NewRegionalCluster(ctx, "region-"+region.Name, &components.RegionalClusterArgs{
+	// Stamp 1 keeps the name it had before stamps existed: renaming the
+	// component would change every URN of the region.
+	clusterName := "region-" + region.Name
+	if stamp > 1 {
+		clusterName = fmt.Sprintf("region-%s-%d", region.Name, stamp)
+	}
+	cluster, err := components.NewRegionalCluster(ctx, clusterName, &components.RegionalClusterArgs{
 		Region:  region,
 		Tenants: tenants,
+		Stamp:   stamp,
 	})
 	if err != nil {
 		return fmt.Errorf("region %s: %w", region.Name, err)
@@ -82,6 +108,7 @@ func Deploy(ctx *pulumi.Context, root string, export func(string, pulumi.Input))
 	sort.Strings(retained)
 
 	export("region", pulumi.String(region.Name))
+	export("stamp", pulumi.Int(stamp))
 	export("location", pulumi.String(region.Location))
 	export("dnsZone", pulumi.String(region.DNSZone))
 	export("gatewayPublicIp", cluster.GatewayPublicIPAddress)

@@ -68,6 +68,7 @@ func TestTierPresets(t *testing.T) {
 			want := tt.want
 			want.Name, want.DisplayName, want.Region, want.Tier, want.Runtime = "acme", "acme", "fr", tt.tier, tt.runtime
 			want.State = StateActive
+			want.Stamp = 1
 			want.DNS = DNSSpec{Hostname: "acme"}
 			want.Tags = map[string]string{}
 			want.Source = got.Source
@@ -150,7 +151,7 @@ func TestRegionDefaults(t *testing.T) {
 	}
 	want := Region{
 		Name: "fr", DisplayName: "fr", Location: "francecentral", PairedLocation: "francesouth",
-		Zones: []string{"1", "2", "3"}, AddressSpace: "10.10.0.0/16", DNSZone: "fr.kpax.cloud", MaxTenants: 60,
+		Zones: []string{"1", "2", "3"}, AddressSpace: "10.10.0.0/16", DNSZone: "fr.kpax.cloud", MaxTenants: 60, Stamps: 1,
 		Operators:   RegionOperators{"kpax-operators-fr", "6f1c2b8e-3d4a-4e5f-9a1b-2c3d4e5f6a7b"},
 		TLS:         RegionTLS{"wildcard-fr-kpax-cloud"},
 		Backup:      RegionBackup{"01:00", 30},

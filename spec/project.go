@@ -106,8 +106,14 @@ func parseTenant(file string, data []byte, regions map[string]*Region, exists fu
 		return nil, diags
 	}
 	t.Source = src
-	defaultTenant(t, regions[t.Region])
-	return t, append(diags, validateTenant(t, exists, names)...)
+	r := regions[t.Region]
+	defaultTenant(t, r)
+	diags = append(diags, validateTenant(t, exists, names)...)
+	if r != nil && (t.Stamp < 1 || t.Stamp > r.Stamps) {
+		diags = append(diags, t.Source.At("stamp", "must be one of region %s's stamps, 1-%d (got %d): a new stamp is declared by raising stamps in %s and adding its stack Pulumi.%s.yaml",
+			r.Name, r.Stamps, t.Stamp, r.Source.File, StampStackName(r.Name, t.Stamp)))
+	}
+	return t, diags
 }
 
 // loader holds one run's state.
@@ -280,18 +286,32 @@ func (l *loader) checkRegions(regions map[string]*Region) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	var seen []*Region
+	type stampSpace struct {
+		prefix netip.Prefix
+		stack  string
+		file   string
+	}
+	var seen []stampSpace
 	parents := map[string][]string{}
 	for _, n := range names {
 		r := regions[n]
-		if p, err := netip.ParsePrefix(r.AddressSpace); err == nil {
+		// Every stamp of every region gets its own /16, derived from the
+		// region's: none may overlap another's.
+	stamps:
+		for stamp := 1; stamp <= r.Stamps; stamp++ {
+			space, err := r.StampAddressSpace(stamp)
+			if err != nil {
+				break
+			}
+			p := netip.MustParsePrefix(space)
 			for _, o := range seen {
-				if op, _ := netip.ParsePrefix(o.AddressSpace); op.Overlaps(p) {
-					l.diags = append(l.diags, r.Source.At("addressSpace", "overlaps the address space %s of %s: every region needs its own range", o.AddressSpace, o.Source.File))
-					break
+				if o.prefix.Overlaps(p) {
+					l.diags = append(l.diags, r.Source.At("addressSpace", "the address space %s of stack %s overlaps %s of stack %s (%s): every region and stamp needs its own range",
+						space, StampStackName(r.Name, stamp), o.prefix, o.stack, o.file))
+					break stamps
 				}
 			}
-			seen = append(seen, r)
+			seen = append(seen, stampSpace{p, StampStackName(r.Name, stamp), r.Source.File})
 		}
 		if validDNSName(r.DNSZone, minDNSZoneLabels) {
 			parents[parentDomain(r.DNSZone)] = append(parents[parentDomain(r.DNSZone)], n)
@@ -342,6 +362,9 @@ func (l *loader) checkCapacity(tenants []*Tenant, regions map[string]*Region) {
 		byRegion[folder] = append(byRegion[folder], t)
 	}
 	for name, ts := range byRegion {
+		if r := regions[name]; r != nil {
+			l.checkStampQuotas(r, ts)
+		}
 		sort.Slice(ts, func(i, j int) bool { return ts[i].Source.File < ts[j].Source.File })
 		hosts := map[string]*Tenant{}
 		for _, t := range ts {
@@ -359,26 +382,41 @@ func (l *loader) checkCapacity(tenants []*Tenant, regions map[string]*Region) {
 		if r == nil {
 			continue
 		}
-		if len(ts) > r.MaxTenants && r.MaxTenants > 0 {
-			for _, t := range ts[r.MaxTenants:] {
-				l.diags = append(l.diags, t.Source.At("name", "region %s holds at most %d tenants (maxTenants in %s) and has %d: move this tenant to another region or raise maxTenants (at most %d)", name, r.MaxTenants, r.Source.File, len(ts), maxTenantsLimit))
+		for stamp, sts := range byStamp(ts) {
+			stack := StampStackName(name, stamp)
+			if len(sts) > r.MaxTenants && r.MaxTenants > 0 {
+				for _, t := range sts[r.MaxTenants:] {
+					l.diags = append(l.diags, t.Source.At("name", "stamp %d of region %s (stack %s) holds at most %d tenants (maxTenants in %s) and has %d: set stamp: %d in this file (declare the stamp in %s), or raise maxTenants (at most %d)",
+						stamp, name, stack, r.MaxTenants, r.Source.File, len(sts), stamp+1, r.Source.File, maxTenantsLimit))
+				}
 			}
-		}
-		per := r.Database.DatabasesPerServer
-		if per <= 0 {
-			continue
-		}
-		servers := map[int][]*Tenant{}
-		for _, t := range ts {
-			servers[t.Database.Server] = append(servers[t.Database.Server], t)
-		}
-		for srv, st := range servers {
-			if len(st) <= per {
+			per := r.Database.DatabasesPerServer
+			if per <= 0 {
 				continue
 			}
-			for _, t := range st[per:] {
-				l.diags = append(l.diags, t.Source.At("database.server", "server %d of region %s holds at most %d databases (databasesPerServer) and has %d: set database.server: %d", srv, name, per, len(st), srv+1))
+			servers := map[int][]*Tenant{}
+			for _, t := range sts {
+				servers[t.Database.Server] = append(servers[t.Database.Server], t)
+			}
+			for srv, st := range servers {
+				if len(st) <= per {
+					continue
+				}
+				for _, t := range st[per:] {
+					l.diags = append(l.diags, t.Source.At("database.server", "server %d of stack %s holds at most %d databases (databasesPerServer) and has %d: set database.server: %d", srv, stack, per, len(st), srv+1))
+				}
 			}
 		}
 	}
 }
+
+// byStamp groups a region's tenants (sorted by file) by stamp.
+func byStamp(ts []*Tenant) map[int][]*Tenant {
+	out := map[int][]*Tenant{}
+	for _, t := range ts {
+		out[t.Stamp] = append(out[t.Stamp], t)
+	}
+	return out
+}
+
+

@@ -179,7 +179,7 @@ func TestLoadProjectRejects(t *testing.T) {
 		{"unknown field differing in case", map[string]string{acme: tenant("displayname: ACME\n")},
 			acme + `:5:1: displayname: unknown field "displayname" (did you mean "displayName"?)`, false},
 		{"unknown field without suggestion", map[string]string{acme: tenant("colour: red\n")},
-			acme + `:5:1: colour: unknown field "colour"; allowed fields: name, displayName, region, tier, runtime, state, container, vm, database, storage, backup, dns, tags`, false},
+			acme + `:5:1: colour: unknown field "colour"; allowed fields: name, displayName, region, tier, runtime, state, stamp, container, vm, database, storage, backup, dns, tags`, false},
 		{"number for a string", map[string]string{acme: tenant("displayName: 42\n")},
 			acme + `:5:14: displayName: must be a string (quote it): got the number 42`, false},
 		{"number for a tag value", map[string]string{acme: tenant("tags: {costCenter: 4711}\n")},
@@ -361,11 +361,22 @@ func TestLoadProjectRejects(t *testing.T) {
 		{"hostname used twice in a region", map[string]string{"tenants/fr/beta.yaml": "name: beta\nregion: fr\ntier: small\nruntime: container\ndns: {hostname: acme}\n"},
 			`tenants/fr/beta.yaml:5:17: dns.hostname: duplicate hostname "acme" in region fr: already used by tenants/fr/acme.yaml`, false},
 		{"too many tenants", map[string]string{fr: region("maxTenants: 60", "maxTenants: 1"), "tenants/fr/beta.yaml": "name: beta\nregion: fr\ntier: small\nruntime: container\n"},
-			`tenants/fr/beta.yaml:1:7: name: region fr holds at most 1 tenants (maxTenants in regions/fr.yaml) and has 2`, false},
+			`tenants/fr/beta.yaml:1:7: name: stamp 1 of region fr (stack prod-fr) holds at most 1 tenants (maxTenants in regions/fr.yaml) and has 2: set stamp: 2 in this file`, false},
+		{"a second stamp holds its own tenants", map[string]string{fr: region("maxTenants: 60", "maxTenants: 1\nstamps: 2"), "tenants/fr/beta.yaml": "name: beta\nregion: fr\nstamp: 2\ntier: small\nruntime: container\n",
+			"tenants/fr/gamma.yaml": "name: gamma\nregion: fr\nstamp: 2\ntier: small\nruntime: container\n"},
+			`tenants/fr/gamma.yaml:1:7: name: stamp 2 of region fr (stack prod-fr-2) holds at most 1 tenants (maxTenants in regions/fr.yaml) and has 2: set stamp: 3 in this file`, false},
+		{"undeclared stamp", map[string]string{"tenants/fr/beta.yaml": "name: beta\nregion: fr\nstamp: 2\ntier: small\nruntime: container\n"},
+			`tenants/fr/beta.yaml:3:8: stamp: must be one of region fr's stamps, 1-1 (got 2): a new stamp is declared by raising stamps in regions/fr.yaml and adding its stack Pulumi.prod-fr-2.yaml`, false},
+		{"too many stamps", map[string]string{fr: region("maxTenants: 60", "maxTenants: 60\nstamps: 11")},
+			fr + `:8:9: stamps: must be at most 10 (got 11)`, false},
+		{"stamps reach the next region's range", map[string]string{fr: region("maxTenants: 60", "maxTenants: 60\nstamps: 3"), "regions/uk.yaml": strings.Replace(ukRegion, "10.20.0.0/16", "10.12.0.0/16", 1)},
+			`regions/uk.yaml:5:15: addressSpace: the address space 10.12.0.0/16 of stack prod-uk overlaps 10.12.0.0/16 of stack prod-fr-3 (regions/fr.yaml)`, false},
+		{"too many SQL servers in one stamp", sqlServerFlood(21),
+			`tenants/fr/t21.yaml:1:7: name: stamp 1 of region fr (stack prod-fr) would need 21 SQL logical servers, more than the 20 one subscription allows in a region: share an existing database.server, or set stamp: 2 here`, false},
 		{"too many databases on a server", map[string]string{fr: region("", "database: {databasesPerServer: 1}\n"), "tenants/fr/beta.yaml": "name: beta\nregion: fr\ntier: small\nruntime: container\n"},
-			`tenants/fr/beta.yaml:1:1: database.server: server 1 of region fr holds at most 1 databases (databasesPerServer) and has 2: set database.server: 2`, false},
+			`tenants/fr/beta.yaml:1:1: database.server: server 1 of stack prod-fr holds at most 1 databases (databasesPerServer) and has 2: set database.server: 2`, false},
 		{"overlapping address spaces", map[string]string{"regions/uk.yaml": strings.Replace(ukRegion, "10.20.0.0/16", "10.10.0.0/16", 1)},
-			`regions/uk.yaml:5:15: addressSpace: overlaps the address space 10.10.0.0/16 of regions/fr.yaml`, false},
+			`regions/uk.yaml:5:15: addressSpace: the address space 10.10.0.0/16 of stack prod-uk overlaps 10.10.0.0/16 of stack prod-fr (regions/fr.yaml)`, false},
 		{"dns zones under two parents", map[string]string{"regions/uk.yaml": strings.Replace(ukRegion, "uk.kpax.cloud", "uk.kpax.example", 1)},
 			`regions/uk.yaml:6:10: dnsZone: must be under "kpax.cloud" like the other regions (fr) (got "uk.kpax.example")`, false},
 	}
@@ -386,4 +397,16 @@ func TestLoadProjectRejects(t *testing.T) {
 	if len(tests) < 35 {
 		t.Errorf("only %d cases", len(tests))
 	}
+}
+
+// sqlServerFlood is a project whose region fr has n tenants, each on its own
+// SQL logical server (t01 on server 1 ... tNN on server NN).
+func sqlServerFlood(n int) map[string]string {
+	files := map[string]string{}
+	for i := 1; i <= n; i++ {
+		name := fmt.Sprintf("t%02d", i)
+		files["tenants/fr/"+name+".yaml"] = fmt.Sprintf("name: %s\nregion: fr\ntier: small\nruntime: container\ndatabase: {server: %d}\n", name, i)
+	}
+	files["tenants/fr/acme.yaml"] = removed
+	return files
 }

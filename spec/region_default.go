@@ -48,6 +48,9 @@ func defaultRegion(r *Region) {
 	if !has("displayName") {
 		r.DisplayName = r.Name
 	}
+	if !has("stamps") {
+		r.Stamps = 1
+	}
 	if !has("tls.certificateName") {
 		r.TLS.CertificateName = defaultCertificateName(r.DNSZone)
 	}

@@ -1,5 +1,10 @@
 package spec
 
+import (
+	"fmt"
+	"net/netip"
+)
+
 // Region is one region's platform: where it runs, its network, its DNS zone,
 // its backup defaults and how many tenants it may hold. It is read from
 // regions/<name>.yaml and is fully defaulted once loaded.
@@ -21,6 +26,10 @@ type Region struct {
 	DNSZone string `yaml:"dnsZone"`
 	// MaxTenants caps the tenants one region stack holds.
 	MaxTenants int `yaml:"maxTenants"`
+	// Stamps is how many stamps the region has: stamp 1 is stack
+	// prod-<name>, stamp n > 1 is stack prod-<name>-<n>. MaxTenants and the
+	// subscription quotas hold per stamp.
+	Stamps int `yaml:"stamps"`
 
 	Operators   RegionOperators   `yaml:"operators"`
 	TLS         RegionTLS         `yaml:"tls"`
@@ -75,5 +84,40 @@ type RegionDatabase struct {
 	DatabasesPerServer int `yaml:"databasesPerServer"`
 }
 
-// StackName is the Pulumi stack that deploys the region.
-func (r *Region) StackName() string { return "prod-" + r.Name }
+// StackName is the Pulumi stack that deploys the region's stamp 1.
+func (r *Region) StackName() string { return StampStackName(r.Name, 1) }
+
+// StampStackName is the Pulumi stack of a region's stamp: prod-fr for stamp
+// 1, prod-fr-2 for stamp 2.
+func StampStackName(region string, stamp int) string {
+	if stamp <= 1 {
+		return "prod-" + region
+	}
+	return fmt.Sprintf("prod-%s-%d", region, stamp)
+}
+
+// StampKey names a stamp's platform resources: the region key for stamp 1,
+// so that the first stamp's names never change, and fr2, fr3, ... after.
+func StampKey(region string, stamp int) string {
+	if stamp <= 1 {
+		return region
+	}
+	return fmt.Sprintf("%s%d", region, stamp)
+}
+
+// StampAddressSpace is the VNet range of a stamp: the region's /16 for stamp
+// 1, and the next /16s after it for the next stamps (10.10.0.0/16, then
+// 10.11.0.0/16, ...). Derived, never written, so stamps cannot overlap.
+func (r *Region) StampAddressSpace(stamp int) (string, error) {
+	p, err := netip.ParsePrefix(r.AddressSpace)
+	if err != nil || !p.Addr().Is4() || p.Bits() != 16 {
+		return "", fmt.Errorf("region %s: addressSpace %q is not an IPv4 /16", r.Name, r.AddressSpace)
+	}
+	b := p.Addr().As4()
+	second := int(b[1]) + stamp - 1
+	if stamp < 1 || second > 255 {
+		return "", fmt.Errorf("region %s: stamp %d has no address space after %s", r.Name, stamp, r.AddressSpace)
+	}
+	b[1] = byte(second)
+	return netip.PrefixFrom(netip.AddrFrom4(b), 16).String(), nil
+}

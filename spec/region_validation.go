@@ -42,6 +42,9 @@ const (
 	// listeners and one is the HTTP to HTTPS redirect
 	// (https://learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits#application-gateway-limits).
 	maxTenantsLimit = 99
+	// MaxStampsPerRegion: stamp n takes the n-th /16 after the region's
+	// own, and regions sit ten /16s apart (10.10, 10.20, ...).
+	MaxStampsPerRegion = 10
 	// addressSpaceBits is the size of every region's VNet, from which the
 	// subnets are carved.
 	addressSpaceBits = 16
@@ -116,6 +119,7 @@ func validateRegion(r *Region) Diagnostics {
 	if c.required("dnsZone", r.DNSZone) && !validDNSName(r.DNSZone, minDNSZoneLabels) {
 		c.add("dnsZone", "must be a lowercase DNS name of at least %d labels, like fr.kpax.cloud (got %q)", minDNSZoneLabels, r.DNSZone)
 	}
+	c.intRange("stamps", r.Stamps, 1, MaxStampsPerRegion)
 	if !r.Source.Has("maxTenants") {
 		c.add("maxTenants", "is required (1-%d)", maxTenantsLimit)
 	} else {

@@ -162,6 +162,9 @@ func defaultTenant(t *Tenant, r *Region) {
 		p = presets[TierStandard]
 	}
 	has := t.Source.Has
+	if !has("stamp") {
+		t.Stamp = 1
+	}
 	setStr := func(path string, dst *string, v string) {
 		if !has(path) {
 			*dst = v

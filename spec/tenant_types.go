@@ -59,6 +59,9 @@ type Tenant struct {
 	Tier        Tier    `yaml:"tier"`
 	Runtime     Runtime `yaml:"runtime"`
 	State       State   `yaml:"state"`
+	// Stamp is the number of the region's stamp (an independent copy of
+	// the regional cluster, in its own stack) that holds the tenant.
+	Stamp int `yaml:"stamp"`
 
 	Container *ContainerSpec `yaml:"container"`
 	VM        *VMSpec        `yaml:"vm"`

@@ -151,7 +151,7 @@ func TestDiffAndAffected(t *testing.T) {
 }
 
 func TestAffectedStacks(t *testing.T) {
-	all := []string{"prod-fr", "prod-uk", "prod-us"}
+	all := []string{"prod-fr", "prod-fr-2", "prod-uk", "prod-us"}
 	for _, tc := range []struct {
 		name  string
 		files []string
@@ -159,14 +159,20 @@ func TestAffectedStacks(t *testing.T) {
 	}{
 		{"docs only", []string{"README.md", "docs/restore.md"}, `{"stacks":[]}`},
 		{"one tenant", []string{"tenants/fr/acme.yaml"}, `{"stacks":["prod-fr"],"targets":{"prod-fr":["urn:pulumi:prod-fr::kpax-cloud::kpax:components:Tenant::acme"]}}`},
-		{"region and tenant", []string{"regions/fr.yaml", "tenants/fr/acme.yaml"}, `{"stacks":["prod-fr"]}`},
+		{"region and tenant", []string{"regions/fr.yaml", "tenants/fr/acme.yaml"}, `{"stacks":["prod-fr","prod-fr-2"]}`},
+		{"tenant moved to stamp 2", []string{"tenants/fr/restamped.yaml"}, `{"stacks":["prod-fr","prod-fr-2"],"targets":{"prod-fr":["urn:pulumi:prod-fr::kpax-cloud::kpax:components:Tenant::restamped"],"prod-fr-2":["urn:pulumi:prod-fr-2::kpax-cloud::kpax:components:Tenant::restamped"]}}`},
 		{"stack file", []string{"Pulumi.prod-uk.yaml"}, `{"stacks":["prod-uk"]}`},
-		{"project file", []string{"Pulumi.yaml"}, `{"stacks":["prod-fr","prod-uk","prod-us"]}`},
-		{"go.mod", []string{"go.mod"}, `{"stacks":["prod-fr","prod-uk","prod-us"]}`},
+		{"project file", []string{"Pulumi.yaml"}, `{"stacks":["prod-fr","prod-fr-2","prod-uk","prod-us"]}`},
+		{"go.mod", []string{"go.mod"}, `{"stacks":["prod-fr","prod-fr-2","prod-uk","prod-us"]}`},
 		{"moved tenant", []string{"tenants/fr/acme.yaml", "tenants/uk/acme.yaml"}, `{"stacks":["prod-fr","prod-uk"],"targets":{"prod-fr":["urn:pulumi:prod-fr::kpax-cloud::kpax:components:Tenant::acme"],"prod-uk":["urn:pulumi:prod-uk::kpax-cloud::kpax:components:Tenant::acme"]}}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, _ := json.Marshal(affectedStacks(tc.files, all))
+			got, _ := json.Marshal(affectedStacks(tc.files, all, func(f string) []int {
+				if f == "tenants/fr/restamped.yaml" {
+					return []int{1, 2}
+				}
+				return []int{1}
+			}))
 			if string(got) != tc.want {
 				t.Errorf("got  %s\nwant %s", got, tc.want)
 			}

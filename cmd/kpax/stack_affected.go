@@ -3,14 +3,53 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path"
+	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
 
 	"github.com/kpax/kpax-cloud/program"
+	"github.com/kpax/kpax-cloud/spec"
 )
+
+// stampStackRe matches what follows prod-<region> in the stack of a stamp
+// after the first: -2, -3, ...
+var stampStackRe = regexp.MustCompile(`^-[0-9]+$`)
+
+// tenantStamps reads the stamp of a tenant file in the base revision and in
+// the work tree (1 where the file does not exist or says none), so that a
+// tenant moved between stamps affects both stacks.
+func tenantStamps(dir, base string) func(file string) []int {
+	read := func(data []byte) int {
+		var doc struct {
+			Stamp int `yaml:"stamp"`
+		}
+		if yaml.Unmarshal(data, &doc) != nil || doc.Stamp < 1 {
+			return 1
+		}
+		return doc.Stamp
+	}
+	return func(file string) []int {
+		var out []int
+		if data, err := git(dir, "show", base+":./"+file); err == nil {
+			out = append(out, read([]byte(data)))
+		}
+		if data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(file))); err == nil {
+			if s := read(data); len(out) == 0 || out[0] != s {
+				out = append(out, s)
+			}
+		}
+		if len(out) == 0 {
+			out = []int{1}
+		}
+		return out
+	}
+}
 
 // affected is which stacks a change touches and, per stack, the tenant
 // components to target when only tenants changed.
@@ -24,7 +63,7 @@ type affected struct {
 // every stack; documentation affects none. A stack whose only changes are
 // tenant files gets those tenants' component URNs as targets, so that a
 // one-tenant pull request previews one tenant.
-func affectedStacks(files, allStacks []string) affected {
+func affectedStacks(files, allStacks []string, stampsOf func(file string) []int) affected {
 	whole := map[string]bool{}
 	tenants := map[string]map[string]bool{}
 	for _, f := range files {
@@ -32,14 +71,24 @@ func affectedStacks(files, allStacks []string) affected {
 		case strings.HasPrefix(f, "tenants/"):
 			parts := strings.Split(f, "/")
 			if len(parts) >= 3 {
-				stack := "prod-" + parts[1]
-				if tenants[stack] == nil {
-					tenants[stack] = map[string]bool{}
+				// A tenant lives in one stamp's stack; a file that moves it
+				// between stamps touches both.
+				for _, stamp := range stampsOf(f) {
+					stack := spec.StampStackName(parts[1], stamp)
+					if tenants[stack] == nil {
+						tenants[stack] = map[string]bool{}
+					}
+					tenants[stack][strings.TrimSuffix(path.Base(f), ".yaml")] = true
 				}
-				tenants[stack][strings.TrimSuffix(path.Base(f), ".yaml")] = true
 			}
 		case strings.HasPrefix(f, "regions/"):
-			whole["prod-"+strings.TrimSuffix(path.Base(f), ".yaml")] = true
+			// A region file is shared by all of the region's stamps.
+			region := strings.TrimSuffix(path.Base(f), ".yaml")
+			for _, s := range allStacks {
+				if s == "prod-"+region || stampStackRe.MatchString(strings.TrimPrefix(s, "prod-"+region)) {
+					whole[s] = true
+				}
+			}
 		case strings.HasPrefix(f, "Pulumi.") && f != "Pulumi.yaml":
 			whole[strings.TrimSuffix(strings.TrimPrefix(f, "Pulumi."), ".yaml")] = true
 		case f == "Pulumi.yaml" || f == "go.mod" || f == "go.sum" || strings.HasSuffix(f, ".go"):
@@ -93,7 +142,7 @@ func newAffectedCmd() *cobra.Command {
 			if err != nil {
 				return &exitError{exitInvalid, err}
 			}
-			a := affectedStacks(files, stacks)
+			a := affectedStacks(files, stacks, tenantStamps(dir, base))
 			enc := json.NewEncoder(cmd.OutOrStdout())
 			if targets {
 				return enc.Encode(a)

@@ -95,7 +95,7 @@ func diffStacks(dir, baseDir, base, stack string) ([]string, error) {
 		names = append(names, s)
 	}
 	sort.Strings(names)
-	return affectedStacks(files, names).Stacks, nil
+	return affectedStacks(files, names, tenantStamps(dir, base)).Stacks, nil
 }
 
 // planOrEmpty plans a stack, or returns an empty plan when the stack does not

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A region outgrows one stack by declaring a second stamp: a stack file, a
+// count in the region file, and `stamp: 2` in the tenants that move there.
+func TestSecondStampDeclaredAndPlanned(t *testing.T) {
+	dir := copyProject(t)
+	edit(t, dir, "regions/fr.yaml", "maxTenants: 60", "maxTenants: 60\nstamps: 2")
+	edit(t, dir, "tenants/fr/bistro-lyon.yaml", "state: active", "state: active\nstamp: 2")
+	stack := "config:\n  kpax-cloud:region: fr\n  kpax-cloud:stamp: \"2\"\n  azure-native:location: francecentral\n"
+	if err := os.WriteFile(filepath.Join(dir, "Pulumi.prod-fr-2.yaml"), []byte(stack), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := kpax("validate", "--dir", dir); code != exitOK {
+		t.Fatalf("validate: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs := kpax("plan", "--dir", dir, "--stack", "prod-fr-2")
+	if code != exitOK {
+		t.Fatalf("plan prod-fr-2: exit %d\n%s", code, errs)
+	}
+	for _, want := range []string{
+		"+ kpax:components:RegionalCluster  region-fr-2",
+		"+ kpax:components:Tenant  bistro-lyon  [vm, small, active, https://bistro-lyon.fr.kpax.cloud]",
+		`stamp: 2`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan of prod-fr-2 lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "Tenant  acme") {
+		t.Errorf("plan of prod-fr-2 holds stamp 1's tenant acme")
+	}
+	_, out, _ = kpax("plan", "--dir", dir, "--stack", "prod-fr")
+	if strings.Contains(out, "bistro-lyon") {
+		t.Errorf("plan of prod-fr still holds bistro-lyon")
+	}
+	// A stack file that names stamp 2 under stamp 1's stack name is refused.
+	if err := os.WriteFile(filepath.Join(dir, "Pulumi.prod-fr.yaml"), []byte(stack), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := kpax("plan", "--dir", dir, "--stack", "prod-fr"); code != exitInvalid || !strings.Contains(errs, "belong to stack prod-fr-2") {
+		t.Errorf("mismatched stack file: exit %d, stderr %q", code, errs)
+	}
+}
