@@ -418,5 +418,3 @@ func byStamp(ts []*Tenant) map[int][]*Tenant {
 	}
 	return out
 }
-
-
