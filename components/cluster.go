@@ -16,6 +16,7 @@ import (
 	"github.com/pulumi/pulumi-azure-native-sdk/recoveryservices/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/resources/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/sql/v2"
+	azurenative "github.com/pulumi/pulumi-azure-native-sdk/v2"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -48,6 +49,9 @@ type RegionalClusterArgs struct {
 	// n > 1 is an independent copy with names keyed <region><n>, the n-th
 	// /16 of the region, and its tenants' records in stamp 1's zone.
 	Stamp int
+	// DNSSubscriptionID is the subscription of stamp 1, which holds the
+	// region's public zone, when this stamp lives in another subscription.
+	DNSSubscriptionID string
 }
 
 // RegionalCluster is a region's shared, zone-redundant platform: network,
@@ -155,17 +159,19 @@ func NewRegionalCluster(ctx *pulumi.Context, name string, args *RegionalClusterA
 		return nil, err
 	}
 	b := &clusterBuilder{
-		ctx:      ctx,
-		name:     name,
-		region:   r,
-		stamp:    stamp,
-		key:      spec.StampKey(r.Name, stamp),
-		space:    space,
-		tenants:  sortedTenants(args.Tenants),
-		subnets:  subnets,
-		c:        c,
-		location: pulumi.String(r.Location),
-		zones:    pulumi.ToStringArray(r.Zones),
+		ctx:    ctx,
+		name:   name,
+		region: r,
+		stamp:  stamp,
+
+		dnsSubscriptionID: args.DNSSubscriptionID,
+		key:               spec.StampKey(r.Name, stamp),
+		space:             space,
+		tenants:           sortedTenants(args.Tenants),
+		subnets:           subnets,
+		c:                 c,
+		location:          pulumi.String(r.Location),
+		zones:             pulumi.ToStringArray(r.Zones),
 	}
 	if err := b.build(); err != nil {
 		return nil, fmt.Errorf("regional cluster %q: %w", r.Name, err)
@@ -233,17 +239,19 @@ func sortedTenants(in []*spec.Tenant) []*spec.Tenant {
 // clusterBuilder carries what the parts of the cluster share while it is
 // built. Each method builds one part and records what later parts need.
 type clusterBuilder struct {
-	ctx      *pulumi.Context
-	name     string
-	region   *spec.Region
-	stamp    int
-	key      string // names the stamp's resources: spec.StampKey
-	space    string // the stamp's VNet range: spec.Region.StampAddressSpace
-	tenants  []*spec.Tenant
-	subnets  subnetPlan
-	c        *RegionalCluster
-	location pulumi.StringInput
-	zones    pulumi.StringArray
+	ctx    *pulumi.Context
+	name   string
+	region *spec.Region
+	stamp  int
+	// dnsSubscriptionID: RegionalClusterArgs.DNSSubscriptionID.
+	dnsSubscriptionID string
+	key               string // names the stamp's resources: spec.StampKey
+	space             string // the stamp's VNet range: spec.Region.StampAddressSpace
+	tenants           []*spec.Tenant
+	subnets           subnetPlan
+	c                 *RegionalCluster
+	location          pulumi.StringInput
+	zones             pulumi.StringArray
 
 	subscription pulumi.StringOutput // the subscription ID
 	tenantID     pulumi.StringOutput // the Entra tenant ID
@@ -711,8 +719,18 @@ func (b *clusterBuilder) publicDNS() error {
 	b.c.Platform.DNSZoneResourceGroupName = platformResourceGroupName(b.region.Name)
 	if b.stamp > 1 {
 		// One zone per region, delegated once: stamp 1 owns it, and later
-		// stamps write their tenants' records into it by name.
+		// stamps write their tenants' records into it by name, through a
+		// provider for stamp 1's subscription when theirs is another.
 		b.c.DNSZoneName = pulumi.String(b.region.DNSZone).ToStringOutput()
+		if b.dnsSubscriptionID != "" {
+			provider, err := azurenative.NewProvider(b.ctx, b.name+"-dns-provider", &azurenative.ProviderArgs{
+				SubscriptionId: pulumi.StringPtr(b.dnsSubscriptionID),
+			}, b.child()...)
+			if err != nil {
+				return err
+			}
+			b.c.Platform.DNSProvider = provider
+		}
 		return nil
 	}
 	zone, err := network.NewZone(b.ctx, b.name+"-dns", &network.ZoneArgs{

@@ -66,6 +66,9 @@ type Platform struct {
 	// DNSZone is the zone resource when this stack owns it (stamp 1), so
 	// that records wait for it; nil in later stamps, where it exists already.
 	DNSZone pulumi.Resource
+	// DNSProvider writes to the zone when it is in another subscription
+	// (a later stamp in its own subscription); nil otherwise.
+	DNSProvider pulumi.ProviderResource
 	// PrivateDNSZoneIDs are the private zones tenants' private endpoints
 	// register in, by subresource: "sqlServer", "blob", "file", "vault".
 	PrivateDNSZoneIDs map[string]pulumi.StringOutput

@@ -1342,12 +1342,17 @@ func (b *tenantBuilder) virtualMachine(i int, vmss *compute.VirtualMachineScaleS
 }
 
 // dependsOnZone makes the record wait for the zone when this stack creates
-// it: its name is a plain value, so nothing else orders the two.
+// it (its name is a plain value, so nothing else orders the two), and
+// writes through the zone's subscription when that is another one.
 func (b *tenantBuilder) dependsOnZone() []pulumi.ResourceOption {
-	if b.p.DNSZone == nil {
-		return nil
+	var opts []pulumi.ResourceOption
+	if b.p.DNSZone != nil {
+		opts = append(opts, pulumi.DependsOn([]pulumi.Resource{b.p.DNSZone}))
 	}
-	return []pulumi.ResourceOption{pulumi.DependsOn([]pulumi.Resource{b.p.DNSZone})}
+	if b.p.DNSProvider != nil {
+		opts = append(opts, pulumi.Provider(b.p.DNSProvider))
+	}
+	return opts
 }
 
 // dnsRecord publishes the tenant's URL: an A record in the region's zone

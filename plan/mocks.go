@@ -49,6 +49,7 @@ func (r *recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 		Protect:        rpc.GetProtect(),
 		RetainOnDelete: rpc.GetRetainOnDelete(),
 		DependsOn:      sortedCopy(rpc.GetDependencies()),
+		Provider:       explicitProvider(rpc.GetProvider()),
 		Inputs:         plainMap(args.Inputs),
 		ID:             id,
 	}
@@ -80,6 +81,19 @@ func (r *recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) 
 		}, nil
 	}
 	return resource.PropertyMap{}, nil
+}
+
+// explicitProvider returns the URN of a provider reference ("URN::ID")
+// unless it names a default provider, which every resource has.
+func explicitProvider(ref string) string {
+	urn := ref
+	if i := strings.LastIndex(ref, "::"); i >= 0 {
+		urn = ref[:i]
+	}
+	if urn == "" || strings.Contains(urn, "::default") {
+		return ""
+	}
+	return urn
 }
 
 func sortedCopy(in []string) []string {

@@ -23,15 +23,19 @@ const Unknown = "[unknown]"
 
 // Resource is one registration: a custom resource or a component.
 type Resource struct {
-	URN            string         `json:"urn"`
-	Type           string         `json:"type"`
-	Name           string         `json:"name"`
-	Parent         string         `json:"parent,omitempty"`
-	Custom         bool           `json:"custom"`
-	Protect        bool           `json:"protect"`
-	RetainOnDelete bool           `json:"retainOnDelete"`
-	DependsOn      []string       `json:"dependsOn,omitempty"`
-	Inputs         map[string]any `json:"inputs"`
+	URN            string   `json:"urn"`
+	Type           string   `json:"type"`
+	Name           string   `json:"name"`
+	Parent         string   `json:"parent,omitempty"`
+	Custom         bool     `json:"custom"`
+	Protect        bool     `json:"protect"`
+	RetainOnDelete bool     `json:"retainOnDelete"`
+	DependsOn      []string `json:"dependsOn,omitempty"`
+	// Provider is the explicit provider a resource is managed through,
+	// when it is not the default one (a stamp writing to another
+	// subscription's DNS zone).
+	Provider string         `json:"provider,omitempty"`
+	Inputs   map[string]any `json:"inputs"`
 	// ID is the mocked Azure ID. It is not part of the plan contract, but
 	// it lets checks find which resource another one references.
 	ID string `json:"-"`

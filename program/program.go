@@ -77,6 +77,8 @@ func Deploy(ctx *pulumi.Context, root string, export func(string, pulumi.Input))
 		Region:  region,
 		Tenants: tenants,
 		Stamp:   stamp,
+		// Set only for a stamp in its own subscription.
+		DNSSubscriptionID: config.Get(ctx, "dnsSubscriptionId"),
 	})
 	if err != nil {
 		return fmt.Errorf("region %s: %w", region.Name, err)
