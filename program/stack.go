@@ -34,7 +34,7 @@ func Stacks(root string) ([]string, error) {
 func StackConfig(root, stack string) (map[string]string, error) {
 	proj, err := workspace.LoadProject(filepath.Join(root, "Pulumi.yaml"))
 	if err != nil {
-		return nil, fmt.Errorf("Pulumi.yaml: %w", err)
+		return nil, fmt.Errorf("project file Pulumi.yaml: %w", err)
 	}
 	path := filepath.Join(root, "Pulumi."+stack+".yaml")
 	if _, err := os.Stat(path); err != nil {
