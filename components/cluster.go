@@ -826,7 +826,9 @@ func (b *clusterBuilder) platformKeyVault() error {
 			},
 		},
 		Tags: b.tags("key-vault"),
-	}, b.child()...)
+		// It holds the region's TLS certificate: deleting it by accident
+		// takes every tenant's URL down.
+	}, b.child(pulumi.Protect(true), pulumi.RetainOnDelete(true))...)
 	if err != nil {
 		return err
 	}
@@ -840,14 +842,15 @@ func (b *clusterBuilder) platformKeyVault() error {
 	if err := b.diagnostics("kv", kv.ID().ToStringOutput(), allLogs, nil, allMetrics, false); err != nil {
 		return err
 	}
-	return b.privateEndpoint("vault", kv.ID().ToStringOutput(), "vault")
+	return b.privateEndpoint("vault", "vault", kv.ID().ToStringOutput(), "vault")
 }
 
 // privateEndpoint connects a cluster resource to the endpoints subnet and
-// registers it in its private DNS zone.
-func (b *clusterBuilder) privateEndpoint(group string, target pulumi.StringInput, zoneKey string) error {
-	name := clusterPrivateEndpointName(b.key, group)
-	pe, err := network.NewPrivateEndpoint(b.ctx, b.name+"-pe-"+group, &network.PrivateEndpointArgs{
+// registers it in its private DNS zone. part names the endpoint (one per
+// target), group is the target's private link subresource.
+func (b *clusterBuilder) privateEndpoint(part, group string, target pulumi.StringInput, zoneKey string) error {
+	name := clusterPrivateEndpointName(b.key, part)
+	pe, err := network.NewPrivateEndpoint(b.ctx, b.name+"-pe-"+part, &network.PrivateEndpointArgs{
 		PrivateEndpointName:        pulumi.String(name),
 		ResourceGroupName:          b.rg.Name,
 		Location:                   b.location,
@@ -865,7 +868,7 @@ func (b *clusterBuilder) privateEndpoint(group string, target pulumi.StringInput
 	if err != nil {
 		return err
 	}
-	_, err = network.NewPrivateDnsZoneGroup(b.ctx, b.name+"-pe-"+group+"-dns", &network.PrivateDnsZoneGroupArgs{
+	_, err = network.NewPrivateDnsZoneGroup(b.ctx, b.name+"-pe-"+part+"-dns", &network.PrivateDnsZoneGroupArgs{
 		PrivateDnsZoneGroupName: pulumi.String("default"),
 		PrivateEndpointName:     pe.Name,
 		ResourceGroupName:       b.rg.Name,
@@ -1428,9 +1431,10 @@ func sqlServerNumbers(tenants []*spec.Tenant) []int {
 // Tenants' databases share servers because a subscription holds about 20
 // logical servers per region by default, far fewer than the tenants a region
 // holds. A server is only a namespace and a connection endpoint: each tenant
-// still has its own database, its own contained Entra users (Entra-only
-// authentication: no SQL logins exist), and its own private endpoint, so no
-// tenant can reach another's data.
+// still has its own database and its own contained Entra users (Entra-only
+// authentication: no SQL logins exist, and a contained user exists in one
+// database only), so no tenant can reach another's data. The network path is
+// the server's private endpoint in the region's VNet.
 func (b *clusterBuilder) sqlServers() error {
 	b.c.Platform.SQLServers = map[int]SQLServer{}
 	for _, n := range sqlServerNumbers(b.tenants) {
@@ -1443,7 +1447,7 @@ func (b *clusterBuilder) sqlServers() error {
 			Location:          b.location,
 			Version:           pulumi.String("12.0"),
 			MinimalTlsVersion: pulumi.String("1.2"),
-			// Reached only through the tenants' private endpoints.
+			// Reached only through its private endpoint in the VNet.
 			PublicNetworkAccess:           pulumi.String("Disabled"),
 			RestrictOutboundNetworkAccess: pulumi.String("Disabled"),
 			Identity:                      &sql.ResourceIdentityArgs{Type: pulumi.String("SystemAssigned")},
@@ -1461,6 +1465,11 @@ func (b *clusterBuilder) sqlServers() error {
 			return err
 		}
 		b.c.Platform.SQLServers[n] = SQLServer{ID: server.ID().ToStringOutput(), Name: server.Name}
+		// A SQL private endpoint attaches to the server, not to a database:
+		// one per server serves all of its databases.
+		if err := b.privateEndpoint(part, "sqlServer", server.ID().ToStringOutput(), "sqlServer"); err != nil {
+			return err
+		}
 		// Server audit to the workspace: Azure writes it through a
 		// diagnostic setting on the server's master database.
 		if err := b.diagnostics(part+"-master", pulumi.Sprintf("%s/databases/master", server.ID()), nil, []string{"SQLSecurityAuditEvents"}, nil, false); err != nil {

@@ -1314,7 +1314,9 @@ func TestClusterResourceCount(t *testing.T) {
 	want := map[string]int{
 		ctCluster: 1, ctRG: 1, ctRandom: 1, ctWorkspace: 1, ctDCR: 1,
 		ctVNet: 1, ctSubnet: 5, ctNSG: 4, ctPIP: 3, ctNAT: 1, ctBastion: 1,
-		ctPZone: 5, ctLink: 5, ctPRecord: 1, ctZone: 1, ctPE: 1, ctZoneGroup: 1,
+		ctPZone: 5, ctLink: 5, ctPRecord: 1, ctZone: 1,
+		// the platform Key Vault and each of the 3 SQL servers
+		ctPE: 4, ctZoneGroup: 4,
 		ctKV: 1, ctRSV: 1, ctLock: 2, ctPolicy: 6,
 		ctEnv: 1, ctIdentity: 1, ctRole: 1, ctWAF: 1, ctAGW: 1,
 		ctSQL: 3, ctSQLAudit: 3,
@@ -1390,5 +1392,36 @@ func TestClusterSecondStamp(t *testing.T) {
 	})
 	if err == nil || !strings.Contains(err.Error(), "stamp 3 is not one of the region's stamps (1-2)") {
 		t.Errorf("err = %v, want an undeclared stamp", err)
+	}
+}
+
+// Every shared SQL server is reachable through a private endpoint in the
+// endpoints subnet, registered in the SQL private zone: its public access
+// is off, so without one no tenant could reach its database.
+func TestClusterSQLServersHavePrivateEndpoints(t *testing.T) {
+	cr := runCluster(t, clusterTestRegion("fr"), clusterTestTenants("fr"))
+	servers := cr.plan.OfType(ctSQL)
+	if len(servers) == 0 {
+		t.Fatal("no SQL servers")
+	}
+	for _, s := range servers {
+		var found bool
+		for _, pe := range cr.plan.OfType(ctPE) {
+			if pe.String("privateLinkServiceConnections.0.privateLinkServiceId") == s.ID &&
+				pe.String("privateLinkServiceConnections.0.groupIds.0") == "sqlServer" {
+				found = true
+				zg := cr.plan.Get(ctZoneGroup, pe.Name+"-dns")
+				if zg == nil || !strings.Contains(zg.String("privateDnsZoneConfigs.0.privateDnsZoneId"), "privatelink.database.windows.net") {
+					t.Errorf("%s: endpoint not registered in privatelink.database.windows.net: %+v", s.Name, zg)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("SQL server %s has no private endpoint", s.Name)
+		}
+	}
+	kv := cr.get(t, ctKV, cr.n("kv"))
+	if !kv.Protect || !kv.RetainOnDelete {
+		t.Errorf("platform Key Vault: protect=%v retainOnDelete=%v", kv.Protect, kv.RetainOnDelete)
 	}
 }
