@@ -15,7 +15,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newValidateCmd(), newPlanCmd(), newDiffCmd(), newAffectedCmd(), newTenantCmd())
+	root.AddCommand(newValidateCmd(), newPlanCmd(), newDiffCmd(), newAffectedCmd(), newTenantCmd(), newCheckCmd())
 	return root
 }
 

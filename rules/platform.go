@@ -1,0 +1,228 @@
+package rules
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/kpax/kpax-cloud/plan"
+)
+
+// zonalKinds are placed by Azure in exactly one zone and cannot span zones:
+// a NAT gateway (its zone is a documented failure domain) and a scale set's
+// individual VMs, which together must cover the zones (checked per tenant).
+var zonalKinds = map[string]bool{typeNATGateway: true, typeVM: true}
+
+// zonedKinds must list zones: without them Azure picks no zone or one zone
+// we cannot see.
+var zonedKinds = map[string]bool{
+	typePublicIP: true, typeAppGateway: true, typeBastion: true, typeVMSS: true, typeNATGateway: true, typeVM: true,
+}
+
+// zoneRedundantSKUs are the storage redundancies that keep copies in every
+// zone of the region.
+var zoneRedundantSKUs = map[string]bool{"ZRS": true, "GZRS": true, "RAGZRS": true}
+
+// checkZones: every resource that takes zones spans all of the region's zones
+// (zonal ones sit in one of them, and a tenant's VMs are spread over them),
+// and every resource that is zone redundant by a flag or SKU says so.
+func checkZones(c *checker) {
+	want := c.region.Zones
+	vmZones := map[*plan.Resource][]string{} // tenant component -> its VMs' zones
+	for _, r := range c.custom() {
+		k := kind(r.Type)
+		found := false
+		walk(r.Inputs, "", func(path string, v any) {
+			if l := leaf(path); l != "zones" && l != "availabilityZones" {
+				return
+			}
+			found = true
+			got := stringList(v)
+			if zonalKinds[k] {
+				if len(got) != 1 || !contains(want, got[0]) {
+					c.report(r, paths("vm.instances"), paths("zones"), "%s = %v: a zonal resource must sit in exactly one of the region's zones %v", path, got, want)
+					return
+				}
+				if k == typeVM {
+					if comp := c.ownerC[r]; comp != nil {
+						vmZones[comp] = append(vmZones[comp], got[0])
+					}
+				}
+				return
+			}
+			if !sameSet(got, want) {
+				c.report(r, paths("name"), paths("zones"), "%s = %v: must list all of the region's zones %v", path, got, want)
+			}
+		})
+		if !found && zonedKinds[k] {
+			c.report(r, paths("vm.instances"), paths("zones"), "%s takes zones but lists none: it must span the region's zones %v", k, want)
+		}
+		switch k {
+		case typeSQLDatabase:
+			if !isTrue(r.Get("zoneRedundant")) {
+				c.report(r, paths("database.sku", "database"), paths("database.generalPurposeZoneRedundant", "database"), "zoneRedundant must be true (got %v)", r.Get("zoneRedundant"))
+			}
+		case typeEnvironment:
+			if !isTrue(r.Get("zoneRedundant")) {
+				c.report(r, nil, paths("zones"), "the Container Apps environment must be zoneRedundant (got %v)", r.Get("zoneRedundant"))
+			}
+		case typeStorageAccount:
+			sku := r.String("sku.name")
+			if !zoneRedundantSKUs[sku[strings.LastIndexByte(sku, '_')+1:]] {
+				c.report(r, paths("storage.redundancy", "storage"), paths("zones"), "sku.name %q is not zone redundant: use ZRS, GZRS or RAGZRS", sku)
+			}
+		case typeDisk:
+			// A disk without a zone is regional: only ZRS keeps it in every zone.
+			if _, zonal := r.Inputs["zones"]; !zonal && !strings.HasSuffix(r.String("sku.name"), "_ZRS") {
+				c.report(r, paths("vm"), paths("zones"), "sku.name %q: a disk outside any zone must be ZRS", r.String("sku.name"))
+			}
+		case typeRecoveryVault:
+			if got := r.String("properties.redundancySettings.standardTierStorageRedundancy"); got != "ZoneRedundant" {
+				c.report(r, nil, paths("zones"), "properties.redundancySettings.standardTierStorageRedundancy must be ZoneRedundant (got %q)", got)
+			}
+		}
+	}
+	for comp, zones := range vmZones {
+		distinct := map[string]bool{}
+		for _, z := range zones {
+			distinct[z] = true
+		}
+		need := len(want)
+		if len(zones) < need {
+			need = len(zones)
+		}
+		if len(distinct) < need {
+			c.report(comp, paths("vm.instances", "vm"), paths("zones"), "tenant %s's %d VMs sit in zones %v: spread them over the region's zones %v", comp.Name, len(zones), zones, want)
+		}
+	}
+}
+
+// globalKinds are the DNS resources Azure only knows in location "global".
+var globalKinds = map[string]bool{typeDNSZone: true, typePrivateZone: true, typeZoneLink: true}
+
+// checkResidency: every location input is the stack's region location
+// (global DNS resources aside), and nothing names the paired location, where
+// only GZRS storage's own geo copies may land.
+func checkResidency(c *checker) {
+	loc := strings.ToLower(c.region.Location)
+	paired := strings.ToLower(c.region.PairedLocation)
+	for _, r := range c.custom() {
+		k := kind(r.Type)
+		walk(r.Inputs, "", func(path string, v any) {
+			s, ok := v.(string)
+			if !ok {
+				return
+			}
+			ls := strings.ToLower(s)
+			if l := leaf(path); l == "location" || strings.HasSuffix(l, "Location") {
+				switch {
+				case ls == loc:
+				case ls == "global" && globalKinds[k] && path == "location":
+				default:
+					c.report(r, paths("region"), paths("location"), "%s is %q: every resource of region %s must be in %s", path, s, c.region.Name, c.region.Location)
+				}
+				return
+			}
+			if paired != "" && ls == paired {
+				c.report(r, paths("region"), paths("pairedLocation"), "%s names the paired location %q: data stays in %s (only GZRS storage replicates there, by itself)", path, s, c.region.Location)
+			}
+		})
+	}
+}
+
+// managementPorts are SSH, RDP and WinRM (HTTP and HTTPS).
+var managementPorts = []int{22, 3389, 5985, 5986}
+
+// internetSources are the NSG source prefixes that mean "anyone".
+var internetSources = map[string]bool{"*": true, "internet": true, "0.0.0.0/0": true, "any": true, "::/0": true}
+
+// checkManagementPorts: no NSG rule lets the internet reach a management
+// port, and no VM network interface has a public IP.
+func checkManagementPorts(c *checker) {
+	for _, r := range c.custom() {
+		switch kind(r.Type) {
+		case typeNSG:
+			for i, rule := range listOf(r.Get("securityRules")) {
+				c.checkSecurityRule(r, fmt.Sprintf("securityRules.%d", i), rule)
+			}
+		case typeSecurityRule:
+			c.checkSecurityRule(r, "", r.Inputs)
+		case typeNIC, typeVM, typeVMSS:
+			walk(r.Inputs, "", func(path string, v any) {
+				if l := leaf(path); (l == "publicIPAddress" || l == "publicIPAddressConfiguration") && v != nil {
+					c.report(r, paths("runtime", "vm"), paths("name"), "%s: a VM's network interface must have no public IP; operators connect through Bastion", path)
+				}
+			})
+		}
+	}
+}
+
+// checkSecurityRule reports rule (at path in r's inputs) if it opens a
+// management port to the internet. Properties may be flat or nested.
+func (c *checker) checkSecurityRule(r *plan.Resource, path string, rule map[string]any) {
+	if props, ok := rule["properties"].(map[string]any); ok {
+		rule = props
+	}
+	str := func(k string) string { s, _ := rule[k].(string); return s }
+	if !strings.EqualFold(str("access"), "Allow") || !strings.EqualFold(str("direction"), "Inbound") {
+		return
+	}
+	sources := append(stringList(rule["sourceAddressPrefixes"]), str("sourceAddressPrefix"))
+	open := false
+	for _, s := range sources {
+		if internetSources[strings.ToLower(strings.TrimSpace(s))] {
+			open = true
+		}
+	}
+	if !open {
+		return
+	}
+	ranges := append(stringList(rule["destinationPortRanges"]), str("destinationPortRange"))
+	for _, pr := range ranges {
+		for _, port := range managementPorts {
+			if portIn(pr, port) {
+				name := str("name")
+				where := path
+				if where == "" {
+					where = "rule"
+				}
+				c.report(r, paths("name"), paths("name"), "%s %q allows port %d from the internet (%s): management ports are reached through Bastion only", where, name, port, pr)
+			}
+		}
+	}
+}
+
+// portIn reports whether an NSG port range ("22", "20-25", "*") holds port.
+func portIn(pr string, port int) bool {
+	pr = strings.TrimSpace(pr)
+	if pr == "" {
+		return false
+	}
+	if pr == "*" {
+		return true
+	}
+	lo, hi, isRange := strings.Cut(pr, "-")
+	a, err := strconv.Atoi(strings.TrimSpace(lo))
+	if err != nil {
+		return false
+	}
+	b := a
+	if isRange {
+		if b, err = strconv.Atoi(strings.TrimSpace(hi)); err != nil {
+			return false
+		}
+	}
+	return a <= port && port <= b
+}
+
+// listOf reads a JSON-like list of objects.
+func listOf(v any) []map[string]any {
+	list, _ := v.([]any)
+	var out []map[string]any
+	for _, e := range list {
+		if m, ok := e.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}

@@ -1,0 +1,174 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/kpax/kpax-cloud/plan"
+	"github.com/kpax/kpax-cloud/spec"
+)
+
+// tenantResourceGroup is the resource group of a tenant: rg-kpax-<region>-<name>.
+func tenantResourceGroup(t *spec.Tenant) string {
+	return fmt.Sprintf("rg-kpax-%s-%s", t.Region, t.Name)
+}
+
+// checkIsolation: no input of a tenant's resources names another tenant's
+// resource (by ID) or another tenant's resource group.
+func checkIsolation(c *checker) {
+	idOwner := map[string]*plan.Resource{} // lower-cased ID -> owning Tenant component
+	for r, comp := range c.ownerC {
+		if r.Custom && strings.HasPrefix(r.ID, "/") {
+			idOwner[strings.ToLower(r.ID)] = comp
+		}
+	}
+	rgOwner := map[string]string{} // resource group -> tenant
+	for _, t := range c.proj.Tenants {
+		rgOwner[tenantResourceGroup(t)] = t.Name
+	}
+	for _, r := range c.p.Resources {
+		comp := c.ownerC[r]
+		if comp == nil || !r.Custom {
+			continue
+		}
+		walk(r.Inputs, "", func(path string, v any) {
+			s, ok := v.(string)
+			if !ok {
+				return
+			}
+			ls := strings.ToLower(s)
+			for _, id := range embeddedIDs(ls) {
+				if o := idOwner[id]; o != nil && o != comp {
+					c.report(r, tagPath(path), nil, "%s references tenant %s's resource %s", path, o.Name, id)
+					return
+				}
+			}
+			for _, rg := range embeddedResourceGroups(ls) {
+				if o, ok := rgOwner[rg]; ok && o != comp.Name {
+					c.report(r, tagPath(path), nil, "%s names tenant %s's resource group %s", path, o, rg)
+					return
+				}
+			}
+		})
+	}
+}
+
+// tagPath locates an input: a tenant's own tag is written at the same path
+// in its file; anything else is the tenant's as a whole.
+func tagPath(input string) []string {
+	if strings.HasPrefix(input, "tags.") {
+		return paths(input, "name")
+	}
+	return paths("name")
+}
+
+// embeddedIDs returns every prefix, cut at a path boundary, of each ARM ID
+// inside s ("/subscriptions/..."), so that an ID found as the start of a
+// longer one (a child resource) is found too.
+func embeddedIDs(s string) []string {
+	var out []string
+	for from := 0; ; {
+		i := strings.Index(s[from:], "/subscriptions/")
+		if i < 0 {
+			return out
+		}
+		start := from + i
+		end := start + 1
+		for end < len(s) && !idTerminator(s[end]) {
+			end++
+		}
+		id := s[start:end]
+		for j := len("/subscriptions/"); j <= len(id); j++ {
+			if j == len(id) || id[j] == '/' {
+				out = append(out, id[:j])
+			}
+		}
+		from = end
+	}
+}
+
+func idTerminator(b byte) bool {
+	return b == ' ' || b == '"' || b == '\'' || b == ';' || b == ',' || b == '\n' || b == '?' || b == '#'
+}
+
+// embeddedResourceGroups returns every whole name rg-kpax-... inside s: a
+// name ends where the characters of a resource group name end, so
+// rg-kpax-fr-acme is not found inside rg-kpax-fr-acme-2.
+func embeddedResourceGroups(s string) []string {
+	var out []string
+	for from := 0; ; {
+		i := strings.Index(s[from:], "rg-kpax-")
+		if i < 0 {
+			return out
+		}
+		start := from + i
+		if start > 0 && nameChar(s[start-1]) {
+			from = start + 1
+			continue
+		}
+		end := start
+		for end < len(s) && nameChar(s[end]) {
+			end++
+		}
+		out = append(out, s[start:end])
+		from = end
+	}
+}
+
+func nameChar(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '-' || b == '_' || b == '.'
+}
+
+// taggableKinds take tags in Azure even when a plan omits them.
+var taggableKinds = map[string]bool{
+	"azure-native:resources:ResourceGroup": true, typeStorageAccount: true, typeSQLServer: true, typeSQLDatabase: true,
+	typeKeyVault: true, "azure-native:keyvault:Secret": true, typeContainerApp: true, typeEnvironment: true,
+	typeVM: true, typeVMSS: true, typeDisk: true, "azure-native:compute:VirtualMachineExtension": true,
+	typeNIC: true, typeNSG: true, "azure-native:network:VirtualNetwork": true, typePublicIP: true, typeNATGateway: true,
+	typeBastion: true, typeAppGateway: true, "azure-native:network:WebApplicationFirewallPolicy": true,
+	typePrivateEndpoint: true, typeDNSZone: true, typePrivateZone: true, typeZoneLink: true,
+	"azure-native:operationalinsights:Workspace": true, typeRecoveryVault: true, typeProtectionPol: true,
+	typeProtectedItem: true, "azure-native:recoveryservices:ProtectionContainer": true,
+	"azure-native:managedidentity:UserAssignedIdentity": true, "azure-native:insights:DataCollectionRule": true,
+	"azure-native:maintenance:MaintenanceConfiguration": true,
+}
+
+// metadataKinds keep their tags in metadata: DNS record sets.
+var metadataKinds = map[string]bool{typeRecordSet: true, typePrivateRecord: true}
+
+// checkTags: every Azure resource that takes tags carries managed-by and its
+// region, and a tenant's resources also its tenant, tier and runtime.
+func checkTags(c *checker) {
+	for _, r := range c.custom() {
+		k := kind(r.Type)
+		key := "tags"
+		if metadataKinds[k] {
+			key = "metadata"
+		}
+		if _, has := r.Inputs[key]; !has && !taggableKinds[k] && !metadataKinds[k] {
+			continue
+		}
+		tags, _ := r.Get(key).(map[string]any)
+		want := map[string]string{"managed-by": "", "region": c.region.Name}
+		t := c.owner[r]
+		if t != nil {
+			want["tenant"] = t.Name
+			want["tier"] = string(t.Tier)
+			want["runtime"] = string(t.Runtime)
+			want["region"] = t.Region
+		}
+		for _, name := range []string{"managed-by", "region", "tenant", "tier", "runtime"} {
+			w, needed := want[name]
+			if !needed {
+				continue
+			}
+			got, _ := tags[name].(string)
+			switch {
+			case got == "":
+				c.report(r, paths("tags"), paths("tags"), "%s lacks the tag %s", key, name)
+			case w != "" && got != w:
+				c.report(r, paths("tags."+name, name, "tags"), paths("tags"), "%s.%s is %q, want %q", key, name, got, w)
+			}
+		}
+	}
+}
