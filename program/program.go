@@ -66,7 +66,16 @@ func Deploy(ctx *pulumi.Context, root string, export func(string, pulumi.Input))
 			tenants = append(tenants, t)
 		}
 	}
+	// Set only for a stamp in its own subscription.
+	return DeployStamp(ctx, region, stamp, tenants, config.Get(ctx, "dnsSubscriptionId"), export)
+}
 
+// DeployStamp builds one stamp of a region from its loaded, validated spec:
+// the regional cluster, one tenant component per tenant (the stamp's, in
+// name order) and the stack outputs. Deploy calls it once the stack's
+// configuration and files are checked; benchmarks call it with specs built
+// in memory.
+func DeployStamp(ctx *pulumi.Context, region *spec.Region, stamp int, tenants []*spec.Tenant, dnsSubscriptionID string, export func(string, pulumi.Input)) error {
 	// Stamp 1 keeps the name it had before stamps existed: renaming the
 	// component would change every URN of the region.
 	clusterName := "region-" + region.Name
@@ -78,7 +87,7 @@ func Deploy(ctx *pulumi.Context, root string, export func(string, pulumi.Input))
 		Tenants: tenants,
 		Stamp:   stamp,
 		// Set only for a stamp in its own subscription.
-		DNSSubscriptionID: config.Get(ctx, "dnsSubscriptionId"),
+		DNSSubscriptionID: dnsSubscriptionID,
 	})
 	if err != nil {
 		return fmt.Errorf("region %s: %w", region.Name, err)
