@@ -1,0 +1,157 @@
+// Package bench holds the benchmarks of kpax-cloud (go test -bench) and the
+// synthetic projects they run on. Nothing here runs in a plain go test: the
+// package's tests are benchmarks only.
+//
+// This file writes and builds synthetic projects. It imports spec only, so
+// that the spec benchmarks do not link the azure-native SDK; the program
+// benchmarks live in program/bench_test.go and use Tenants from here.
+package bench
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/kpax/kpax-cloud/spec"
+)
+
+// Capacity of a synthetic project, from the validator's own caps: every
+// region holds MaxStampsPerRegion stamps of StampTenants tenants (maxTenants
+// is at most 99: the Application Gateway's listener limit).
+const (
+	// StampTenants is the maxTenants the synthetic regions declare.
+	StampTenants = 99
+	// DatabasesPerServer is the region files' databasesPerServer: tenant k
+	// of a stamp uses server k/DatabasesPerServer+1.
+	DatabasesPerServer = 50
+)
+
+var (
+	maxTenantsRe = regexp.MustCompile(`(?m)^maxTenants:.*$`)
+	stampsRe     = regexp.MustCompile(`(?m)^stamps:.*\n`)
+	perServerRe  = regexp.MustCompile(`(?m)^(\s+databasesPerServer:).*$`)
+)
+
+// Layout is where WriteProject put each tenant.
+type Layout struct {
+	Regions []string
+	Tenants int
+	// OverCapacity is how many tenants do not fit their stamp (more than
+	// StampTenants in one stamp): LoadProject reports one error for each.
+	OverCapacity int
+}
+
+// Capacity is the most tenants a valid project holds: every stamp of every
+// region full.
+func (l Layout) Capacity() int { return len(l.Regions) * spec.MaxStampsPerRegion * StampTenants }
+
+// WriteProject writes a project of n synthetic tenants under dst: the region
+// files of srcRoot/regions, opened to spec.MaxStampsPerRegion stamps of
+// StampTenants tenants each, and n tenant files spread round robin over the
+// regions, then over each region's stamps, with each stamp's databases
+// packed DatabasesPerServer to a server. Up to Capacity() tenants the
+// project is valid; past it, the tenants that do not fit are reported by
+// LoadProject (Layout.OverCapacity of them).
+func WriteProject(dst, srcRoot string, n int) (Layout, error) {
+	files, err := filepath.Glob(filepath.Join(srcRoot, "regions", "*.yaml"))
+	if err != nil {
+		return Layout{}, err
+	}
+	if len(files) == 0 {
+		return Layout{}, fmt.Errorf("no region files under %s", srcRoot)
+	}
+	sort.Strings(files)
+	if err := os.MkdirAll(filepath.Join(dst, "regions"), 0o755); err != nil {
+		return Layout{}, err
+	}
+	var l Layout
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return Layout{}, err
+		}
+		s := stampsRe.ReplaceAllString(string(data), "")
+		s = maxTenantsRe.ReplaceAllString(s, fmt.Sprintf("maxTenants: %d\nstamps: %d", StampTenants, spec.MaxStampsPerRegion))
+		s = perServerRe.ReplaceAllString(s, fmt.Sprintf("${1} %d", DatabasesPerServer))
+		if err := os.WriteFile(filepath.Join(dst, "regions", filepath.Base(f)), []byte(s), 0o644); err != nil {
+			return Layout{}, err
+		}
+		region := strings.TrimSuffix(filepath.Base(f), ".yaml")
+		l.Regions = append(l.Regions, region)
+		if err := os.MkdirAll(filepath.Join(dst, "tenants", region), 0o755); err != nil {
+			return Layout{}, err
+		}
+	}
+	perStamp := map[string]int{}
+	for i := 0; i < n; i++ {
+		region := l.Regions[i%len(l.Regions)]
+		j := i / len(l.Regions)
+		stamp := j%spec.MaxStampsPerRegion + 1
+		k := j / spec.MaxStampsPerRegion // index in the stamp
+		key := fmt.Sprintf("%s/%d", region, stamp)
+		perStamp[key]++
+		if perStamp[key] > StampTenants {
+			l.OverCapacity++
+		}
+		name := fmt.Sprintf("t%05d", i)
+		path := filepath.Join(dst, "tenants", region, name+".yaml")
+		if err := os.WriteFile(path, tenantFile(name, region, stamp, k/DatabasesPerServer+1, i), 0o644); err != nil {
+			return Layout{}, err
+		}
+	}
+	l.Tenants = n
+	return l, nil
+}
+
+// tenantFile is a tenant like the landed ones: the three tiers and both
+// runtimes in turn, some fields overridden, a tag.
+func tenantFile(name, region string, stamp, server, i int) []byte {
+	tiers := []string{"small", "standard", "large"}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Synthetic tenant %d.\nname: %s\ndisplayName: Synthetic %d\nregion: %s\ntier: %s\n", i, name, i, region, tiers[i%3])
+	if i%2 == 0 {
+		b.WriteString("runtime: container\ncontainer:\n  image: kpaxcloud.azurecr.io/kpax-server:4.12.1\n")
+	} else {
+		b.WriteString("runtime: vm\nvm:\n  image: Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2:latest\n")
+	}
+	if stamp > 1 {
+		fmt.Fprintf(&b, "stamp: %d\n", stamp)
+	}
+	fmt.Fprintf(&b, "database:\n  server: %d\nbackup:\n  dailyAt: \"02:00\"\n  retentionDays: 30\ntags:\n  costCenter: \"%04d\"\n", server, i%10000)
+	return []byte(b.String())
+}
+
+// Tenants clones the given tenants (in turn) into n tenants of one region
+// and stamp, named t00000, t00001, ... with their own hostnames, and their
+// databases packed DatabasesPerServer to a server. It builds in memory
+// what no valid project file set can hold (more than StampTenants tenants
+// in one stamp), for the program benchmarks.
+func Tenants(models []*spec.Tenant, n int) []*spec.Tenant {
+	out := make([]*spec.Tenant, 0, n)
+	for i := 0; i < n; i++ {
+		t := *models[i%len(models)]
+		t.Name = fmt.Sprintf("t%05d", i)
+		t.DisplayName = fmt.Sprintf("Synthetic %d", i)
+		t.DNS.Hostname = t.Name
+		t.Stamp = 1
+		t.Database.Server = i/DatabasesPerServer + 1
+		if t.Container != nil {
+			c := *t.Container
+			t.Container = &c
+		}
+		if t.VM != nil {
+			v := *t.VM
+			t.VM = &v
+		}
+		tags := make(map[string]string, len(t.Tags))
+		for k, v := range t.Tags {
+			tags[k] = v
+		}
+		t.Tags = tags
+		out = append(out, &t)
+	}
+	return out
+}
