@@ -48,7 +48,13 @@ type Plan struct {
 	Resources []*Resource    `json:"resources"`
 	Outputs   map[string]any `json:"outputs"`
 
-	byURN map[string]*Resource
+	// The indexes below are built on first use and rebuilt when Resources
+	// grows (tests assemble plans by appending). A URN or parent edited
+	// after a query is not seen.
+	byURN    map[string]*Resource
+	byName   map[typeName]*Resource // the first of each type and logical name
+	children map[string][]*Resource // by parent URN, in plan order
+	position map[*Resource]int
 }
 
 // Options say which project and stack the program believes it runs in, and
@@ -152,8 +158,22 @@ func jsonLike(v any) (any, error) {
 
 func (p *Plan) index() {
 	p.byURN = make(map[string]*Resource, len(p.Resources))
-	for _, r := range p.Resources {
+	p.byName = make(map[typeName]*Resource, len(p.Resources))
+	p.children = make(map[string][]*Resource)
+	p.position = make(map[*Resource]int, len(p.Resources))
+	for i, r := range p.Resources {
 		p.byURN[r.URN] = r
+		if k := (typeName{r.Type, r.Name}); p.byName[k] == nil {
+			p.byName[k] = r
+		}
+		p.children[r.Parent] = append(p.children[r.Parent], r)
+		p.position[r] = i
+	}
+}
+
+func (p *Plan) ensureIndex() {
+	if p.byURN == nil || len(p.position) != len(p.Resources) {
+		p.index()
 	}
 }
 
@@ -169,7 +189,14 @@ func (p *Plan) OfType(typ string) []*Resource {
 }
 
 // Get returns the resource of a type with a logical name, or nil.
+//
+// A hit is checked and a miss is confirmed by a scan, so that a test which
+// renames a resource after a query still gets the truth.
 func (p *Plan) Get(typ, name string) *Resource {
+	p.ensureIndex()
+	if r := p.byName[typeName{typ, name}]; r != nil && r.Type == typ && r.Name == name {
+		return r
+	}
 	for _, r := range p.Resources {
 		if r.Type == typ && r.Name == name {
 			return r
@@ -178,11 +205,11 @@ func (p *Plan) Get(typ, name string) *Resource {
 	return nil
 }
 
+type typeName struct{ typ, name string }
+
 // ByURN returns the resource with a URN, or nil.
 func (p *Plan) ByURN(urn string) *Resource {
-	if p.byURN == nil {
-		p.index()
-	}
+	p.ensureIndex()
 	return p.byURN[urn]
 }
 
@@ -197,16 +224,25 @@ func (p *Plan) Ancestors(r *Resource) []*Resource {
 }
 
 // Descendants returns every resource below root, in plan order (by logical name).
+// It walks root's subtree only: callers ask once per tenant, so a scan of
+// the whole plan per call would make a stack's report quadratic.
 func (p *Plan) Descendants(root *Resource) []*Resource {
+	p.ensureIndex()
 	var out []*Resource
-	for _, r := range p.Resources {
-		for _, a := range p.Ancestors(r) {
-			if a == root {
-				out = append(out, r)
-				break
+	seen := map[*Resource]bool{root: true} // a hand-made plan may loop
+	stack := []*Resource{root}
+	for len(stack) > 0 {
+		r := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, c := range p.children[r.URN] {
+			if !seen[c] {
+				seen[c] = true
+				out = append(out, c)
+				stack = append(stack, c)
 			}
 		}
 	}
+	sort.Slice(out, func(i, j int) bool { return p.position[out[i]] < p.position[out[j]] })
 	return out
 }
 

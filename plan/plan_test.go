@@ -116,3 +116,46 @@ func TestResourceGetPaths(t *testing.T) {
 		t.Errorf("zones = %v", got)
 	}
 }
+
+func TestDescendantsWalksOneSubtreeInPlanOrder(t *testing.T) {
+	p := &Plan{}
+	add := func(name string, parent *Resource) *Resource {
+		r := &Resource{URN: "urn:" + name, Name: name}
+		if parent != nil {
+			r.Parent = parent.URN
+		}
+		p.Resources = append(p.Resources, r)
+		return r
+	}
+	a := add("a", nil)
+	a1 := add("a1", a)
+	b := add("b", nil)
+	add("b1", b)
+	a2 := add("a2", a)
+	a11 := add("a11", a1)
+
+	names := func(rs []*Resource) string {
+		var out []string
+		for _, r := range rs {
+			out = append(out, r.Name)
+		}
+		return strings.Join(out, " ")
+	}
+	if got := names(p.Descendants(a)); got != "a1 a2 a11" {
+		t.Errorf("Descendants(a) = %q, want plan order %q", got, "a1 a2 a11")
+	}
+	// A resource appended after the first query is seen: tests build plans
+	// by appending.
+	add("a21", a2)
+	if got := names(p.Descendants(a2)); got != "a21" {
+		t.Errorf("Descendants(a2) after an append = %q, want %q", got, "a21")
+	}
+	if got := p.Descendants(a11); len(got) != 0 {
+		t.Errorf("Descendants of a leaf = %q", names(got))
+	}
+	// A hand-made loop must not hang the walk.
+	loop := &Plan{Resources: []*Resource{{URN: "x", Parent: "y"}, {URN: "y", Parent: "x"}}}
+	if got := loop.Descendants(loop.Resources[0]); len(got) != 1 || got[0].URN != "y" {
+		t.Errorf("Descendants over a loop = %v", got)
+	}
+}
