@@ -10,6 +10,7 @@ import (
 
 	"github.com/kpax/kpax-cloud/bench"
 	"github.com/kpax/kpax-cloud/plan"
+	"github.com/kpax/kpax-cloud/rules"
 	"github.com/kpax/kpax-cloud/spec"
 )
 
@@ -300,4 +301,30 @@ func plainInput(v any) pulumi.Input {
 		return plainInputs(v)
 	}
 	return nil
+}
+
+// BenchmarkCheck is `kpax check` of one stack: every platform rule over the
+// program's plan for n tenants of region fr. The plan is recorded once,
+// before the timer starts.
+func BenchmarkCheck(b *testing.B) {
+	region, models := benchRegion(b)
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			tenants := bench.Tenants(models, n)
+			p, err := runStamp(region, tenants)
+			if err != nil {
+				b.Fatal(err)
+			}
+			proj := &spec.Project{Root: root, Regions: map[string]*spec.Region{region.Name: region}, Tenants: tenants}
+			if v := rules.Check(p, proj, region.Name); len(v) != 0 {
+				b.Fatalf("%d violations, the first: %+v", len(v), v[0])
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				rules.Check(p, proj, region.Name)
+			}
+			b.ReportMetric(float64(len(p.Resources)), "resources")
+		})
+	}
 }

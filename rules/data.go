@@ -25,7 +25,7 @@ var dataServices = map[string]dataService{
 // to the public network, reached through a private endpoint, and speak TLS
 // 1.2 or later (storage: HTTPS only, no anonymous blob access).
 func checkDataServices(c *checker) {
-	endpoints := c.ofKind(typePrivateEndpoint)
+	endpoints := privateLinkTargets(c.ofKind(typePrivateEndpoint))
 	for _, r := range c.custom() {
 		k := kind(r.Type)
 		ds, ok := dataServices[k]
@@ -37,7 +37,7 @@ func checkDataServices(c *checker) {
 			report("%s must be Disabled (got %q)", ds.publicKey, got)
 		}
 		name := physicalName(r, ds.nameKey)
-		if !hasPrivateEndpoint(endpoints, r, name) {
+		if !endpoints.refersTo(r, name) {
 			report("no private endpoint connects to %s %s", k[strings.LastIndexByte(k, ':')+1:], name)
 		}
 		switch k {
@@ -59,8 +59,9 @@ func checkDataServices(c *checker) {
 	}
 }
 
-// hasPrivateEndpoint reports whether a private endpoint's connection targets r.
-func hasPrivateEndpoint(endpoints []*plan.Resource, r *plan.Resource, name string) bool {
+// privateLinkTargets indexes the resources the private endpoints connect to.
+func privateLinkTargets(endpoints []*plan.Resource) refIndex {
+	ix := newRefIndex()
 	for _, pe := range endpoints {
 		for _, key := range []string{"privateLinkServiceConnections", "manualPrivateLinkServiceConnections"} {
 			for _, conn := range listOf(pe.Get(key)) {
@@ -68,13 +69,11 @@ func hasPrivateEndpoint(endpoints []*plan.Resource, r *plan.Resource, name strin
 				if props, ok := conn["properties"].(map[string]any); ok && id == "" {
 					id, _ = props["privateLinkServiceId"].(string)
 				}
-				if refersTo(id, r, name) {
-					return true
-				}
+				ix.add(id)
 			}
 		}
 	}
-	return false
+	return ix
 }
 
 // checkCompleteness: every active tenant of the stack has compute, a
@@ -82,6 +81,9 @@ func hasPrivateEndpoint(endpoints []*plan.Resource, r *plan.Resource, name strin
 // stateful part (file share and VMs in the vault, the database's PITR and
 // long-term retention).
 func checkCompleteness(c *checker) {
+	items := indexProtectedItems(c.ofKind(typeProtectedItem))
+	shortTerm := byDatabase(c.ofKind(typeSQLShortTerm))
+	longTerm := byDatabase(c.ofKind(typeSQLLongTerm))
 	for _, t := range c.stampTenants() {
 		if !t.Active() {
 			continue
@@ -110,7 +112,6 @@ func checkCompleteness(c *checker) {
 		if len(mine[typeRecordSet]) == 0 {
 			missing(paths("dns.hostname", "dns"), "DNS RecordSet")
 		}
-		items := c.ofKind(typeProtectedItem)
 		for _, share := range mine[typeFileShare] {
 			if !c.dailyBackup(items, share, "AzureFileShare;"+physicalName(share, "shareName"), share.String("accountName")) {
 				c.reportTenant(t, share, paths("backup.dailyAt", "backup"), "file share %s has no daily backup (a ProtectedItem with a daily policy)", physicalName(share, "shareName"))
@@ -124,24 +125,62 @@ func checkCompleteness(c *checker) {
 		}
 		for _, db := range mine[typeSQLDatabase] {
 			name := physicalName(db, "databaseName")
-			if !hasDatabasePolicy(c.ofKind(typeSQLShortTerm), db, name) {
+			if len(shortTerm[databaseKey(db.String("serverName"), name)]) == 0 {
 				c.reportTenant(t, db, paths("database.backupRetentionDays", "database"), "database %s has no BackupShortTermRetentionPolicy (point-in-time restore)", name)
 			}
-			if !hasDatabasePolicy(c.ofKind(typeSQLLongTerm), db, name) {
+			if len(longTerm[databaseKey(db.String("serverName"), name)]) == 0 {
 				c.reportTenant(t, db, paths("database.longTermRetention", "database"), "database %s has no LongTermRetentionPolicy", name)
 			}
 		}
 	}
 }
 
+// protectedItems indexes a stack's protected items by item name (a file
+// share's "AzureFileShare;<share>") with the name of the source they back
+// up, and by that source (its ID, and its last segment for refersTo by
+// name), so that each tenant's shares and VMs are looked up rather than
+// compared with every item.
+type protectedItems struct {
+	byName   map[string][]*plan.Resource
+	bySource map[string][]*plan.Resource
+}
+
+func indexProtectedItems(items []*plan.Resource) protectedItems {
+	ix := protectedItems{byName: map[string][]*plan.Resource{}, bySource: map[string][]*plan.Resource{}}
+	for _, it := range items {
+		src := strings.ToLower(it.String("properties.sourceResourceId"))
+		if src == "" {
+			continue
+		}
+		ix.bySource[src] = append(ix.bySource[src], it)
+		if i := strings.LastIndexByte(src, '/'); i >= 0 {
+			last := src[i+1:]
+			ix.bySource["/"+last] = append(ix.bySource["/"+last], it)
+			// Every tenant's share has the same name: key it by account.
+			k := itemKey(it.String("protectedItemName"), last)
+			ix.byName[k] = append(ix.byName[k], it)
+		}
+	}
+	return ix
+}
+
 // dailyBackup reports whether a protected item backs up r on a daily
 // schedule. A file share's item is named itemName and points at its storage
 // account (source); a VM's item points at the VM itself.
-func (c *checker) dailyBackup(items []*plan.Resource, r *plan.Resource, itemName, source string) bool {
-	for _, it := range items {
+func (c *checker) dailyBackup(items protectedItems, r *plan.Resource, itemName, source string) bool {
+	var candidates []*plan.Resource
+	if itemName != "" {
+		candidates = items.byName[itemKey(itemName, strings.ToLower(source))]
+	} else {
+		candidates = append(candidates, items.bySource[strings.ToLower(r.ID)]...)
+		if source != "" {
+			candidates = append(candidates, items.bySource["/"+strings.ToLower(source)]...)
+		}
+	}
+	for _, it := range candidates {
 		src := it.String("properties.sourceResourceId")
 		if itemName != "" {
-			if !strings.EqualFold(it.String("protectedItemName"), itemName) || !strings.HasSuffix(strings.ToLower(src), "/"+strings.ToLower(source)) {
+			if !strings.HasSuffix(strings.ToLower(src), "/"+strings.ToLower(source)) {
 				continue
 			}
 		} else if !refersTo(src, r, source) {
@@ -165,15 +204,22 @@ func (c *checker) dailyPolicy(id string) bool {
 	return false
 }
 
-// hasDatabasePolicy reports whether one of policies applies to database db.
-func hasDatabasePolicy(policies []*plan.Resource, db *plan.Resource, name string) bool {
+// byDatabase indexes a database's retention policies by server and
+// database name.
+func byDatabase(policies []*plan.Resource) map[string][]*plan.Resource {
+	out := map[string][]*plan.Resource{}
 	for _, p := range policies {
-		if p.String("databaseName") == name && p.String("serverName") == db.String("serverName") {
-			return true
-		}
+		k := databaseKey(p.String("serverName"), p.String("databaseName"))
+		out[k] = append(out[k], p)
 	}
-	return false
+	return out
 }
+
+func itemKey(itemName, sourceName string) string {
+	return strings.ToLower(itemName) + "|" + sourceName
+}
+
+func databaseKey(server, database string) string { return server + "/" + database }
 
 // dataKinds hold a tenant's data: the database, the storage account and its
 // file share, the key vault and VM data disks. The paths name their fields.
@@ -190,14 +236,14 @@ var dataKinds = map[string][]string{
 var nameKeys = map[string]string{
 	typeSQLDatabase: "databaseName", typeSQLServer: "serverName", typeStorageAccount: "accountName",
 	typeFileShare: "shareName", typeKeyVault: "vaultName", typeDisk: "diskName",
-	"azure-native:resources:ResourceGroup": "resourceGroupName",
+	typeResourceGroup: "resourceGroupName",
 }
 
 // checkDeletionSafety: every data resource is protected, retained on
 // delete, and under a CanNotDelete lock on itself or on a scope that holds
 // it (its storage account, server or resource group: locks are inherited).
 func checkDeletionSafety(c *checker) {
-	locks := c.ofKind(typeLock)
+	locks := lockedScopes(c.ofKind(typeLock))
 	for _, r := range c.custom() {
 		fields, ok := dataKinds[kind(r.Type)]
 		if !ok {
@@ -212,8 +258,19 @@ func checkDeletionSafety(c *checker) {
 	}
 }
 
+// lockedScopes indexes the scopes of the plan's CanNotDelete locks.
+func lockedScopes(locks []*plan.Resource) refIndex {
+	ix := newRefIndex()
+	for _, l := range locks {
+		if l.String("level") == "CanNotDelete" {
+			ix.add(l.String("scope"))
+		}
+	}
+	return ix
+}
+
 // locked reports whether a CanNotDelete lock covers r.
-func (c *checker) locked(locks []*plan.Resource, r *plan.Resource) bool {
+func (c *checker) locked(locks refIndex, r *plan.Resource) bool {
 	covers := []*plan.Resource{r}
 	var parentKey, parentKind string
 	switch kind(r.Type) {
@@ -222,27 +279,18 @@ func (c *checker) locked(locks []*plan.Resource, r *plan.Resource) bool {
 	case typeSQLDatabase:
 		parentKey, parentKind = "serverName", typeSQLServer
 	}
+	group := r.String("resourceGroupName")
 	if parentKind != "" {
-		for _, p := range c.ofKind(parentKind) {
-			if physicalName(p, parentKey) == r.String(parentKey) && p.String("resourceGroupName") == r.String("resourceGroupName") {
+		for _, p := range c.named(parentKind, parentKey)[r.String(parentKey)] {
+			if p.String("resourceGroupName") == group {
 				covers = append(covers, p)
 			}
 		}
 	}
-	for _, rg := range c.ofKind("azure-native:resources:ResourceGroup") {
-		if physicalName(rg, "resourceGroupName") == r.String("resourceGroupName") {
-			covers = append(covers, rg)
-		}
-	}
-	for _, l := range locks {
-		if l.String("level") != "CanNotDelete" {
-			continue
-		}
-		scope := l.String("scope")
-		for _, target := range covers {
-			if refersTo(scope, target, physicalName(target, nameKeys[kind(target.Type)])) {
-				return true
-			}
+	covers = append(covers, c.named(typeResourceGroup, "resourceGroupName")[group]...)
+	for _, target := range covers {
+		if locks.refersTo(target, physicalName(target, nameKeys[kind(target.Type)])) {
+			return true
 		}
 	}
 	return false

@@ -161,6 +161,7 @@ const (
 	typeRecordSet       = "azure-native:network:RecordSet"
 	typePrivateRecord   = "azure-native:network:PrivateRecordSet"
 	typeLock            = "azure-native:authorization:ManagementLockByScope"
+	typeResourceGroup   = "azure-native:resources:ResourceGroup"
 )
 
 // kind drops the API version of a versioned azure-native type token, so
@@ -186,6 +187,8 @@ type checker struct {
 	owner   map[*plan.Resource]*spec.Tenant
 	ownerC  map[*plan.Resource]*plan.Resource // resource -> its Tenant component
 	byID    map[string]*plan.Resource         // lower-cased ID -> resource
+	byKind  map[string][]*plan.Resource       // unversioned type -> custom resources, in plan order
+	byName  map[string]map[string][]*plan.Resource
 	rule    string
 	found   []Violation
 }
@@ -201,6 +204,8 @@ func newChecker(p *plan.Plan, proj *spec.Project, region string) (*checker, erro
 		owner:   map[*plan.Resource]*spec.Tenant{},
 		ownerC:  map[*plan.Resource]*plan.Resource{},
 		byID:    map[string]*plan.Resource{},
+		byKind:  map[string][]*plan.Resource{},
+		byName:  map[string]map[string][]*plan.Resource{},
 	}
 	for _, t := range proj.Tenants {
 		c.tenants[t.Name] = t
@@ -208,6 +213,10 @@ func newChecker(p *plan.Plan, proj *spec.Project, region string) (*checker, erro
 	for _, res := range p.Resources {
 		if res.ID != "" {
 			c.byID[strings.ToLower(res.ID)] = res
+		}
+		if res.Custom {
+			k := kind(res.Type)
+			c.byKind[k] = append(c.byKind[k], res)
 		}
 		comp := res
 		if res.Type != typeTenant {
@@ -268,15 +277,26 @@ func (c *checker) custom() []*plan.Resource {
 	return out
 }
 
-// ofKind returns the custom resources of one unversioned type.
+// ofKind returns the custom resources of one unversioned type. Rules ask
+// per tenant and per resource, so the lists are built once per plan.
 func (c *checker) ofKind(k string) []*plan.Resource {
-	var out []*plan.Resource
-	for _, r := range c.p.Resources {
-		if r.Custom && kind(r.Type) == k {
-			out = append(out, r)
-		}
+	return c.byKind[k]
+}
+
+// named returns the custom resources of one unversioned type by their
+// Azure name (the input key, else the ID's last segment), built once.
+func (c *checker) named(k, key string) map[string][]*plan.Resource {
+	memo := k + " " + key
+	if m, ok := c.byName[memo]; ok {
+		return m
 	}
-	return out
+	m := map[string][]*plan.Resource{}
+	for _, r := range c.ofKind(k) {
+		n := physicalName(r, key)
+		m[n] = append(m[n], r)
+	}
+	c.byName[memo] = m
+	return m
 }
 
 // report records a violation of the current rule for res, located at the
@@ -401,6 +421,39 @@ func refersTo(ref string, r *plan.Resource, name string) bool {
 		return true
 	}
 	return name != "" && strings.HasSuffix(strings.ToLower(ref), "/"+strings.ToLower(name))
+}
+
+// refIndex is a set of ARM references (IDs or scopes) that answers
+// refersTo for each of them at once: rules look up every data resource of a
+// stack against every lock or private endpoint, which would otherwise be
+// quadratic in the stack's tenants.
+type refIndex struct {
+	refs  map[string]bool // lower-cased references
+	names map[string]bool // their lower-cased last segments
+}
+
+func newRefIndex() refIndex {
+	return refIndex{refs: map[string]bool{}, names: map[string]bool{}}
+}
+
+func (ix refIndex) add(ref string) {
+	if ref == "" {
+		return
+	}
+	ref = strings.ToLower(ref)
+	ix.refs[ref] = true
+	if i := strings.LastIndexByte(ref, '/'); i >= 0 {
+		ix.names[ref[i+1:]] = true
+	}
+}
+
+// refersTo reports whether some reference of the index refersTo r with
+// this Azure name.
+func (ix refIndex) refersTo(r *plan.Resource, name string) bool {
+	if r.ID != "" && ix.refs[strings.ToLower(r.ID)] {
+		return true
+	}
+	return name != "" && !strings.Contains(name, "/") && ix.names[strings.ToLower(name)]
 }
 
 // isTrue reports whether an input is the boolean true.

@@ -134,6 +134,7 @@ var cases = []ruleCase{
 	{"no DNS record", RuleCompleteness, drop("acme-dns"), acmeName, "has no DNS RecordSet", "acme"},
 	{"file share not backed up", RuleCompleteness, drop("acme-share-backup"), acmeDailyAt, "file share kpax has no daily backup", "acme-share"},
 	{"file share backed up weekly", RuleCompleteness, set("region-fr-policy-fs-daily", "properties.schedulePolicy.scheduleRunFrequency", "Weekly"), acmeDailyAt, "no daily backup", "acme-share"},
+	{"file share item for another account", RuleCompleteness, set("acme-share-backup", "properties.sourceResourceId", sub+"/resourceGroups/rg-kpax-fr-bravo/providers/Microsoft.Storage/storageAccounts/stbravo"), acmeDailyAt, "file share kpax has no daily backup", "acme-share"},
 	{"VM not backed up", RuleCompleteness, drop("bravo-vm-2-backup"), bravoName, "VM vm-bravo-2 has no daily backup", "bravo-vm-2"},
 	{"database without PITR", RuleCompleteness, drop("acme-db-BackupShortTermRetentionPolicy"), "tenants/fr/acme.yaml:9:", "no BackupShortTermRetentionPolicy", "acme-db"},
 	{"database without LTR", RuleCompleteness, drop("acme-db-LongTermRetentionPolicy"), acmeDatabase, "no LongTermRetentionPolicy", "acme-db"},

@@ -121,7 +121,7 @@ func nameChar(b byte) bool {
 
 // taggableKinds take tags in Azure even when a plan omits them.
 var taggableKinds = map[string]bool{
-	"azure-native:resources:ResourceGroup": true, typeStorageAccount: true, typeSQLServer: true, typeSQLDatabase: true,
+	typeResourceGroup: true, typeStorageAccount: true, typeSQLServer: true, typeSQLDatabase: true,
 	typeKeyVault: true, "azure-native:keyvault:Secret": true, typeContainerApp: true, typeEnvironment: true,
 	typeVM: true, typeVMSS: true, typeDisk: true, "azure-native:compute:VirtualMachineExtension": true,
 	typeNIC: true, typeNSG: true, "azure-native:network:VirtualNetwork": true, typePublicIP: true, typeNATGateway: true,
