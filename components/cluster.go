@@ -1189,9 +1189,14 @@ func (b *clusterBuilder) applicationGateway() error {
 	gwName := applicationGatewayName(b.key)
 	// A gateway's parts refer to each other by ARM ID, which exists before
 	// the gateway does: build them from the subscription, group and name.
+	// The gateway's own ID is resolved once; each of the several references
+	// per tenant only appends to it.
+	gwID := pulumi.All(b.subscription, b.rg.Name).ApplyT(func(v []any) string {
+		return gatewayARMID(v[0].(string), v[1].(string), gwName)
+	}).(pulumi.StringOutput)
 	sub := func(kind, name string) network.SubResourceArgs {
-		return network.SubResourceArgs{Id: pulumi.All(b.subscription, b.rg.Name).ApplyT(func(v []any) string {
-			return gatewaySubresourceID(v[0].(string), v[1].(string), gwName, kind, name)
+		return network.SubResourceArgs{Id: gwID.ApplyT(func(id string) string {
+			return id + "/" + kind + "/" + name
 		}).(pulumi.StringOutput)}
 	}
 	subPtr := func(kind, name string) *network.SubResourceArgs {

@@ -223,11 +223,11 @@ func clusterPrivateEndpointName(region, group string) string {
 	return fmt.Sprintf("pe-kpax-%s-%s", region, group)
 }
 
-// gatewaySubresourceID is the ARM ID of a child of the region's gateway
-// (backendAddressPools/pool-acme, frontendPorts/port-443, ...). A gateway's
-// inputs refer to its own children by these IDs, which exist before the
+// gatewayARMID is the ARM ID of the region's gateway. A gateway's inputs
+// refer to its own children (backendAddressPools/pool-acme,
+// frontendPorts/port-443, ...) by IDs under it, which exist before the
 // gateway does.
-func gatewaySubresourceID(subscription, resourceGroup, gateway, kind, name string) string {
-	return fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Network/applicationGateways/%s/%s/%s",
-		subscription, resourceGroup, gateway, kind, name)
+func gatewayARMID(subscription, resourceGroup, gateway string) string {
+	return fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Network/applicationGateways/%s",
+		subscription, resourceGroup, gateway)
 }
