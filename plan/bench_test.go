@@ -29,14 +29,7 @@ func BenchmarkDescendantsPerTenant(b *testing.B) {
 
 func syntheticPlan(n int) (*Plan, []*Resource) {
 	p := &Plan{}
-	add := func(name string, parent *Resource) *Resource {
-		r := &Resource{URN: "urn:pulumi:bench::kpax-cloud::t::" + name, Name: name}
-		if parent != nil {
-			r.Parent = parent.URN
-		}
-		p.Resources = append(p.Resources, r)
-		return r
-	}
+	add := func(name string, parent *Resource) *Resource { return appendResource(p, name, parent) }
 	stack := add("stack", nil)
 	cluster := add("cluster", stack)
 	for i := 0; i < 70; i++ {

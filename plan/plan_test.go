@@ -119,14 +119,7 @@ func TestResourceGetPaths(t *testing.T) {
 
 func TestDescendantsWalksOneSubtreeInPlanOrder(t *testing.T) {
 	p := &Plan{}
-	add := func(name string, parent *Resource) *Resource {
-		r := &Resource{URN: "urn:" + name, Name: name}
-		if parent != nil {
-			r.Parent = parent.URN
-		}
-		p.Resources = append(p.Resources, r)
-		return r
-	}
+	add := func(name string, parent *Resource) *Resource { return appendResource(p, name, parent) }
 	a := add("a", nil)
 	a1 := add("a1", a)
 	b := add("b", nil)
@@ -158,4 +151,15 @@ func TestDescendantsWalksOneSubtreeInPlanOrder(t *testing.T) {
 	if got := loop.Descendants(loop.Resources[0]); len(got) != 1 || got[0].URN != "y" {
 		t.Errorf("Descendants over a loop = %v", got)
 	}
+}
+
+// appendResource appends a resource named name under parent (nil: none) to
+// p, as a test assembles a plan by hand.
+func appendResource(p *Plan, name string, parent *Resource) *Resource {
+	r := &Resource{URN: "urn:pulumi:test::kpax-cloud::t::" + name, Name: name}
+	if parent != nil {
+		r.Parent = parent.URN
+	}
+	p.Resources = append(p.Resources, r)
+	return r
 }

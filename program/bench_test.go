@@ -50,6 +50,29 @@ func runStamp(r *spec.Region, tenants []*spec.Tenant) (*plan.Plan, error) {
 	})
 }
 
+// measure runs run once outside the timer, checks that it registers want
+// resources (a floor must match the program; -1: any number), then times
+// b.N runs with their allocations and peak memory.
+func measure(b *testing.B, want int, run func() (*plan.Plan, error)) {
+	b.Helper()
+	p, err := run()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if want >= 0 && len(p.Resources) != want {
+		b.Fatalf("the floor registered %d resources, the program %d", len(p.Resources), want)
+	}
+	b.ReportAllocs()
+	peak := bench.StartPeak(b)
+	for i := 0; i < b.N; i++ {
+		if _, err := run(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	peak.Stop()
+	b.ReportMetric(float64(len(p.Resources)), "resources")
+}
+
 // BenchmarkProgram is the whole program under mocks for n tenants in one
 // stamp of region fr.
 func BenchmarkProgram(b *testing.B) {
@@ -57,19 +80,7 @@ func BenchmarkProgram(b *testing.B) {
 	for _, n := range benchSizes {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			tenants := bench.Tenants(models, n)
-			p, err := runStamp(region, tenants)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.ReportAllocs()
-			peak := bench.StartPeak(b)
-			for i := 0; i < b.N; i++ {
-				if _, err := runStamp(region, tenants); err != nil {
-					b.Fatal(err)
-				}
-			}
-			peak.Stop()
-			b.ReportMetric(float64(len(p.Resources)), "resources")
+			measure(b, -1, func() (*plan.Plan, error) { return runStamp(region, tenants) })
 		})
 	}
 }
@@ -88,22 +99,9 @@ func BenchmarkFloor(b *testing.B) {
 				b.Fatal(err)
 			}
 			nodes := floorShape(p)
-			f, err := plan.Run(benchOptions(region), func(ctx *pulumi.Context) error { return registerFloor(ctx, nodes) })
-			if err != nil {
-				b.Fatal(err)
-			}
-			if len(f.Resources) != len(p.Resources) {
-				b.Fatalf("floor registered %d resources, the program %d", len(f.Resources), len(p.Resources))
-			}
-			b.ReportAllocs()
-			peak := bench.StartPeak(b)
-			for i := 0; i < b.N; i++ {
-				if _, err := plan.Run(benchOptions(region), func(ctx *pulumi.Context) error { return registerFloor(ctx, nodes) }); err != nil {
-					b.Fatal(err)
-				}
-			}
-			peak.Stop()
-			b.ReportMetric(float64(len(f.Resources)), "resources")
+			measure(b, len(p.Resources), func() (*plan.Plan, error) {
+				return plan.Run(benchOptions(region), func(ctx *pulumi.Context) error { return registerFloor(ctx, nodes) })
+			})
 		})
 	}
 }
@@ -220,25 +218,9 @@ func BenchmarkFloorTyped(b *testing.B) {
 				}
 				nodes[i].goType, nodes[i].aliases = c.goType, c.aliases
 			}
-			run := func() (*plan.Plan, error) {
+			measure(b, len(p.Resources), func() (*plan.Plan, error) {
 				return plan.Run(benchOptions(region), func(ctx *pulumi.Context) error { return registerTyped(ctx, nodes) })
-			}
-			f, err := run()
-			if err != nil {
-				b.Fatal(err)
-			}
-			if len(f.Resources) != len(p.Resources) {
-				b.Fatalf("floor registered %d resources, the program %d", len(f.Resources), len(p.Resources))
-			}
-			b.ReportAllocs()
-			peak := bench.StartPeak(b)
-			for i := 0; i < b.N; i++ {
-				if _, err := run(); err != nil {
-					b.Fatal(err)
-				}
-			}
-			peak.Stop()
-			b.ReportMetric(float64(len(f.Resources)), "resources")
+			})
 		})
 	}
 }
