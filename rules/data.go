@@ -178,14 +178,6 @@ func (c *checker) dailyBackup(items protectedItems, r *plan.Resource, itemName, 
 		}
 	}
 	for _, it := range candidates {
-		src := it.String("properties.sourceResourceId")
-		if itemName != "" {
-			if !strings.HasSuffix(strings.ToLower(src), "/"+strings.ToLower(source)) {
-				continue
-			}
-		} else if !refersTo(src, r, source) {
-			continue
-		}
 		if c.dailyPolicy(it.String("properties.policyId")) {
 			return true
 		}
