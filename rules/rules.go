@@ -185,10 +185,10 @@ type checker struct {
 	stamp   int
 	tenants map[string]*spec.Tenant // every tenant of the project, by name
 	owner   map[*plan.Resource]*spec.Tenant
-	ownerC  map[*plan.Resource]*plan.Resource // resource -> its Tenant component
-	byID    map[string]*plan.Resource         // lower-cased ID -> resource
-	byKind  map[string][]*plan.Resource       // unversioned type -> custom resources, in plan order
-	byName  map[string]map[string][]*plan.Resource
+	ownerC  map[*plan.Resource]*plan.Resource      // resource -> its Tenant component
+	byID    map[string]*plan.Resource              // lower-cased ID -> resource
+	byKind  map[string][]*plan.Resource            // unversioned type -> custom resources, in plan order
+	byName  map[string]map[string][]*plan.Resource // named's memo: "kind key" -> Azure name -> resources
 	rule    string
 	found   []Violation
 }
