@@ -750,18 +750,23 @@ func (b *clusterBuilder) publicDNS() error {
 
 // bastion is the operators' only way to the VMs: Standard SKU for native
 // client (az network bastion ssh/rdp) through tunneling, spread over all the
-// region's zones. Sign-in is Entra ID, configured on the VMs.
+// region's zones where Azure offers that (the region file says). Sign-in is
+// Entra ID, configured on the VMs.
 func (b *clusterBuilder) bastion() error {
 	ip, err := b.publicIP("bastion")
 	if err != nil {
 		return err
+	}
+	var zones pulumi.StringArrayInput
+	if b.region.Bastion.ZoneRedundant {
+		zones = b.zones
 	}
 	host, err := networkv20240501.NewBastionHost(b.ctx, b.name+"-bastion", &networkv20240501.BastionHostArgs{
 		BastionHostName:   pulumi.String(clusterBastionName(b.key)),
 		ResourceGroupName: b.rg.Name,
 		Location:          b.location,
 		Sku:               &networkv20240501.SkuArgs{Name: pulumi.String("Standard")},
-		Zones:             b.zones,
+		Zones:             zones,
 		ScaleUnits:        pulumi.Int(2),
 		EnableTunneling:   pulumi.Bool(true),
 		// Off on purpose: shareable links would bypass Entra sign-in, and

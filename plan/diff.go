@@ -147,6 +147,7 @@ var replacementInputs = map[string][]string{
 	"azure-native:network:PublicIPAddress":        {"zones", "sku", "publicIPAllocationMethod"},
 	"azure-native:network:NatGateway":             {"zones"},
 	"azure-native:network:ApplicationGateway":     {"zones"},
+	"azure-native:network:BastionHost":            {"zones"},
 	"azure-native:sql:Server":                     {"administrators"},
 	"azure-native:compute:Disk":                   {"zones", "sku", "creationData"},
 	"azure-native:keyvault:Vault":                 {"properties.tenantId"},

@@ -64,6 +64,7 @@ func TestReplacesOnChange(t *testing.T) {
 		{"azure-native:storage:StorageAccount", "tags.tier", false},
 		{"azure-native:recoveryservices/v20240101:Vault", "properties.redundancySettings.standardTierStorageRedundancy", true},
 		{"azure-native:compute:VirtualMachine", "zones.0", true},
+		{"azure-native:network/v20240501:BastionHost", "zones", true},
 		{"azure-native:sql:Database", "maxSizeBytes", false},
 		{"azure-native:sql:Database", "resourceGroupName", true},
 	} {

@@ -54,7 +54,10 @@ func checkZones(c *checker) {
 				c.report(r, paths("name"), paths("zones"), "%s = %v: must list all of the region's zones %v", path, got, want)
 			}
 		})
-		if !found && zonedKinds[k] {
+		// Bastion carries no tenant traffic: where Azure cannot span it over
+		// zones, the region file says so and it goes without.
+		exempt := k == typeBastion && !c.region.Bastion.ZoneRedundant
+		if !found && zonedKinds[k] && !exempt {
 			c.report(r, paths("vm.instances"), paths("zones"), "%s takes zones but lists none: it must span the region's zones %v", k, want)
 		}
 		switch k {

@@ -257,3 +257,25 @@ func TestCompletenessOnlyCountsTheStampsTenants(t *testing.T) {
 		t.Errorf("stamp 2 without bravo: %s", lines(vs))
 	}
 }
+
+// Where the region file says Azure cannot span Bastion over zones, a
+// Bastion without zones is no violation; anywhere else it is (see cases).
+func TestBastionWithoutZonesWhereTheRegionSaysSo(t *testing.T) {
+	proj := project(t)
+	proj.Regions["fr"].Bastion.ZoneRedundant = false
+	p := goodPlan()
+	set("region-fr-bastion", "zones", nil)(t, p)
+	vs, err := checkOnly(RuleZones, p, proj, "fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vs) != 0 {
+		t.Errorf("Bastion without zones in a region that declares it: %s", lines(vs))
+	}
+	// The declaration exempts Bastion only.
+	set("region-fr-pip-agw", "zones", nil)(t, p)
+	vs, _ = checkOnly(RuleZones, p, proj, "fr")
+	if len(vs) != 1 || !strings.Contains(vs[0].Message, "takes zones but lists none") {
+		t.Errorf("public IP without zones: %s", lines(vs))
+	}
+}

@@ -157,6 +157,7 @@ func TestRegionDefaults(t *testing.T) {
 		Backup:      RegionBackup{"01:00", 30},
 		Maintenance: RegionMaintenance{"Sunday", "02:00", 3},
 		Database:    RegionDatabase{true, 50},
+		Bastion:     RegionBastion{ZoneRedundant: true},
 		Tags:        map[string]string{},
 		Source:      r.Source,
 	}
@@ -169,13 +170,14 @@ tls: {certificateName: fr-cert}
 backup: {dailyAt: "00:30", retentionDays: 10}
 maintenance: {day: Saturday, startTime: "22:15", durationHours: 2}
 database: {generalPurposeZoneRedundant: false, databasesPerServer: 20}
+bastion: {zoneRedundant: false}
 `)
 	r, err = ParseRegion("regions/fr.yaml", []byte(explicit))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.DisplayName != "France" || r.TLS.CertificateName != "fr-cert" || r.Backup != (RegionBackup{"00:30", 10}) ||
-		r.Maintenance != (RegionMaintenance{"Saturday", "22:15", 2}) || r.Database != (RegionDatabase{false, 20}) {
+		r.Maintenance != (RegionMaintenance{"Saturday", "22:15", 2}) || r.Database != (RegionDatabase{false, 20}) || r.Bastion.ZoneRedundant {
 		t.Errorf("explicit values lost: %+v", *r)
 	}
 }

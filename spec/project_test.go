@@ -194,6 +194,8 @@ func TestLoadProjectRejects(t *testing.T) {
 			acme + `:5:13: displayName: has no value`, false},
 		{"string for a bool", map[string]string{fr: region("", "database: {generalPurposeZoneRedundant: yes}\n")},
 			fr + `:11:41: database.generalPurposeZoneRedundant: must be true or false (got the string "yes")`, false},
+		{"unknown Bastion field", map[string]string{fr: region("", "bastion: {zoneRedundnat: false}\n")},
+			fr + `:11:11: bastion.zoneRedundnat: unknown field "zoneRedundnat" (did you mean "zoneRedundant"?); allowed fields in bastion: zoneRedundant`, false},
 		{"unquoted zones", map[string]string{fr: region(`zones: ["1", "2", "3"]`, "zones: [1, 2, 3]")},
 			fr + `:4:9: zones.0: must be a string (quote it)`, true},
 

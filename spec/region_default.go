@@ -27,6 +27,12 @@ const DefaultMaintenanceDurationHours = 3
 // (https://learn.microsoft.com/azure/azure-sql/database/high-availability-sla-local-zone-redundancy).
 const DefaultGeneralPurposeZoneRedundant = true
 
+// DefaultBastionZoneRedundant assumes Azure Bastion can span the zones of
+// the location. Azure lists the locations where it can
+// (https://learn.microsoft.com/azure/reliability/reliability-bastion); a
+// region file outside that list says zoneRedundant: false.
+const DefaultBastionZoneRedundant = true
+
 // DefaultDatabasesPerServer keeps a logical server's blast radius small,
 // far below Azure's 5000 databases per server
 // (https://learn.microsoft.com/azure/azure-sql/database/resource-limits-logical-server).
@@ -74,6 +80,9 @@ func defaultRegion(r *Region) {
 	}
 	if !has("database.databasesPerServer") {
 		r.Database.DatabasesPerServer = DefaultDatabasesPerServer
+	}
+	if !has("bastion.zoneRedundant") {
+		r.Bastion.ZoneRedundant = DefaultBastionZoneRedundant
 	}
 	if r.Tags == nil {
 		r.Tags = map[string]string{}

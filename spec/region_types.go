@@ -36,6 +36,7 @@ type Region struct {
 	Backup      RegionBackup      `yaml:"backup"`
 	Maintenance RegionMaintenance `yaml:"maintenance"`
 	Database    RegionDatabase    `yaml:"database"`
+	Bastion     RegionBastion     `yaml:"bastion"`
 
 	Tags map[string]string `yaml:"tags"`
 
@@ -82,6 +83,16 @@ type RegionDatabase struct {
 	// DatabasesPerServer caps how many tenant databases share one logical
 	// server before the next server is opened.
 	DatabasesPerServer int `yaml:"databasesPerServer"`
+}
+
+// RegionBastion holds the region's Azure Bastion facts.
+type RegionBastion struct {
+	// ZoneRedundant says whether Azure Bastion can span the region's zones
+	// in this location. Where it cannot, Bastion is deployed without zones:
+	// it carries operators' sessions only, never tenant traffic, so a zone
+	// failure costs OS access for its duration and no tenant's service.
+	// Turning it on later replaces the Bastion, which holds no state.
+	ZoneRedundant bool `yaml:"zoneRedundant"`
 }
 
 // StackName is the Pulumi stack that deploys the region's stamp 1.
