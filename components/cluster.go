@@ -204,6 +204,9 @@ func validateClusterArgs(args *RegionalClusterArgs, stamp int) (subnetPlan, stri
 	if stamp < 1 || stamp > r.Stamps {
 		errs = append(errs, fmt.Errorf("stamp %d is not one of the region's stamps (1-%d)", stamp, r.Stamps))
 	}
+	if r.Registry.Server == "" || subscriptionScope(r.Registry.ResourceID) == "" {
+		errs = append(errs, errors.New("region has no registry (server and resourceId): its container apps could not pull"))
+	}
 	if n := len(clusterKeyVaultName(spec.StampKey(r.Name, stamp), strings.Repeat("x", clusterSuffixLength))); n > 24 {
 		errs = append(errs, fmt.Errorf("region key too long for a Key Vault name (%d > 24 characters)", n))
 	}
@@ -290,6 +293,7 @@ func (b *clusterBuilder) build() error {
 		{"recovery vault", b.recoveryVault},
 		{"container apps environment", b.containerAppsEnvironment},
 		{"application gateway", b.applicationGateway},
+		{"registry pull identity", b.registryPull},
 		{"sql servers", b.sqlServers},
 	}
 	for _, s := range steps {
@@ -745,6 +749,39 @@ func (b *clusterBuilder) publicDNS() error {
 	}
 	b.c.DNSZoneName = zone.Name
 	b.c.Platform.DNSZone = zone
+	return nil
+}
+
+// registryPull gives the stamp's container apps one identity to pull the
+// KPAX image with: AcrPull on the region's registry, which lives outside
+// this program (and may be in another subscription, hence the role
+// definition of the registry's own subscription). A tenant's identity could
+// pull too, but a grant per tenant would give every tenant identity a role
+// beyond its own data, and spend a role assignment per tenant.
+func (b *clusterBuilder) registryPull() error {
+	reg := b.region.Registry
+	identity, err := managedidentity.NewUserAssignedIdentity(b.ctx, b.name+"-acrpull-identity", &managedidentity.UserAssignedIdentityArgs{
+		ResourceName:      pulumi.String(registryPullIdentityName(b.key)),
+		ResourceGroupName: b.rg.Name,
+		Location:          b.location,
+		Tags:              b.tags("registry"),
+	}, b.child()...)
+	if err != nil {
+		return err
+	}
+	grant, err := authorization.NewRoleAssignment(b.ctx, b.name+"-acrpull", &authorization.RoleAssignmentArgs{
+		RoleAssignmentName: pulumi.String(stableGUID("cluster", b.key, reg.ResourceID, roleAcrPull, "pull-identity")),
+		Scope:              pulumi.String(reg.ResourceID),
+		RoleDefinitionId:   pulumi.String(subscriptionScope(reg.ResourceID) + "/providers/Microsoft.Authorization/roleDefinitions/" + roleAcrPull),
+		PrincipalId:        identity.PrincipalId,
+		PrincipalType:      pulumi.String("ServicePrincipal"),
+	}, b.child()...)
+	if err != nil {
+		return err
+	}
+	b.c.Platform.RegistryServer = reg.Server
+	b.c.Platform.RegistryPullIdentityID = identity.ID().ToStringOutput()
+	b.c.Platform.RegistryPull = grant
 	return nil
 }
 

@@ -59,8 +59,9 @@ func clusterTestRegion(name string) *spec.Region {
 		Database:       spec.RegionDatabase{GeneralPurposeZoneRedundant: true, DatabasesPerServer: 50},
 		// As in the region files: Azure did not list these two locations for
 		// a zone-redundant Bastion. Both branches get tested.
-		Bastion: spec.RegionBastion{ZoneRedundant: name != "fr" && name != "in"},
-		Tags:    map[string]string{"owner": "platform"},
+		Bastion:  spec.RegionBastion{ZoneRedundant: name != "fr" && name != "in"},
+		Registry: spec.RegionRegistry{Server: "kpaxcloud.azurecr.io", ResourceID: testRegistryID},
+		Tags:     map[string]string{"owner": "platform"},
 	}
 }
 
@@ -103,6 +104,10 @@ func clusterTestTenants(region string) []*spec.Tenant {
 		clusterTestTenant(region, region+"initech", spec.RuntimeContainer, spec.StateSuspended, 1, "03:00", 14),
 	}
 }
+
+// testRegistryID is the registry the fixture regions pull from, in a
+// subscription of its own.
+const testRegistryID = "/subscriptions/0b7e2c4a-5d1f-4e8b-9c3a-7f2d1e6b4a90/resourceGroups/rg-kpax-shared/providers/Microsoft.ContainerRegistry/registries/kpaxcloud"
 
 // Resource types of the cluster.
 const (
@@ -201,6 +206,8 @@ func runCluster(t *testing.T, r *spec.Region, tenants []*spec.Tenant) *clusterRu
 		export("plain/operators", pulumi.String(pf.OperatorsGroupObjectID))
 		export("plain/operatorsName", pulumi.String(pf.OperatorsGroupName))
 		export("plain/workloadProfile", pulumi.String(pf.EnvironmentWorkloadProfile))
+		export("plain/registryServer", pulumi.String(pf.RegistryServer))
+		export("registryPullIdentityId", pf.RegistryPullIdentityID)
 		return nil
 	})
 	if err != nil {
@@ -308,6 +315,11 @@ func TestClusterRejectsMissingArgs(t *testing.T) {
 		if _, err := NewRegionalCluster(ctx, "foreign", &RegionalClusterArgs{Region: clusterTestRegion("fr"), Tenants: []*spec.Tenant{other}}); err == nil ||
 			!strings.Contains(err.Error(), "ukacme") {
 			t.Errorf("tenant of another region: err = %v", err)
+		}
+		noRegistry := clusterTestRegion("fr")
+		noRegistry.Registry = spec.RegionRegistry{}
+		if _, err := NewRegionalCluster(ctx, "no-registry", &RegionalClusterArgs{Region: noRegistry}); err == nil || !strings.Contains(err.Error(), "registry") {
+			t.Errorf("no registry: err = %v", err)
 		}
 		bad := clusterTestRegion("fr")
 		bad.AddressSpace = "10.40.0.0/20"
@@ -1326,7 +1338,9 @@ func TestClusterResourceCount(t *testing.T) {
 		// the platform Key Vault and each of the 3 SQL servers
 		ctPE: 4, ctZoneGroup: 4,
 		ctKV: 1, ctRSV: 1, ctLock: 2, ctPolicy: 6,
-		ctEnv: 1, ctIdentity: 1, ctRole: 1, ctWAF: 1, ctAGW: 1,
+		// the gateway's identity and the registry pull identity, each with
+		// its one grant
+		ctEnv: 1, ctIdentity: 2, ctRole: 2, ctWAF: 1, ctAGW: 1,
 		ctSQL: 3, ctSQLAudit: 3,
 		// workspace, vnet, nat, 4 NSGs, 3 IPs, bastion, kv, rsv, agw, 3 masters
 		ctDiag: 17,
@@ -1431,5 +1445,37 @@ func TestClusterSQLServersHavePrivateEndpoints(t *testing.T) {
 	kv := cr.get(t, ctKV, cr.n("kv"))
 	if !kv.Protect || !kv.RetainOnDelete {
 		t.Errorf("platform Key Vault: protect=%v retainOnDelete=%v", kv.Protect, kv.RetainOnDelete)
+	}
+}
+
+// The stamp's apps pull with one platform identity, granted AcrPull on the
+// region's registry (in its own subscription) and nothing else.
+func TestClusterRegistryPull(t *testing.T) {
+	r := clusterTestRegion("fr")
+	cr := runCluster(t, r, clusterTestTenants("fr"))
+	id := cr.get(t, ctIdentity, cr.n("acrpull-identity"))
+	check(t, id, "resourceName", "id-kpax-fr-acrpull")
+	check(t, id, "resourceGroupName", "rg-kpax-fr-platform")
+	grant := cr.get(t, ctRole, cr.n("acrpull"))
+	check(t, grant, "scope", testRegistryID)
+	check(t, grant, "roleDefinitionId", "/subscriptions/0b7e2c4a-5d1f-4e8b-9c3a-7f2d1e6b4a90/providers/Microsoft.Authorization/roleDefinitions/"+roleAcrPull)
+	check(t, grant, "principalType", "ServicePrincipal")
+	if !containsString(grant.DependsOn, id.URN) {
+		t.Errorf("the grant's principal is not the pull identity: dependsOn = %v", grant.DependsOn)
+	}
+	var onRegistry []string
+	for _, ra := range cr.plan.OfType(ctRole) {
+		if ra.String("scope") == testRegistryID {
+			onRegistry = append(onRegistry, ra.Name)
+		}
+	}
+	if !sameStrings(onRegistry, []string{grant.Name}) {
+		t.Errorf("grants on the registry = %v, want the pull identity's alone", onRegistry)
+	}
+	if got := cr.out("plain/registryServer"); got != "kpaxcloud.azurecr.io" {
+		t.Errorf("Platform.RegistryServer = %q", got)
+	}
+	if got := cr.out("registryPullIdentityId"); got != id.ID {
+		t.Errorf("Platform.RegistryPullIdentityID = %q, want %q", got, id.ID)
 	}
 }

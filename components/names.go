@@ -210,6 +210,9 @@ func wafPolicyName(region string) string { return "waf-kpax-" + region }
 // certificate with.
 func gatewayIdentityName(region string) string { return fmt.Sprintf("id-kpax-%s-agw", region) }
 
+// registryPullIdentityName is the identity container apps pull images with.
+func registryPullIdentityName(region string) string { return fmt.Sprintf("id-kpax-%s-acrpull", region) }
+
 // sqlServerName is one of the region's shared logical servers. Server names
 // are global (they are DNS names under database.windows.net), hence the
 // suffix; 1-63 lowercase letters, digits and hyphens.

@@ -84,6 +84,16 @@ type Platform struct {
 	// tenant name: a VM tenant's NICs join its pool.
 	GatewayBackendPoolIDs map[string]pulumi.StringOutput
 
+	// RegistryServer is the registry every container tenant's image comes
+	// from, and RegistryPullIdentityID the platform identity that pulls
+	// from it (AcrPull on the registry and nothing else). Apps carry it
+	// next to their tenant's own identity, which keeps its grants to the
+	// tenant's data. RegistryPull is the grant: an app's first pull waits
+	// for it.
+	RegistryServer         string
+	RegistryPullIdentityID pulumi.StringOutput
+	RegistryPull           pulumi.Resource
+
 	// OperatorsGroupObjectID is the Entra group granted VM login, and
 	// OperatorsGroupName its display name (the SQL servers' admin login).
 	OperatorsGroupObjectID string

@@ -74,6 +74,7 @@ const (
 	roleStorageFileDataSMBContributor  = "0c867c2a-1d8c-454a-a3db-ab2ea1bdc8bb"
 	roleKeyVaultSecretsUser            = "4633458b-17de-408a-b874-0445c86b69e6"
 	roleVirtualMachineAdministratorLog = "1c0163c0-47e6-4577-8991-ea5c82e286e4"
+	roleAcrPull                        = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
 )
 
 // Fixed settings of a tenant. Each is a deliberate choice, not a default
@@ -228,6 +229,11 @@ func validateTenantArgs(args *TenantArgs) error {
 		}
 		if p.GatewaySubnetPrefix == "" && t.HasCompute() {
 			errs = append(errs, errors.New("platform: GatewaySubnetPrefix is required for container tenants"))
+		}
+		if t.HasCompute() && p.RegistryServer == "" {
+			errs = append(errs, errors.New("platform: RegistryServer and RegistryPullIdentityID are required for container tenants"))
+		} else if t.HasCompute() && t.Container != nil && !strings.HasPrefix(t.Container.Image, p.RegistryServer+"/") {
+			errs = append(errs, fmt.Errorf("container.image: %q is not in the region's registry %s", t.Container.Image, p.RegistryServer))
 		}
 	case spec.RuntimeVM:
 		if t.VM == nil {
@@ -896,14 +902,15 @@ func (b *tenantBuilder) compute() error {
 	return fmt.Errorf("unknown runtime %q", b.t.Runtime)
 }
 
-// registryServer returns the registry host of an image reference, or "" for
-// Docker Hub images.
-func registryServer(image string) string {
-	host, _, found := strings.Cut(image, "/")
-	if !found || !strings.ContainsAny(host, ".:") {
-		return ""
+// appDependencies are what a container app's first revision needs in place
+// besides its inputs: the Key Vault secret it references, its identity's
+// roles, and the registry grant of the pull identity.
+func (b *tenantBuilder) appDependencies() []pulumi.Resource {
+	deps := append([]pulumi.Resource{b.appSecret}, b.identityRoles...)
+	if b.p.RegistryPull != nil {
+		deps = append(deps, b.p.RegistryPull)
 	}
-	return host
+	return deps
 }
 
 // containerApp runs the tenant in the region's internal Container Apps
@@ -952,10 +959,6 @@ func (b *tenantBuilder) containerApp() error {
 		}
 	}
 	identityID := b.identity.ID().ToStringOutput()
-	var registries app.RegistryCredentialsArray
-	if server := registryServer(c.Image); server != "" {
-		registries = append(registries, app.RegistryCredentialsArgs{Server: pulumi.String(server), Identity: identityID})
-	}
 	server := b.p.SQLServers[b.t.Database.Server]
 	capp, err := app.NewContainerApp(b.ctx, b.name+"-app", &app.ContainerAppArgs{
 		ContainerAppName:  pulumi.String(containerAppName(b.t)),
@@ -964,12 +967,16 @@ func (b *tenantBuilder) containerApp() error {
 		EnvironmentId:     b.p.EnvironmentID,
 		Identity: app.ManagedServiceIdentityArgs{
 			Type:                   pulumi.String("UserAssigned"),
-			UserAssignedIdentities: pulumi.StringArray{identityID},
+			UserAssignedIdentities: pulumi.StringArray{identityID, b.p.RegistryPullIdentityID},
 		},
 		Configuration: app.ConfigurationArgs{
 			ActiveRevisionsMode: pulumi.String("Single"),
 			Ingress:             ingress,
-			Registries:          registries,
+			// The image is pulled with the platform's pull identity (the
+			// spec checks it names the region's registry).
+			Registries: app.RegistryCredentialsArray{
+				app.RegistryCredentialsArgs{Server: pulumi.String(b.p.RegistryServer), Identity: b.p.RegistryPullIdentityID},
+			},
 			// Secrets are Key Vault references resolved with the tenant
 			// identity: the values never pass through this program or the
 			// app's configuration.
@@ -1016,7 +1023,7 @@ func (b *tenantBuilder) containerApp() error {
 			},
 		},
 		Tags: b.tags,
-	}, b.child(pulumi.DependsOn(append([]pulumi.Resource{b.appSecret}, b.identityRoles...)))...)
+	}, b.child(pulumi.DependsOn(b.appDependencies()))...)
 	if err != nil {
 		return err
 	}

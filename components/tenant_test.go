@@ -22,9 +22,12 @@ const (
 	testSubPrefix  = "/subscriptions/" + plan.MockSubscriptionID + "/resourceGroups/" + testPlatformRG + "/providers/"
 	testDNSZone    = "fr.kpax.cloud"
 	testGatewayIP  = "20.19.18.17"
-	testGWPrefix   = "10.40.4.0/24"
-	testOperators  = "44444444-4444-4444-4444-444444444444"
-	testDCRID      = testSubPrefix + "Microsoft.Insights/dataCollectionRules/dcr-kpax-fr-vm"
+	testRegistry   = "kpaxcloud.azurecr.io"
+	// testPullIdentity is the platform identity that pulls images.
+	testPullIdentity = testSubPrefix + "Microsoft.ManagedIdentity/userAssignedIdentities/id-kpax-fr-acrpull"
+	testGWPrefix     = "10.40.4.0/24"
+	testOperators    = "44444444-4444-4444-4444-444444444444"
+	testDCRID        = testSubPrefix + "Microsoft.Insights/dataCollectionRules/dcr-kpax-fr-vm"
 )
 
 func testRegion() *spec.Region {
@@ -131,6 +134,8 @@ func testPlatform(vmTenants ...string) *Platform {
 		GatewayPublicIPAddress: out(testGatewayIP),
 		GatewayBackendPoolIDs:  pools,
 		OperatorsGroupObjectID: testOperators,
+		RegistryServer:         testRegistry,
+		RegistryPullIdentityID: out(testPullIdentity),
 	}
 }
 
@@ -577,6 +582,7 @@ func TestTenantContainerApp(t *testing.T) {
 		"environmentId":                                                 testSubPrefix + "Microsoft.App/managedEnvironments/cae-kpax-fr",
 		"identity.type":                                                 "UserAssigned",
 		"identity.userAssignedIdentities.0":                             id.ID,
+		"identity.userAssignedIdentities.1":                             testPullIdentity,
 		"configuration.ingress.external":                                true,
 		"configuration.ingress.allowInsecure":                           false,
 		"configuration.ingress.targetPort":                              8080,
@@ -584,7 +590,7 @@ func TestTenantContainerApp(t *testing.T) {
 		"configuration.ingress.ipSecurityRestrictions.0.ipAddressRange": testGWPrefix,
 		"configuration.ingress.ipSecurityRestrictions.0.action":         "Allow",
 		"configuration.registries.0.server":                             "kpaxcloud.azurecr.io",
-		"configuration.registries.0.identity":                           id.ID,
+		"configuration.registries.0.identity":                           testPullIdentity,
 		"configuration.secrets.0.name":                                  secretAppKey,
 		"configuration.secrets.0.keyVaultUrl":                           "https://" + kv.String("vaultName") + ".vault.azure.net/secrets/" + secretAppKey,
 		"configuration.secrets.0.identity":                              id.ID,
@@ -1130,8 +1136,5 @@ func TestTenantNames(t *testing.T) {
 	}
 	if subscriptionScope("/subscriptions/abc/resourceGroups/x") != "/subscriptions/abc" || subscriptionScope("nope") != "" {
 		t.Errorf("subscriptionScope")
-	}
-	if registryServer("kpaxcloud.azurecr.io/kpax-server:1") != "kpaxcloud.azurecr.io" || registryServer("nginx:1") != "" {
-		t.Errorf("registryServer")
 	}
 }

@@ -3,6 +3,7 @@ package program
 import (
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -169,5 +170,32 @@ func TestStackRefusesAMismatchedLocation(t *testing.T) {
 	}}, func(ctx *pulumi.Context, export plan.ExportFunc) error { return Deploy(ctx, root, export) })
 	if err == nil || !strings.Contains(err.Error(), "francecentral") {
 		t.Errorf("err = %v, want a location mismatch naming francecentral", err)
+	}
+}
+
+// Every container app of every stack pulls its image with the stamp's pull
+// identity, from the region's registry, once the identity's AcrPull exists.
+func TestContainerAppsPullWithThePlatformIdentity(t *testing.T) {
+	for stack, p := range planAll(t) {
+		clusters := p.OfType("kpax:components:RegionalCluster")
+		if len(clusters) != 1 {
+			t.Fatalf("%s: %d clusters", stack, len(clusters))
+		}
+		grant := p.Get("azure-native:authorization:RoleAssignment", clusters[0].Name+"-acrpull")
+		identity := p.Get("azure-native:managedidentity:UserAssignedIdentity", clusters[0].Name+"-acrpull-identity")
+		if grant == nil || identity == nil {
+			t.Fatalf("%s: no registry pull identity and grant", stack)
+		}
+		for _, app := range p.OfType("azure-native:app:ContainerApp") {
+			if got := app.String("configuration.registries.0.identity"); got != identity.ID {
+				t.Errorf("%s: %s pulls with %q, want the pull identity %q", stack, app.Name, got, identity.ID)
+			}
+			if server := app.String("configuration.registries.0.server"); !strings.HasPrefix(app.String("template.containers.0.image"), server+"/") {
+				t.Errorf("%s: %s image %q is not from its registry %q", stack, app.Name, app.String("template.containers.0.image"), server)
+			}
+			if !slices.Contains(app.DependsOn, grant.URN) {
+				t.Errorf("%s: %s does not wait for the AcrPull grant", stack, app.Name)
+			}
+		}
 	}
 }

@@ -31,6 +31,9 @@ database:
   databasesPerServer: 50
 tags:
   costCenter: "platform-fr"
+registry:
+  server: kpaxcloud.azurecr.io
+  resourceId: /subscriptions/0b7e2c4a-5d1f-4e8b-9c3a-7f2d1e6b4a90/resourceGroups/rg-kpax-shared/providers/Microsoft.ContainerRegistry/registries/kpaxcloud
 `
 
 const acmeYAML = `name: acme

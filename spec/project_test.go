@@ -11,7 +11,11 @@ import (
 
 // baseRegion and baseTenant are a minimal valid project; each test case
 // overrides one file.
-const baseRegion = `name: fr
+const baseRegion = regionHead + registryLine
+
+// regionHead is the base region but its last line, registryLine, so that
+// region("", extra) adds its lines at line 11 and on.
+const regionHead = `name: fr
 location: francecentral
 pairedLocation: francesouth
 zones: ["1", "2", "3"]
@@ -22,6 +26,10 @@ operators:
   groupName: kpax-operators-fr
   groupObjectId: 6f1c2b8e-3d4a-4e5f-9a1b-2c3d4e5f6a7b
 `
+
+const registryLine = "registry: {server: kpaxcloud.azurecr.io, resourceId: " + testRegistryID + "}\n"
+
+const testRegistryID = "/subscriptions/0b7e2c4a-5d1f-4e8b-9c3a-7f2d1e6b4a90/resourceGroups/rg-kpax-shared/providers/Microsoft.ContainerRegistry/registries/kpaxcloud"
 
 const baseTenant = `name: acme
 region: fr
@@ -39,7 +47,7 @@ maxTenants: 60
 operators:
   groupName: kpax-operators-uk
   groupObjectId: 6f1c2b8e-3d4a-4e5f-9a1b-2c3d4e5f6a7c
-`
+` + registryLine
 
 // tenant is the base tenant with more lines; the first added line is line 5.
 func tenant(extra string) string { return baseTenant + extra }
@@ -52,7 +60,7 @@ func vmTenant(extra string) string {
 // region is the base region with one line replaced (or added when old is "").
 func region(old, new string) string {
 	if old == "" {
-		return baseRegion + new
+		return regionHead + new + registryLine
 	}
 	if !strings.Contains(baseRegion, old) {
 		panic("base region has no " + old)
@@ -194,6 +202,14 @@ func TestLoadProjectRejects(t *testing.T) {
 			acme + `:5:13: displayName: has no value`, false},
 		{"string for a bool", map[string]string{fr: region("", "database: {generalPurposeZoneRedundant: yes}\n")},
 			fr + `:11:41: database.generalPurposeZoneRedundant: must be true or false (got the string "yes")`, false},
+		{"registry missing", map[string]string{fr: regionHead},
+			fr + `:1:1: registry: is required: the container registry that serves the KPAX server image`, false},
+		{"registry server not a host", map[string]string{fr: strings.Replace(baseRegion, "server: kpaxcloud.azurecr.io", "server: https://kpaxcloud.azurecr.io", 1)},
+			fr + `:11:20: registry.server: must be the registry's login server, a lowercase host name like kpaxcloud.azurecr.io (got "https://kpaxcloud.azurecr.io")`, false},
+		{"registry ID of another resource type", map[string]string{fr: strings.Replace(baseRegion, "Microsoft.ContainerRegistry/registries", "Microsoft.Storage/storageAccounts", 1)},
+			fr + `:11:54: registry.resourceId: must be the registry's ARM ID`, false},
+		{"image from another registry", map[string]string{"tenants/fr/acme.yaml": tenant("container: {image: ghcr.io/kpax/kpax-server:4.12.1}\n")},
+			`tenants/fr/acme.yaml:5:20: container.image: must come from region fr's registry kpaxcloud.azurecr.io, the only one its apps can pull from (got "ghcr.io/kpax/kpax-server:4.12.1")`, false},
 		{"unknown Bastion field", map[string]string{fr: region("", "bastion: {zoneRedundnat: false}\n")},
 			fr + `:11:11: bastion.zoneRedundnat: unknown field "zoneRedundnat" (did you mean "zoneRedundant"?); allowed fields in bastion: zoneRedundant`, false},
 		{"unquoted zones", map[string]string{fr: region(`zones: ["1", "2", "3"]`, "zones: [1, 2, 3]")},

@@ -37,6 +37,7 @@ type Region struct {
 	Maintenance RegionMaintenance `yaml:"maintenance"`
 	Database    RegionDatabase    `yaml:"database"`
 	Bastion     RegionBastion     `yaml:"bastion"`
+	Registry    RegionRegistry    `yaml:"registry"`
 
 	Tags map[string]string `yaml:"tags"`
 
@@ -93,6 +94,17 @@ type RegionBastion struct {
 	// failure costs OS access for its duration and no tenant's service.
 	// Turning it on later replaces the Bastion, which holds no state.
 	ZoneRedundant bool `yaml:"zoneRedundant"`
+}
+
+// RegionRegistry is the container registry that serves the KPAX server
+// image to the region's container tenants. It lives outside this program;
+// the regional cluster grants its pull identity AcrPull on it.
+type RegionRegistry struct {
+	// Server is the registry's login server, the host of every container
+	// tenant's image (kpaxcloud.azurecr.io).
+	Server string `yaml:"server"`
+	// ResourceID is the registry's ARM ID, the scope of the pull grant.
+	ResourceID string `yaml:"resourceId"`
 }
 
 // StackName is the Pulumi stack that deploys the region's stamp 1.

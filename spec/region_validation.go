@@ -139,9 +139,26 @@ func validateRegion(r *Region) Diagnostics {
 	c.match("maintenance.startTime", r.Maintenance.StartTime, timeRe, `a UTC time HH:MM, like "02:00"`)
 	c.intRange("maintenance.durationHours", r.Maintenance.DurationHours, minMaintenanceHours, maxMaintenanceHours)
 	c.intRange("database.databasesPerServer", r.Database.DatabasesPerServer, 1, maxDatabasesPerSrv)
+	if !r.Source.Has("registry") {
+		c.add("registry", "is required: the container registry that serves the KPAX server image, as {server: kpaxcloud.azurecr.io, resourceId: /subscriptions/<GUID>/resourceGroups/<group>/providers/Microsoft.ContainerRegistry/registries/<name>}")
+	} else {
+		if c.required("registry.server", r.Registry.Server) && !r.Registry.valid() {
+			c.add("registry.server", "must be the registry's login server, a lowercase host name like kpaxcloud.azurecr.io (got %q)", r.Registry.Server)
+		}
+		if c.required("registry.resourceId", r.Registry.ResourceID) && !registryIDRe.MatchString(r.Registry.ResourceID) {
+			c.add("registry.resourceId", "must be the registry's ARM ID, /subscriptions/<GUID>/resourceGroups/<group>/providers/Microsoft.ContainerRegistry/registries/<name> (got %q)", r.Registry.ResourceID)
+		}
+	}
 	c.tags("tags", r.Tags)
 	return c.diags
 }
+
+// valid reports whether Server is a host name a tenant's image can name.
+func (g RegionRegistry) valid() bool { return validDNSName(g.Server, 2) }
+
+// registryIDRe matches a container registry's ARM ID; ARM compares the
+// segments' casing loosely, so this does too.
+var registryIDRe = regexp.MustCompile(`(?i)^/subscriptions/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/resourceGroups/[-\w._()]{1,90}/providers/Microsoft\.ContainerRegistry/registries/[a-z0-9]{5,50}$`)
 
 // addressSpaceProblem says what is wrong with a region's VNet range, or "".
 func addressSpaceProblem(s string) string {

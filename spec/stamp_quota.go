@@ -36,6 +36,7 @@ const (
 	// stampEnvironments: the one shared Container Apps environment.
 	stampEnvironments = 1
 	// stampRoleAssignments: the gateway identity's read of the certificate.
+	// The pull identity's AcrPull counts in the registry's subscription.
 	stampRoleAssignments = 1
 	// tenantRoleAssignments is the most a tenant makes: blob and file data
 	// and Key Vault secrets for its identity, and VM login for operators.
