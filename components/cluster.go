@@ -781,6 +781,7 @@ func (b *clusterBuilder) registryPull() error {
 	}
 	b.c.Platform.RegistryServer = reg.Server
 	b.c.Platform.RegistryPullIdentityID = identity.ID().ToStringOutput()
+	b.c.Platform.RegistryPullClientID = identity.ClientId
 	b.c.Platform.RegistryPull = grant
 	return nil
 }

@@ -88,7 +88,7 @@ func clusterTestTenant(region, name string, runtime spec.Runtime, state spec.Sta
 	case spec.RuntimeContainer:
 		t.Container = &spec.ContainerSpec{Image: "kpaxcloud.azurecr.io/kpax-server:4.12.1", Replicas: 3, CPU: 1}
 	case spec.RuntimeVM:
-		t.VM = &spec.VMSpec{Size: "Standard_D4s_v5", Instances: 3, Image: "Canonical:ubuntu-24_04-lts:server:latest", DataDiskGB: 256}
+		t.VM = &spec.VMSpec{Size: "Standard_D4s_v5", Instances: 3, Image: "Canonical:ubuntu-24_04-lts:server:latest", ServerImage: "kpaxcloud.azurecr.io/kpax-server:4.12.1", DataDiskGB: 256}
 	}
 	return t
 }

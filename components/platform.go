@@ -92,7 +92,10 @@ type Platform struct {
 	// for it.
 	RegistryServer         string
 	RegistryPullIdentityID pulumi.StringOutput
-	RegistryPull           pulumi.Resource
+	// RegistryPullClientID is the pull identity's client ID, with which a
+	// VM asks the instance metadata service for its token.
+	RegistryPullClientID pulumi.StringOutput
+	RegistryPull         pulumi.Resource
 
 	// OperatorsGroupObjectID is the Entra group granted VM login, and
 	// OperatorsGroupName its display name (the SQL servers' admin login).

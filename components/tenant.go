@@ -222,6 +222,13 @@ func validateTenantArgs(args *TenantArgs) error {
 	if _, ok := p.FileShareBackupPolicyIDs[t.Backup.PolicyKey()]; !ok {
 		errs = append(errs, fmt.Errorf("backup: the region vault has no file share policy %q", t.Backup.PolicyKey()))
 	}
+	if image, path := serverImage(t); t.HasCompute() && path != "" {
+		if p.RegistryServer == "" || p.RegistryPullIdentityID.OutputState == nil || p.RegistryPullClientID.OutputState == nil {
+			errs = append(errs, errors.New("platform: RegistryServer and the pull identity are required for a tenant with compute"))
+		} else if !strings.HasPrefix(image, p.RegistryServer+"/") {
+			errs = append(errs, fmt.Errorf("%s: %q is not in the region's registry %s", path, image, p.RegistryServer))
+		}
+	}
 	switch t.Runtime {
 	case spec.RuntimeContainer:
 		if t.Container == nil {
@@ -230,11 +237,7 @@ func validateTenantArgs(args *TenantArgs) error {
 		if p.GatewaySubnetPrefix == "" && t.HasCompute() {
 			errs = append(errs, errors.New("platform: GatewaySubnetPrefix is required for container tenants"))
 		}
-		if t.HasCompute() && p.RegistryServer == "" {
-			errs = append(errs, errors.New("platform: RegistryServer and RegistryPullIdentityID are required for container tenants"))
-		} else if t.HasCompute() && t.Container != nil && !strings.HasPrefix(t.Container.Image, p.RegistryServer+"/") {
-			errs = append(errs, fmt.Errorf("container.image: %q is not in the region's registry %s", t.Container.Image, p.RegistryServer))
-		}
+
 	case spec.RuntimeVM:
 		if t.VM == nil {
 			errs = append(errs, errors.New("vm: required with runtime vm"))
@@ -290,6 +293,9 @@ type tenantBuilder struct {
 	// them so that its first start can already read its secrets and data.
 	identityRoles []pulumi.Resource
 	appSecret     *keyvault.Secret
+	// serverScript is the VM bootstrap, the same for every VM of the tenant.
+	serverScript *pulumi.StringOutput
+	lastServer   pulumi.Resource // the previous VM's server extension
 	// dataDisks are the VM tenant's data disks, by instance index.
 	dataDisks []*compute.Disk
 }
@@ -902,6 +908,18 @@ func (b *tenantBuilder) compute() error {
 	return fmt.Errorf("unknown runtime %q", b.t.Runtime)
 }
 
+// serverImage is the KPAX server image a tenant runs and the field that
+// names it ("" when the runtime's block is missing).
+func serverImage(t *spec.Tenant) (image, path string) {
+	switch {
+	case t.Runtime == spec.RuntimeContainer && t.Container != nil:
+		return t.Container.Image, "container.image"
+	case t.Runtime == spec.RuntimeVM && t.VM != nil:
+		return t.VM.ServerImage, "vm.serverImage"
+	}
+	return "", ""
+}
+
 // appDependencies are what a container app's first revision needs in place
 // besides its inputs: the Key Vault secret it references, its identity's
 // roles, and the registry grant of the pull identity.
@@ -959,7 +977,12 @@ func (b *tenantBuilder) containerApp() error {
 		}
 	}
 	identityID := b.identity.ID().ToStringOutput()
-	server := b.p.SQLServers[b.t.Database.Server]
+	var env app.EnvironmentVarArray
+	for _, v := range b.serverEnv() {
+		env = append(env, app.EnvironmentVarArgs{Name: pulumi.String(v.name), Value: v.value})
+	}
+	// The signing key, from the vault through the secret reference above.
+	env = append(env, app.EnvironmentVarArgs{Name: pulumi.String("KPAX_SECRET_KEY"), SecretRef: pulumi.String(secretAppKey)})
 	capp, err := app.NewContainerApp(b.ctx, b.name+"-app", &app.ContainerAppArgs{
 		ContainerAppName:  pulumi.String(containerAppName(b.t)),
 		ResourceGroupName: b.rg.Name,
@@ -998,19 +1021,7 @@ func (b *tenantBuilder) containerApp() error {
 						Cpu:    pulumi.Float64(c.CPU),
 						Memory: pulumi.String(strconv.FormatFloat(c.MemoryGi(), 'f', -1, 64) + "Gi"),
 					},
-					Env: app.EnvironmentVarArray{
-						app.EnvironmentVarArgs{Name: pulumi.String("KPAX_TENANT"), Value: pulumi.String(b.t.Name)},
-						app.EnvironmentVarArgs{Name: pulumi.String("KPAX_URL"), Value: pulumi.String("https://" + tenantFQDN(b.t, b.region.DNSZone))},
-						app.EnvironmentVarArgs{Name: pulumi.String("KPAX_PORT"), Value: pulumi.String(strconv.Itoa(appPort))},
-						app.EnvironmentVarArgs{Name: pulumi.String("AZURE_CLIENT_ID"), Value: b.identity.ClientId},
-						// Public-cloud SQL host name of the shared server.
-						app.EnvironmentVarArgs{Name: pulumi.String("KPAX_DB_SERVER"), Value: pulumi.Sprintf("%s.database.windows.net", server.Name)},
-						app.EnvironmentVarArgs{Name: pulumi.String("KPAX_DB_NAME"), Value: b.database.Name},
-						app.EnvironmentVarArgs{Name: pulumi.String("KPAX_STORAGE_ACCOUNT"), Value: b.account.Name},
-						app.EnvironmentVarArgs{Name: pulumi.String("KPAX_FILE_SHARE"), Value: pulumi.String(tenantFileShareName)},
-						app.EnvironmentVarArgs{Name: pulumi.String("KPAX_KEY_VAULT_URL"), Value: b.vault.Properties.VaultUri()},
-						app.EnvironmentVarArgs{Name: pulumi.String("KPAX_SECRET_KEY"), SecretRef: pulumi.String(secretAppKey)},
-					},
+					Env: env,
 					// Azure's limits: delay 1-60 s, at most 10 failures. The
 					// startup probe allows about two minutes before liveness
 					// takes over.
@@ -1180,6 +1191,55 @@ func (b *tenantBuilder) scaleSet(password *random.RandomPassword) error {
 	return nil
 }
 
+// serverExtension runs the KPAX server on a VM: the CustomScript extension
+// runs the bootstrap (components/server.go) when the VM is created and again
+// whenever the script changes, so a new server image in the tenant file
+// rolls out in place, VM by VM. The script is public: it holds names, never a secret
+// (the server reads its signing key from the tenant's vault).
+func (b *tenantBuilder) serverExtension(logical string, vm *compute.VirtualMachine) error {
+	if b.serverScript == nil {
+		vars := b.serverEnv()
+		vars = append(vars, serverVar{"KPAX_SECRET_KEY_NAME", pulumi.String(secretAppKey)})
+		values := make([]any, 0, len(vars)+1)
+		values = append(values, b.p.RegistryPullClientID)
+		for _, v := range vars {
+			values = append(values, v.value)
+		}
+		script := pulumi.All(values...).ApplyT(func(resolved []any) (string, error) {
+			bs := serverBootstrap{Tenant: b.t.Name, Registry: b.p.RegistryServer, Image: b.t.VM.ServerImage, PullClientID: resolved[0].(string)}
+			for i, v := range vars {
+				bs.Env = append(bs.Env, [2]string{v.name, resolved[i+1].(string)})
+			}
+			return bs.encoded()
+		}).(pulumi.StringOutput)
+		b.serverScript = &script
+	}
+	// One VM at a time: each server waits for the previous VM's, so an
+	// upgrade restarts one VM while the gateway's probe keeps traffic on
+	// the others.
+	deps := b.appDependencies()
+	if b.lastServer != nil {
+		deps = append(deps, b.lastServer)
+	}
+	ext, err := compute.NewVirtualMachineExtension(b.ctx, logical+"-kpax-server", &compute.VirtualMachineExtensionArgs{
+		VmExtensionName:         pulumi.String("kpax-server"),
+		VmName:                  vm.Name,
+		ResourceGroupName:       b.rg.Name,
+		Location:                b.location,
+		Publisher:               pulumi.String("Microsoft.Azure.Extensions"),
+		Type:                    pulumi.String("CustomScript"),
+		TypeHandlerVersion:      pulumi.String("2.1"),
+		AutoUpgradeMinorVersion: pulumi.Bool(true),
+		Settings:                pulumi.Map{"script": *b.serverScript},
+		Tags:                    b.tags,
+	}, b.child(pulumi.DependsOn(deps))...)
+	if err != nil {
+		return err
+	}
+	b.lastServer = ext
+	return nil
+}
+
 // virtualMachine builds the i-th VM of the scale set with its NIC,
 // extensions, patch assignment and backup. A logical name from the index is
 // right here, unlike for spec lists: instance i is by definition "the i-th
@@ -1217,10 +1277,11 @@ func (b *tenantBuilder) virtualMachine(i int, vmss *compute.VirtualMachineScaleS
 		VirtualMachineScaleSet: compute.SubResourceArgs{Id: vmss.ID()},
 		HardwareProfile:        compute.HardwareProfileArgs{VmSize: pulumi.String(b.t.VM.Size)},
 		// The system identity is the one Entra ID login (AADSSHLoginForLinux)
-		// and the Azure Monitor agent use; the tenant identity is the app's.
+		// and the Azure Monitor agent use; the tenant identity is the
+		// server's, and the platform's pull identity fetches its image.
 		Identity: compute.VirtualMachineIdentityArgs{
 			Type:                   compute.ResourceIdentityType_SystemAssigned_UserAssigned,
-			UserAssignedIdentities: pulumi.StringArray{b.identity.ID()},
+			UserAssignedIdentities: pulumi.StringArray{b.identity.ID(), b.p.RegistryPullIdentityID},
 		},
 		SecurityProfile: compute.SecurityProfileArgs{
 			SecurityType:     pulumi.String("TrustedLaunch"),
@@ -1305,6 +1366,9 @@ func (b *tenantBuilder) virtualMachine(i int, vmss *compute.VirtualMachineScaleS
 		}, b.child()...); err != nil {
 			return err
 		}
+	}
+	if err := b.serverExtension(logical, vm); err != nil {
+		return err
 	}
 	if b.dcrID != nil {
 		if _, err := insights.NewDataCollectionRuleAssociation(b.ctx, logical+"-dcr", &insights.DataCollectionRuleAssociationArgs{

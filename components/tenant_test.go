@@ -24,6 +24,7 @@ const (
 	testGatewayIP  = "20.19.18.17"
 	testRegistry   = "kpaxcloud.azurecr.io"
 	// testPullIdentity is the platform identity that pulls images.
+	testPullClientID = "5c2f9d1e-7a3b-4c8d-9e0f-1a2b3c4d5e6f"
 	testPullIdentity = testSubPrefix + "Microsoft.ManagedIdentity/userAssignedIdentities/id-kpax-fr-acrpull"
 	testGWPrefix     = "10.40.4.0/24"
 	testOperators    = "44444444-4444-4444-4444-444444444444"
@@ -75,7 +76,7 @@ func baseTenant(name string, runtime spec.Runtime, state spec.State) *spec.Tenan
 	case spec.RuntimeContainer:
 		t.Container = &spec.ContainerSpec{Image: "kpaxcloud.azurecr.io/kpax-server:4.12.1", Replicas: 3, CPU: 1}
 	case spec.RuntimeVM:
-		t.VM = &spec.VMSpec{Size: "Standard_D4s_v5", Instances: 3, Image: "Canonical:ubuntu-24_04-lts:server:latest", DataDiskGB: 256}
+		t.VM = &spec.VMSpec{Size: "Standard_D4s_v5", Instances: 3, Image: "Canonical:ubuntu-24_04-lts:server:latest", ServerImage: "kpaxcloud.azurecr.io/kpax-server:4.12.1", DataDiskGB: 256}
 	}
 	return t
 }
@@ -136,6 +137,7 @@ func testPlatform(vmTenants ...string) *Platform {
 		OperatorsGroupObjectID: testOperators,
 		RegistryServer:         testRegistry,
 		RegistryPullIdentityID: out(testPullIdentity),
+		RegistryPullClientID:   out(testPullClientID),
 	}
 }
 
@@ -293,7 +295,8 @@ func TestTenantResourceSet(t *testing.T) {
 	const vms = 3
 	vmData := map[string]int{tPassword: 1, tSecret: 1, tDisk: vms, tLock: vms}
 	vmSuspended := plus(vmData, map[string]int{tVMSS: 1, tWindow: 1, tRole: 1, tRecord: 1})
-	perVM := map[string]int{tNIC: 1, tVM: 1, tExtension: 2, tDCR: 1, tAssignment: 1, tItem: 1}
+	// Extensions: Entra login, the monitor agent and the KPAX server.
+	perVM := map[string]int{tNIC: 1, tVM: 1, tExtension: 3, tDCR: 1, tAssignment: 1, tItem: 1}
 	vmActive := vmSuspended
 	for i := 0; i < vms; i++ {
 		vmActive = plus(vmActive, perVM)
@@ -742,7 +745,7 @@ func TestTenantVMs(t *testing.T) {
 				exts[e.String("type")] = e.String("publisher")
 			}
 		}
-		if fmt.Sprint(exts) != fmt.Sprint(map[string]string{"AADSSHLoginForLinux": "Microsoft.Azure.ActiveDirectory", "AzureMonitorLinuxAgent": "Microsoft.Azure.Monitor"}) {
+		if fmt.Sprint(exts) != fmt.Sprint(map[string]string{"AADSSHLoginForLinux": "Microsoft.Azure.ActiveDirectory", "AzureMonitorLinuxAgent": "Microsoft.Azure.Monitor", "CustomScript": "Microsoft.Azure.Extensions"}) {
 			t.Errorf("%s extensions %v", name, exts)
 		}
 		dcr := p.Get(tDCR, fmt.Sprintf("tenant-globex-vm-%d-dcr", n))

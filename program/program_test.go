@@ -173,9 +173,10 @@ func TestStackRefusesAMismatchedLocation(t *testing.T) {
 	}
 }
 
-// Every container app of every stack pulls its image with the stamp's pull
-// identity, from the region's registry, once the identity's AcrPull exists.
-func TestContainerAppsPullWithThePlatformIdentity(t *testing.T) {
+// Every container app and every VM's KPAX server of every stack pulls its
+// image with the stamp's pull identity, from the region's registry, once the
+// identity's AcrPull exists.
+func TestServersPullWithThePlatformIdentity(t *testing.T) {
 	for stack, p := range planAll(t) {
 		clusters := p.OfType("kpax:components:RegionalCluster")
 		if len(clusters) != 1 {
@@ -195,6 +196,19 @@ func TestContainerAppsPullWithThePlatformIdentity(t *testing.T) {
 			}
 			if !slices.Contains(app.DependsOn, grant.URN) {
 				t.Errorf("%s: %s does not wait for the AcrPull grant", stack, app.Name)
+			}
+		}
+		for _, ext := range p.OfType("azure-native:compute:VirtualMachineExtension") {
+			if ext.String("vmExtensionName") != "kpax-server" {
+				continue
+			}
+			if !slices.Contains(ext.DependsOn, grant.URN) {
+				t.Errorf("%s: %s does not wait for the AcrPull grant", stack, ext.Name)
+			}
+		}
+		for _, vm := range p.OfType("azure-native:compute:VirtualMachine") {
+			if !slices.Contains(vm.Strings("identity.userAssignedIdentities"), identity.ID) {
+				t.Errorf("%s: %s cannot pull: it lacks the pull identity", stack, vm.Name)
 			}
 		}
 	}

@@ -109,17 +109,36 @@ func parseTenant(file string, data []byte, regions map[string]*Region, exists fu
 	r := regions[t.Region]
 	defaultTenant(t, r)
 	diags = append(diags, validateTenant(t, exists, names)...)
-	if r != nil && t.Container != nil && r.Registry.valid() && imageProblem(t.Container.Image) == "" {
-		if host, _, _ := strings.Cut(t.Container.Image, "/"); host != r.Registry.Server {
-			diags = append(diags, t.Source.At("container.image", "must come from region %s's registry %s, the only one its apps can pull from (got %q)",
-				r.Name, r.Registry.Server, t.Container.Image))
-		}
+	if r != nil && r.Registry.valid() {
+		diags = append(diags, checkRegistry(t, r)...)
 	}
 	if r != nil && (t.Stamp < 1 || t.Stamp > r.Stamps) {
 		diags = append(diags, t.Source.At("stamp", "must be one of region %s's stamps, 1-%d (got %d): a new stamp is declared by raising stamps in %s and adding its stack Pulumi.%s.yaml",
 			r.Name, r.Stamps, t.Stamp, r.Source.File, StampStackName(r.Name, t.Stamp)))
 	}
 	return t, diags
+}
+
+// checkRegistry: a tenant's server image comes from its region's registry,
+// the only one its apps and VMs are granted to pull from.
+func checkRegistry(t *Tenant, r *Region) Diagnostics {
+	var diags Diagnostics
+	check := func(path, image string) {
+		if imageProblem(image) != "" {
+			return // reported by validateTenant
+		}
+		if host, _, _ := strings.Cut(image, "/"); host != r.Registry.Server {
+			diags = append(diags, t.Source.At(path, "must come from region %s's registry %s, the only one its apps and VMs can pull from (got %q)",
+				r.Name, r.Registry.Server, image))
+		}
+	}
+	if t.Container != nil && t.Runtime == RuntimeContainer {
+		check("container.image", t.Container.Image)
+	}
+	if t.VM != nil && t.Runtime == RuntimeVM {
+		check("vm.serverImage", t.VM.ServerImage)
+	}
+	return diags
 }
 
 // loader holds one run's state.

@@ -1,7 +1,7 @@
 package spec
 
-// DefaultServerImage is the KPAX server release a container tenant runs
-// unless its file pins another one.
+// DefaultServerImage is the KPAX server release a tenant runs (in its
+// Container App, or on its VMs) unless its file pins another one.
 const DefaultServerImage = "kpaxcloud.azurecr.io/kpax-server:4.12.1"
 
 // DefaultVMImage is the marketplace image of VM tenants: Ubuntu 22.04 LTS,
@@ -123,7 +123,7 @@ type Preset struct {
 var presets = map[Tier]Preset{
 	TierSmall: {
 		Container: ContainerSpec{Image: DefaultServerImage, Replicas: SmallReplicas, CPU: SmallCPU},
-		VM:        VMSpec{Size: SmallVMSize, Instances: SmallVMInstances, Image: DefaultVMImage, DataDiskGB: SmallDataDiskGB},
+		VM:        VMSpec{Size: SmallVMSize, Instances: SmallVMInstances, Image: DefaultVMImage, ServerImage: DefaultServerImage, DataDiskGB: SmallDataDiskGB},
 		Database: DatabaseSpec{SKU: SmallDatabaseSKU, MaxSizeGB: SmallDatabaseMaxSizeGB, BackupRetentionDays: SmallPITRDays,
 			LongTermRetention: LTRSpec{Weeks: SmallLTRWeeks, Months: SmallLTRMonths, Years: SmallLTRYears}, Server: DefaultDatabaseServer},
 		Storage:             StorageSpec{QuotaGB: SmallStorageQuotaGB, Redundancy: SmallStorageRedundancy},
@@ -131,7 +131,7 @@ var presets = map[Tier]Preset{
 	},
 	TierStandard: {
 		Container: ContainerSpec{Image: DefaultServerImage, Replicas: StandardReplicas, CPU: StandardCPU},
-		VM:        VMSpec{Size: StandardVMSize, Instances: StandardVMInstances, Image: DefaultVMImage, DataDiskGB: StandardDataDiskGB},
+		VM:        VMSpec{Size: StandardVMSize, Instances: StandardVMInstances, Image: DefaultVMImage, ServerImage: DefaultServerImage, DataDiskGB: StandardDataDiskGB},
 		Database: DatabaseSpec{SKU: StandardDatabaseSKU, MaxSizeGB: StandardDatabaseMaxSizeGB, BackupRetentionDays: StandardPITRDays,
 			LongTermRetention: LTRSpec{Weeks: StandardLTRWeeks, Months: StandardLTRMonths, Years: StandardLTRYears}, Server: DefaultDatabaseServer},
 		Storage:             StorageSpec{QuotaGB: StandardStorageQuotaGB, Redundancy: StandardStorageRedundancy},
@@ -139,7 +139,7 @@ var presets = map[Tier]Preset{
 	},
 	TierLarge: {
 		Container: ContainerSpec{Image: DefaultServerImage, Replicas: LargeReplicas, CPU: LargeCPU},
-		VM:        VMSpec{Size: LargeVMSize, Instances: LargeVMInstances, Image: DefaultVMImage, DataDiskGB: LargeDataDiskGB},
+		VM:        VMSpec{Size: LargeVMSize, Instances: LargeVMInstances, Image: DefaultVMImage, ServerImage: DefaultServerImage, DataDiskGB: LargeDataDiskGB},
 		Database: DatabaseSpec{SKU: LargeDatabaseSKU, MaxSizeGB: LargeDatabaseMaxSizeGB, BackupRetentionDays: LargePITRDays,
 			LongTermRetention: LTRSpec{Weeks: LargeLTRWeeks, Months: LargeLTRMonths, Years: LargeLTRYears}, Server: DefaultDatabaseServer},
 		Storage:             StorageSpec{QuotaGB: LargeStorageQuotaGB, Redundancy: LargeStorageRedundancy},
@@ -198,6 +198,7 @@ func defaultTenant(t *Tenant, r *Region) {
 		setStr("vm.size", &v.Size, p.VM.Size)
 		setInt("vm.instances", &v.Instances, p.VM.Instances)
 		setStr("vm.image", &v.Image, p.VM.Image)
+		setStr("vm.serverImage", &v.ServerImage, p.VM.ServerImage)
 		setInt("vm.dataDiskGB", &v.DataDiskGB, p.VM.DataDiskGB)
 	}
 	db := &t.Database

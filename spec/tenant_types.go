@@ -96,6 +96,9 @@ type VMSpec struct {
 	// Image is a marketplace image URN publisher:offer:sku:version. It must
 	// be a generation 2 image, which trusted launch requires.
 	Image string `yaml:"image"`
+	// ServerImage is the KPAX server container image the VMs run, from the
+	// region's registry, as container.image is for a Container App.
+	ServerImage string `yaml:"serverImage"`
 	// DataDiskGB is the size of the data disk that holds the KPAX files.
 	DataDiskGB int `yaml:"dataDiskGB"`
 }

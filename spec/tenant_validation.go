@@ -128,6 +128,11 @@ func validateTenant(t *Tenant, regionExists func(string) bool, regionNames []str
 				c.add("vm.image", "must be a marketplace image publisher:offer:sku:version, like %q (got %q)", DefaultVMImage, vm.Image)
 			}
 		}
+		if c.required("vm.serverImage", vm.ServerImage) {
+			if msg := imageProblem(vm.ServerImage); msg != "" {
+				c.add("vm.serverImage", "%s (got %q)", msg, vm.ServerImage)
+			}
+		}
 		c.intRange("vm.dataDiskGB", vm.DataDiskGB, minDataDiskGB, maxDataDiskGB)
 	}
 

@@ -107,6 +107,7 @@ func renderTenant(name, region string, tier spec.Tier, runtime spec.Runtime, p s
 	} else {
 		w("vm:")
 		w("  image: %s", p.VM.Image)
+		w("  # serverImage: %s   # the KPAX server the VMs run, from the region's registry", p.VM.ServerImage)
 		w("  # size: %s", p.VM.Size)
 		w("  # instances: %d           # at least 2, spread over the zones", p.VM.Instances)
 		w("  # dataDiskGB: %d", p.VM.DataDiskGB)

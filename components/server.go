@@ -1,0 +1,176 @@
+package components
+
+import (
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// The KPAX server's configuration contract is the same on both runtimes: a
+// Container App gets these variables from its template, a VM from the env
+// file its bootstrap writes. Secrets are never among them.
+
+// serverVar is one environment variable of the KPAX server.
+type serverVar struct {
+	name  string
+	value pulumi.StringInput
+}
+
+// serverEnv is the server's configuration: where it is served, and the
+// tenant's own database, storage and vault, which it reaches with the tenant
+// identity (AZURE_CLIENT_ID).
+func (b *tenantBuilder) serverEnv() []serverVar {
+	server := b.p.SQLServers[b.t.Database.Server]
+	return []serverVar{
+		{"KPAX_TENANT", pulumi.String(b.t.Name)},
+		{"KPAX_URL", pulumi.String("https://" + tenantFQDN(b.t, b.region.DNSZone))},
+		{"KPAX_PORT", pulumi.String(strconv.Itoa(appPort))},
+		{"AZURE_CLIENT_ID", b.identity.ClientId},
+		// Public-cloud SQL host name of the shared server.
+		{"KPAX_DB_SERVER", pulumi.Sprintf("%s.database.windows.net", server.Name)},
+		{"KPAX_DB_NAME", b.database.Name},
+		{"KPAX_STORAGE_ACCOUNT", b.account.Name},
+		{"KPAX_FILE_SHARE", pulumi.String(tenantFileShareName)},
+		{"KPAX_KEY_VAULT_URL", b.vault.Properties.VaultUri()},
+	}
+}
+
+// Where a VM keeps the KPAX files: the data disk at LUN 0, which outlives
+// the VM (components.tenantBuilder.virtualMachines).
+const (
+	vmDataDevice = "/dev/disk/azure/scsi1/lun0"
+	vmDataDir    = "/var/lib/kpax"
+)
+
+// serverBootstrap is what a VM needs to run the KPAX server: the image, the
+// registry and the client ID of the platform identity that may pull from
+// it, and the server's configuration as plain values.
+type serverBootstrap struct {
+	Tenant       string
+	Registry     string
+	Image        string
+	PullClientID string
+	Env          [][2]string
+}
+
+// script is the VM's bootstrap, run as root by the CustomScript extension
+// when the VM is created and again whenever the script changes (a new
+// server image, a new configuration). Every step is idempotent: the data
+// disk is formatted only when it has no file system, and the service is
+// restarted on the image just pulled.
+func (s serverBootstrap) script() (string, error) {
+	for _, kv := range s.Env {
+		if strings.ContainsAny(kv[0]+kv[1], "\n\r\x00") || strings.Contains(kv[0], "=") {
+			return "", fmt.Errorf("server variable %q: names hold no '=', values no line breaks", kv[0])
+		}
+	}
+	var env strings.Builder
+	for _, kv := range s.Env {
+		env.WriteString(kv[0] + "=" + kv[1] + "\n")
+	}
+	r := strings.NewReplacer(
+		"@TENANT@", s.Tenant,
+		"@REGISTRY@", shellQuote(s.Registry),
+		"@IMAGE@", shellQuote(s.Image),
+		"@PULL_CLIENT_ID@", shellQuote(s.PullClientID),
+		"@DEVICE@", vmDataDevice,
+		"@DATA_DIR@", vmDataDir,
+		"@ENV@", env.String(),
+	)
+	return r.Replace(serverScriptTemplate), nil
+}
+
+// encoded is the script as the CustomScript extension takes it: base64.
+func (s serverBootstrap) encoded() (string, error) {
+	sc, err := s.script()
+	if err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString([]byte(sc)), nil
+}
+
+// shellQuote quotes s for bash: single quotes, each inner one closed,
+// escaped and reopened.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// The unit runs the server with host networking: it listens on the VM's
+// address, where the gateway's backend pool sends traffic (the VM subnet's
+// NSG admits the gateway subnet on that port), and it reaches the instance
+// metadata service for the tenant identity's tokens as the VM does.
+//
+// The registry login trades an Entra token of the pull identity, from the
+// instance metadata service, for an ACR refresh token (the documented
+// oauth2/exchange flow), so no credential is stored anywhere.
+const serverScriptTemplate = `#!/bin/bash
+# KPAX server on a VM of tenant @TENANT@. Written by kpax-cloud and run as
+# root by the CustomScript extension; edits here are overwritten.
+set -euo pipefail
+
+registry=@REGISTRY@
+image=@IMAGE@
+pull_client_id=@PULL_CLIENT_ID@
+device=@DEVICE@
+data=@DATA_DIR@
+
+# The data disk holds the KPAX files: formatted once, mounted by UUID.
+for _ in $(seq 1 60); do
+  [ -e "$device" ] && break
+  sleep 2
+done
+[ -e "$device" ] || { echo "kpax: data disk $device not found" >&2; exit 1; }
+if ! blkid "$device" >/dev/null 2>&1; then
+  mkfs.ext4 -q -L kpax-data "$device"
+fi
+uuid=$(blkid -s UUID -o value "$device")
+mkdir -p "$data"
+grep -q "UUID=$uuid " /etc/fstab || echo "UUID=$uuid $data ext4 defaults,nofail 0 2" >> /etc/fstab
+mountpoint -q "$data" || mount "$data"
+
+if ! command -v podman >/dev/null; then
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q podman
+fi
+
+json_field() { python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+aad_token=$(curl -sSf -H Metadata:true \
+  "http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://management.azure.com/&client_id=$pull_client_id" \
+  | json_field access_token)
+acr_token=$(curl -sSf -X POST \
+  --data-urlencode grant_type=access_token \
+  --data-urlencode "service=$registry" \
+  --data-urlencode "access_token=$aad_token" \
+  "https://$registry/oauth2/exchange" | json_field refresh_token)
+printf '%s' "$acr_token" | podman login --username 00000000-0000-0000-0000-000000000000 --password-stdin "$registry"
+podman pull "$image"
+
+install -d -m 0750 /etc/kpax
+cat > /etc/kpax/kpax.env <<'KPAX_ENV'
+@ENV@KPAX_ENV
+chmod 0640 /etc/kpax/kpax.env
+
+cat > /etc/systemd/system/kpax-server.service <<KPAX_UNIT
+[Unit]
+Description=KPAX server
+Wants=network-online.target
+After=network-online.target
+RequiresMountsFor=$data
+
+[Service]
+ExecStartPre=-/usr/bin/podman rm --force kpax-server
+ExecStart=/usr/bin/podman run --rm --name kpax-server --network host --env-file /etc/kpax/kpax.env --env KPAX_DATA_DIR=$data --volume $data:$data $image
+ExecStop=/usr/bin/podman stop --time 30 kpax-server
+Restart=always
+RestartSec=5
+
+[Install]
+WantedBy=multi-user.target
+KPAX_UNIT
+systemctl daemon-reload
+systemctl enable kpax-server.service
+systemctl restart kpax-server.service
+`
