@@ -131,22 +131,38 @@ mkdir -p "$data"
 grep -q "UUID=$uuid " /etc/fstab || echo "UUID=$uuid $data ext4 defaults,nofail 0 2" >> /etc/fstab
 mountpoint -q "$data" || mount "$data"
 
+# First boot runs unattended upgrades, which hold the package manager: wait
+# for its lock, and retry what fails while it is held.
+retry() {
+  for _ in $(seq 1 30); do
+    "$@" && return 0
+    sleep 20
+  done
+  return 1
+}
 if ! command -v podman >/dev/null; then
-  apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q podman
+  export DEBIAN_FRONTEND=noninteractive
+  retry apt-get -o DPkg::Lock::Timeout=600 update -q
+  retry apt-get -o DPkg::Lock::Timeout=600 install -y -q podman
 fi
 
+# A new identity and its AcrPull grant take minutes to reach the metadata
+# service and the registry: retried, like the package manager.
 json_field() { python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
-aad_token=$(curl -sSf -H Metadata:true \
-  "http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://management.azure.com/&client_id=$pull_client_id" \
-  | json_field access_token)
-acr_token=$(curl -sSf -X POST \
-  --data-urlencode grant_type=access_token \
-  --data-urlencode "service=$registry" \
-  --data-urlencode "access_token=$aad_token" \
-  "https://$registry/oauth2/exchange" | json_field refresh_token)
-printf '%s' "$acr_token" | podman login --username 00000000-0000-0000-0000-000000000000 --password-stdin "$registry"
-podman pull "$image"
+pull() {
+  local aad_token acr_token
+  aad_token=$(curl -sSf -H Metadata:true \
+    "http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://management.azure.com/&client_id=$pull_client_id" \
+    | json_field access_token) || return 1
+  acr_token=$(curl -sSf -X POST \
+    --data-urlencode grant_type=access_token \
+    --data-urlencode "service=$registry" \
+    --data-urlencode "access_token=$aad_token" \
+    "https://$registry/oauth2/exchange" | json_field refresh_token) || return 1
+  printf '%s' "$acr_token" | podman login --username 00000000-0000-0000-0000-000000000000 --password-stdin "$registry" || return 1
+  podman pull "$image"
+}
+retry pull
 
 install -d -m 0750 /etc/kpax
 cat > /etc/kpax/kpax.env <<'KPAX_ENV'

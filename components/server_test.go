@@ -40,6 +40,14 @@ func TestTenantVMServerBootstrap(t *testing.T) {
 			!slices.ContainsFunc(ext.DependsOn, func(urn string) bool { return strings.HasSuffix(urn, prev) }) {
 			t.Errorf("vm %d's server does not wait for vm %d's: upgrades would restart every VM at once", n, n-1)
 		}
+		// One extension operation at a time on a VM: login, agent, server.
+		chain := []string{fmt.Sprintf("tenant-globex-vm-%d", n), fmt.Sprintf("tenant-globex-vm-%d-aad-login", n), fmt.Sprintf("tenant-globex-vm-%d-monitor-agent", n), ext.Name}
+		for k := 1; k < len(chain); k++ {
+			e := p.Get(tExtension, chain[k])
+			if e == nil || !slices.ContainsFunc(e.DependsOn, func(urn string) bool { return strings.HasSuffix(urn, "::"+chain[k-1]) }) {
+				t.Errorf("%s does not wait for %s", chain[k], chain[k-1])
+			}
+		}
 		vm := p.Get(tVM, fmt.Sprintf("tenant-globex-vm-%d", n))
 		want(t, vm, "identity.userAssignedIdentities.1", testPullIdentity)
 	}

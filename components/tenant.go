@@ -1196,7 +1196,7 @@ func (b *tenantBuilder) scaleSet(password *random.RandomPassword) error {
 // whenever the script changes, so a new server image in the tenant file
 // rolls out in place, VM by VM. The script is public: it holds names, never a secret
 // (the server reads its signing key from the tenant's vault).
-func (b *tenantBuilder) serverExtension(logical string, vm *compute.VirtualMachine) error {
+func (b *tenantBuilder) serverExtension(logical string, vm *compute.VirtualMachine, after pulumi.Resource) error {
 	if b.serverScript == nil {
 		vars := b.serverEnv()
 		vars = append(vars, serverVar{"KPAX_SECRET_KEY_NAME", pulumi.String(secretAppKey)})
@@ -1217,7 +1217,7 @@ func (b *tenantBuilder) serverExtension(logical string, vm *compute.VirtualMachi
 	// One VM at a time: each server waits for the previous VM's, so an
 	// upgrade restarts one VM while the gateway's probe keeps traffic on
 	// the others.
-	deps := b.appDependencies()
+	deps := append(b.appDependencies(), after)
 	if b.lastServer != nil {
 		deps = append(deps, b.lastServer)
 	}
@@ -1351,8 +1351,12 @@ func (b *tenantBuilder) virtualMachine(i int, vmss *compute.VirtualMachineScaleS
 		{"aad-login", "AADSSHLoginForLinux", "Microsoft.Azure.ActiveDirectory", "1.0"},
 		{"monitor-agent", "AzureMonitorLinuxAgent", "Microsoft.Azure.Monitor", "1.0"},
 	}
+	// A VM takes one extension operation at a time (Azure answers a
+	// concurrent one with a conflict), and extensions that install packages
+	// contend for the package manager: each waits for the one before.
+	var previous pulumi.Resource = vm
 	for _, e := range extensions {
-		if _, err := compute.NewVirtualMachineExtension(b.ctx, logical+"-"+e.logical, &compute.VirtualMachineExtensionArgs{
+		ext, err := compute.NewVirtualMachineExtension(b.ctx, logical+"-"+e.logical, &compute.VirtualMachineExtensionArgs{
 			VmExtensionName:         pulumi.String(e.name),
 			VmName:                  vm.Name,
 			ResourceGroupName:       b.rg.Name,
@@ -1363,11 +1367,13 @@ func (b *tenantBuilder) virtualMachine(i int, vmss *compute.VirtualMachineScaleS
 			AutoUpgradeMinorVersion: pulumi.Bool(true),
 			EnableAutomaticUpgrade:  pulumi.Bool(e.name == "AzureMonitorLinuxAgent"),
 			Tags:                    b.tags,
-		}, b.child()...); err != nil {
+		}, b.child(pulumi.DependsOn([]pulumi.Resource{previous}))...)
+		if err != nil {
 			return err
 		}
+		previous = ext
 	}
-	if err := b.serverExtension(logical, vm); err != nil {
+	if err := b.serverExtension(logical, vm, previous); err != nil {
 		return err
 	}
 	if b.dcrID != nil {
