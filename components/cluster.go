@@ -205,7 +205,7 @@ func validateClusterArgs(args *RegionalClusterArgs, stamp int) (subnetPlan, stri
 		errs = append(errs, fmt.Errorf("stamp %d is not one of the region's stamps (1-%d)", stamp, r.Stamps))
 	}
 	if r.Registry.Server == "" || subscriptionScope(r.Registry.ResourceID) == "" {
-		errs = append(errs, errors.New("region has no registry (server and resourceId): its container apps could not pull"))
+		errs = append(errs, errors.New("region has no registry (server and resourceId): its tenants could not pull the server image"))
 	}
 	if n := len(clusterKeyVaultName(spec.StampKey(r.Name, stamp), strings.Repeat("x", clusterSuffixLength))); n > 24 {
 		errs = append(errs, fmt.Errorf("region key too long for a Key Vault name (%d > 24 characters)", n))
@@ -752,12 +752,12 @@ func (b *clusterBuilder) publicDNS() error {
 	return nil
 }
 
-// registryPull gives the stamp's container apps one identity to pull the
-// KPAX image with: AcrPull on the region's registry, which lives outside
-// this program (and may be in another subscription, hence the role
-// definition of the registry's own subscription). A tenant's identity could
-// pull too, but a grant per tenant would give every tenant identity a role
-// beyond its own data, and spend a role assignment per tenant.
+// registryPull gives the stamp's container apps and VMs one identity to
+// pull the KPAX server image with: AcrPull on the region's registry, which
+// lives outside this program (and may be in another subscription, hence the
+// role definition of the registry's own subscription). A tenant's identity
+// could pull too, but a grant per tenant would give every tenant identity a
+// role beyond its own data, and spend a role assignment per tenant.
 func (b *clusterBuilder) registryPull() error {
 	reg := b.region.Registry
 	identity, err := managedidentity.NewUserAssignedIdentity(b.ctx, b.name+"-acrpull-identity", &managedidentity.UserAssignedIdentityArgs{

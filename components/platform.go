@@ -84,12 +84,11 @@ type Platform struct {
 	// tenant name: a VM tenant's NICs join its pool.
 	GatewayBackendPoolIDs map[string]pulumi.StringOutput
 
-	// RegistryServer is the registry every container tenant's image comes
+	// RegistryServer is the registry every tenant's server image comes
 	// from, and RegistryPullIdentityID the platform identity that pulls
-	// from it (AcrPull on the registry and nothing else). Apps carry it
-	// next to their tenant's own identity, which keeps its grants to the
-	// tenant's data. RegistryPull is the grant: an app's first pull waits
-	// for it.
+	// from it (AcrPull on the registry and nothing else). Apps and VMs carry
+	// it next to their tenant's own identity, which keeps its grants to the
+	// tenant's data. RegistryPull is the grant: a first pull waits for it.
 	RegistryServer         string
 	RegistryPullIdentityID pulumi.StringOutput
 	// RegistryPullClientID is the pull identity's client ID, with which a

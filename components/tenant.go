@@ -237,7 +237,6 @@ func validateTenantArgs(args *TenantArgs) error {
 		if p.GatewaySubnetPrefix == "" && t.HasCompute() {
 			errs = append(errs, errors.New("platform: GatewaySubnetPrefix is required for container tenants"))
 		}
-
 	case spec.RuntimeVM:
 		if t.VM == nil {
 			errs = append(errs, errors.New("vm: required with runtime vm"))
@@ -920,9 +919,9 @@ func serverImage(t *spec.Tenant) (image, path string) {
 	return "", ""
 }
 
-// appDependencies are what a container app's first revision needs in place
-// besides its inputs: the Key Vault secret it references, its identity's
-// roles, and the registry grant of the pull identity.
+// appDependencies are what the KPAX server's first start needs in place
+// besides its inputs, in a Container App or on a VM: the signing key in
+// the vault, the tenant identity's roles, and the pull identity's grant.
 func (b *tenantBuilder) appDependencies() []pulumi.Resource {
 	deps := append([]pulumi.Resource{b.appSecret}, b.identityRoles...)
 	if b.p.RegistryPull != nil {
@@ -1194,8 +1193,8 @@ func (b *tenantBuilder) scaleSet(password *random.RandomPassword) error {
 // serverExtension runs the KPAX server on a VM: the CustomScript extension
 // runs the bootstrap (components/server.go) when the VM is created and again
 // whenever the script changes, so a new server image in the tenant file
-// rolls out in place, VM by VM. The script is public: it holds names, never a secret
-// (the server reads its signing key from the tenant's vault).
+// rolls out in place, VM by VM. The script is public: it holds names, never
+// a secret (the server reads its signing key from the tenant's vault).
 func (b *tenantBuilder) serverExtension(logical string, vm *compute.VirtualMachine, after pulumi.Resource) error {
 	if b.serverScript == nil {
 		vars := b.serverEnv()

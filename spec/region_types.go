@@ -97,11 +97,12 @@ type RegionBastion struct {
 }
 
 // RegionRegistry is the container registry that serves the KPAX server
-// image to the region's container tenants. It lives outside this program;
-// the regional cluster grants its pull identity AcrPull on it.
+// image to the region's tenants, Container Apps and VMs alike. It lives
+// outside this program; the regional cluster grants its pull identity
+// AcrPull on it.
 type RegionRegistry struct {
-	// Server is the registry's login server, the host of every container
-	// tenant's image (kpaxcloud.azurecr.io).
+	// Server is the registry's login server, the host of every tenant's
+	// server image (kpaxcloud.azurecr.io).
 	Server string `yaml:"server"`
 	// ResourceID is the registry's ARM ID, the scope of the pull grant.
 	ResourceID string `yaml:"resourceId"`
