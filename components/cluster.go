@@ -760,22 +760,12 @@ func (b *clusterBuilder) publicDNS() error {
 // role beyond its own data, and spend a role assignment per tenant.
 func (b *clusterBuilder) registryPull() error {
 	reg := b.region.Registry
-	identity, err := managedidentity.NewUserAssignedIdentity(b.ctx, b.name+"-acrpull-identity", &managedidentity.UserAssignedIdentityArgs{
-		ResourceName:      pulumi.String(registryPullIdentityName(b.key)),
-		ResourceGroupName: b.rg.Name,
-		Location:          b.location,
-		Tags:              b.tags("registry"),
-	}, b.child()...)
-	if err != nil {
-		return err
-	}
-	grant, err := authorization.NewRoleAssignment(b.ctx, b.name+"-acrpull", &authorization.RoleAssignmentArgs{
-		RoleAssignmentName: pulumi.String(stableGUID("cluster", b.key, reg.ResourceID, roleAcrPull, "pull-identity")),
-		Scope:              pulumi.String(reg.ResourceID),
-		RoleDefinitionId:   pulumi.String(subscriptionScope(reg.ResourceID) + "/providers/Microsoft.Authorization/roleDefinitions/" + roleAcrPull),
-		PrincipalId:        identity.PrincipalId,
-		PrincipalType:      pulumi.String("ServicePrincipal"),
-	}, b.child()...)
+	identity, grant, err := b.identityWithRole(platformIdentity{
+		logical: "acrpull-identity", name: registryPullIdentityName(b.key), part: "registry",
+		grant: "acrpull", grantName: stableGUID("cluster", b.key, reg.ResourceID, roleAcrPull, "pull-identity"),
+		scope:            pulumi.String(reg.ResourceID),
+		roleDefinitionID: pulumi.String(subscriptionScope(reg.ResourceID) + "/providers/Microsoft.Authorization/roleDefinitions/" + roleAcrPull),
+	})
 	if err != nil {
 		return err
 	}
@@ -784,6 +774,38 @@ func (b *clusterBuilder) registryPull() error {
 	b.c.Platform.RegistryPullClientID = identity.ClientId
 	b.c.Platform.RegistryPull = grant
 	return nil
+}
+
+// platformIdentity is a user-assigned identity of the platform with its one
+// role assignment.
+type platformIdentity struct {
+	logical, name, part string // logical name, Azure name, component tag
+	grant, grantName    string // the assignment's logical name and GUID
+	scope               pulumi.StringInput
+	roleDefinitionID    pulumi.StringInput
+}
+
+func (b *clusterBuilder) identityWithRole(p platformIdentity) (*managedidentity.UserAssignedIdentity, *authorization.RoleAssignment, error) {
+	identity, err := managedidentity.NewUserAssignedIdentity(b.ctx, b.name+"-"+p.logical, &managedidentity.UserAssignedIdentityArgs{
+		ResourceName:      pulumi.String(p.name),
+		ResourceGroupName: b.rg.Name,
+		Location:          b.location,
+		Tags:              b.tags(p.part),
+	}, b.child()...)
+	if err != nil {
+		return nil, nil, err
+	}
+	grant, err := authorization.NewRoleAssignment(b.ctx, b.name+"-"+p.grant, &authorization.RoleAssignmentArgs{
+		RoleAssignmentName: pulumi.String(p.grantName),
+		Scope:              p.scope,
+		RoleDefinitionId:   p.roleDefinitionID,
+		PrincipalId:        identity.PrincipalId,
+		PrincipalType:      pulumi.String("ServicePrincipal"),
+	}, b.child()...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return identity, grant, nil
 }
 
 // bastion is the operators' only way to the VMs: Standard SKU for native
@@ -1184,24 +1206,14 @@ func (b *clusterBuilder) applicationGateway() error {
 	b.c.GatewayPublicIPAddress = ip.IpAddress.Elem()
 	b.c.Platform.GatewayPublicIPAddress = ip.IpAddress.Elem()
 
-	identity, err := managedidentity.NewUserAssignedIdentity(b.ctx, b.name+"-agw-identity", &managedidentity.UserAssignedIdentityArgs{
-		ResourceName:      pulumi.String(gatewayIdentityName(b.key)),
-		ResourceGroupName: b.rg.Name,
-		Location:          b.location,
-		Tags:              b.tags("gateway"),
-	}, b.child()...)
-	if err != nil {
-		return err
-	}
 	// The gateway reads the certificate as a secret (a certificate's
 	// private key is only served through the secrets endpoint).
-	readCert, err := authorization.NewRoleAssignment(b.ctx, b.name+"-agw-kv-secrets-user", &authorization.RoleAssignmentArgs{
-		RoleAssignmentName: pulumi.String(stableGUID("cluster", b.key, "platform-key-vault", roleKeyVaultSecretsUser, "gateway-identity")),
-		Scope:              b.keyVault.ID().ToStringOutput(),
-		RoleDefinitionId:   pulumi.Sprintf("/subscriptions/%s/providers/Microsoft.Authorization/roleDefinitions/%s", b.subscription, roleKeyVaultSecretsUser),
-		PrincipalId:        identity.PrincipalId,
-		PrincipalType:      pulumi.String("ServicePrincipal"),
-	}, b.child()...)
+	identity, readCert, err := b.identityWithRole(platformIdentity{
+		logical: "agw-identity", name: gatewayIdentityName(b.key), part: "gateway",
+		grant: "agw-kv-secrets-user", grantName: stableGUID("cluster", b.key, "platform-key-vault", roleKeyVaultSecretsUser, "gateway-identity"),
+		scope:            b.keyVault.ID().ToStringOutput(),
+		roleDefinitionID: pulumi.Sprintf("/subscriptions/%s/providers/Microsoft.Authorization/roleDefinitions/%s", b.subscription, roleKeyVaultSecretsUser),
+	})
 	if err != nil {
 		return err
 	}
