@@ -69,7 +69,7 @@ func privateLinkTargets(endpoints []*plan.Resource) refIndex {
 				if props, ok := conn["properties"].(map[string]any); ok && id == "" {
 					id, _ = props["privateLinkServiceId"].(string)
 				}
-				ix.add(id)
+				ix.add(id, pe)
 			}
 		}
 	}
@@ -135,29 +135,22 @@ func checkCompleteness(c *checker) {
 	}
 }
 
-// protectedItems indexes a stack's protected items by item name (a file
-// share's "AzureFileShare;<share>") with the name of the source they back
-// up, and by that source (its ID, and its last segment for refersTo by
-// name), so that each tenant's shares and VMs are looked up rather than
-// compared with every item.
+// protectedItems indexes a stack's protected items by the source they back
+// up, and by item name with the source's name (every tenant's share has the
+// same item name, "AzureFileShare;<share>"), so that each tenant's shares
+// and VMs are looked up rather than compared with every item.
 type protectedItems struct {
+	bySource refIndex
 	byName   map[string][]*plan.Resource
-	bySource map[string][]*plan.Resource
 }
 
 func indexProtectedItems(items []*plan.Resource) protectedItems {
-	ix := protectedItems{byName: map[string][]*plan.Resource{}, bySource: map[string][]*plan.Resource{}}
+	ix := protectedItems{bySource: newRefIndex(), byName: map[string][]*plan.Resource{}}
 	for _, it := range items {
 		src := strings.ToLower(it.String("properties.sourceResourceId"))
-		if src == "" {
-			continue
-		}
-		ix.bySource[src] = append(ix.bySource[src], it)
+		ix.bySource.add(src, it)
 		if i := strings.LastIndexByte(src, '/'); i >= 0 {
-			last := src[i+1:]
-			ix.bySource["/"+last] = append(ix.bySource["/"+last], it)
-			// Every tenant's share has the same name: key it by account.
-			k := itemKey(it.String("protectedItemName"), last)
+			k := itemKey(it.String("protectedItemName"), src[i+1:])
 			ix.byName[k] = append(ix.byName[k], it)
 		}
 	}
@@ -172,10 +165,7 @@ func (c *checker) dailyBackup(items protectedItems, r *plan.Resource, itemName, 
 	if itemName != "" {
 		candidates = items.byName[itemKey(itemName, strings.ToLower(source))]
 	} else {
-		candidates = append(candidates, items.bySource[strings.ToLower(r.ID)]...)
-		if source != "" {
-			candidates = append(candidates, items.bySource["/"+strings.ToLower(source)]...)
-		}
+		candidates = items.bySource.lookup(r, source)
 	}
 	for _, it := range candidates {
 		if c.dailyPolicy(it.String("properties.policyId")) {
@@ -255,7 +245,7 @@ func lockedScopes(locks []*plan.Resource) refIndex {
 	ix := newRefIndex()
 	for _, l := range locks {
 		if l.String("level") == "CanNotDelete" {
-			ix.add(l.String("scope"))
+			ix.add(l.String("scope"), l)
 		}
 	}
 	return ix

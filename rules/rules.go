@@ -423,37 +423,47 @@ func refersTo(ref string, r *plan.Resource, name string) bool {
 	return name != "" && strings.HasSuffix(strings.ToLower(ref), "/"+strings.ToLower(name))
 }
 
-// refIndex is a set of ARM references (IDs or scopes) that answers
-// refersTo for each of them at once: rules look up every data resource of a
-// stack against every lock or private endpoint, which would otherwise be
-// quadratic in the stack's tenants.
+// refIndex holds ARM references (IDs or scopes) and the resources that
+// make them, and answers refersTo for all of them at once: rules look up
+// every data resource of a stack against every lock, private endpoint or
+// protected item, which would otherwise be quadratic in the stack's tenants.
 type refIndex struct {
-	refs  map[string]bool // lower-cased references
-	names map[string]bool // their lower-cased last segments
+	refs  map[string][]*plan.Resource // lower-cased reference -> who makes it
+	names map[string][]*plan.Resource // its lower-cased last segment -> who
 }
 
 func newRefIndex() refIndex {
-	return refIndex{refs: map[string]bool{}, names: map[string]bool{}}
+	return refIndex{refs: map[string][]*plan.Resource{}, names: map[string][]*plan.Resource{}}
 }
 
-func (ix refIndex) add(ref string) {
+// add records that by makes the reference ref.
+func (ix refIndex) add(ref string, by *plan.Resource) {
 	if ref == "" {
 		return
 	}
 	ref = strings.ToLower(ref)
-	ix.refs[ref] = true
+	ix.refs[ref] = append(ix.refs[ref], by)
 	if i := strings.LastIndexByte(ref, '/'); i >= 0 {
-		ix.names[ref[i+1:]] = true
+		ix.names[ref[i+1:]] = append(ix.names[ref[i+1:]], by)
 	}
 }
 
-// refersTo reports whether some reference of the index refersTo r with
-// this Azure name.
-func (ix refIndex) refersTo(r *plan.Resource, name string) bool {
-	if r.ID != "" && ix.refs[strings.ToLower(r.ID)] {
-		return true
+// lookup returns the resources whose reference refersTo r with this Azure
+// name (one may come twice).
+func (ix refIndex) lookup(r *plan.Resource, name string) []*plan.Resource {
+	var out []*plan.Resource
+	if r.ID != "" {
+		out = append(out, ix.refs[strings.ToLower(r.ID)]...)
 	}
-	return name != "" && !strings.Contains(name, "/") && ix.names[strings.ToLower(name)]
+	if name != "" && !strings.Contains(name, "/") {
+		out = append(out, ix.names[strings.ToLower(name)]...)
+	}
+	return out
+}
+
+// refersTo reports whether some reference of the index refersTo r.
+func (ix refIndex) refersTo(r *plan.Resource, name string) bool {
+	return len(ix.lookup(r, name)) > 0
 }
 
 // isTrue reports whether an input is the boolean true.
