@@ -1,3 +1,6 @@
+// Every Azure name the components give, with Azure's length and character
+// rules: the one place to look a name up or change its format.
+
 package components
 
 import (

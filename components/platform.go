@@ -1,3 +1,6 @@
+// Platform: what the regional cluster hands to each tenant (IDs, names, zones,
+// policies). Tenants never look the cluster up by themselves.
+
 package components
 
 import (

@@ -1,3 +1,5 @@
+// The tags every resource carries: tenant, region, tier, managed-by.
+
 package components
 
 import (

@@ -1,3 +1,8 @@
+// The KPAX server's configuration on both runtimes, and on VMs the bootstrap
+// script and the CustomScript extension that run it. Promise: a VM tenant
+// serves the same KPAX server as a container tenant, with no secret in its
+// configuration.
+
 package components
 
 import (
@@ -6,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pulumi/pulumi-azure-native-sdk/compute/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -190,3 +196,52 @@ systemctl daemon-reload
 systemctl enable kpax-server.service
 systemctl restart kpax-server.service
 `
+
+// serverExtension runs the KPAX server on a VM: the CustomScript extension
+// runs the bootstrap (components/server.go) when the VM is created and again
+// whenever the script changes, so a new server image in the tenant file
+// rolls out in place, VM by VM. The script is public: it holds names, never
+// a secret (the server reads its signing key from the tenant's vault).
+func (b *tenantBuilder) serverExtension(logical string, vm *compute.VirtualMachine, after pulumi.Resource) error {
+	if b.serverScript == nil {
+		vars := b.serverEnv()
+		vars = append(vars, serverVar{"KPAX_SECRET_KEY_NAME", pulumi.String(secretAppKey)})
+		values := make([]any, 0, len(vars)+1)
+		values = append(values, b.p.RegistryPullClientID)
+		for _, v := range vars {
+			values = append(values, v.value)
+		}
+		script := pulumi.All(values...).ApplyT(func(resolved []any) (string, error) {
+			bs := serverBootstrap{Tenant: b.t.Name, Registry: b.p.RegistryServer, Image: b.t.VM.ServerImage, PullClientID: resolved[0].(string)}
+			for i, v := range vars {
+				bs.Env = append(bs.Env, [2]string{v.name, resolved[i+1].(string)})
+			}
+			return bs.encoded()
+		}).(pulumi.StringOutput)
+		b.serverScript = &script
+	}
+	// One VM at a time: each server waits for the previous VM's, so an
+	// upgrade restarts one VM while the gateway's probe keeps traffic on
+	// the others.
+	deps := append(b.appDependencies(), after)
+	if b.lastServer != nil {
+		deps = append(deps, b.lastServer)
+	}
+	ext, err := compute.NewVirtualMachineExtension(b.ctx, logical+"-kpax-server", &compute.VirtualMachineExtensionArgs{
+		VmExtensionName:         pulumi.String("kpax-server"),
+		VmName:                  vm.Name,
+		ResourceGroupName:       b.rg.Name,
+		Location:                b.location,
+		Publisher:               pulumi.String("Microsoft.Azure.Extensions"),
+		Type:                    pulumi.String("CustomScript"),
+		TypeHandlerVersion:      pulumi.String("2.1"),
+		AutoUpgradeMinorVersion: pulumi.Bool(true),
+		Settings:                pulumi.Map{"script": *b.serverScript},
+		Tags:                    b.tags,
+	}, b.child(pulumi.DependsOn(deps))...)
+	if err != nil {
+		return err
+	}
+	b.lastServer = ext
+	return nil
+}

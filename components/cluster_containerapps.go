@@ -1,0 +1,89 @@
+// The region's Container Apps environment (internal, zone redundant, in the
+// apps subnet) and the private zone that resolves its apps. Promise: zone
+// resilience, and no public endpoint for any tenant's app.
+
+package components
+
+import (
+	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
+	"github.com/pulumi/pulumi-azure-native-sdk/operationalinsights/v2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	// app 2024-03-01: named workload profiles ("Consumption"); the default
+	// 2022-10-01 API only knows the preview profile shape.
+	appv20240301 "github.com/pulumi/pulumi-azure-native-sdk/app/v2/v20240301"
+)
+
+// containerAppsEnvironment is the region's zone-redundant, internal
+// environment in the apps subnet, with a Consumption workload profile.
+//
+// Diagnostic settings are not used for it: its app logs go to the workspace
+// through appLogsConfiguration, and Azure accepts only one of the two.
+func (b *clusterBuilder) containerAppsEnvironment() error {
+	keys := operationalinsights.GetSharedKeysOutput(b.ctx, operationalinsights.GetSharedKeysOutputArgs{
+		ResourceGroupName: b.rg.Name,
+		WorkspaceName:     b.workspace.Name,
+	})
+	// The key is a secret whatever the provider says about it.
+	sharedKey := pulumi.ToSecret(keys.PrimarySharedKey()).(pulumi.StringPtrOutput)
+	env, err := appv20240301.NewManagedEnvironment(b.ctx, b.name+"-cae", &appv20240301.ManagedEnvironmentArgs{
+		EnvironmentName:             pulumi.String(clusterEnvironmentName(b.key)),
+		ResourceGroupName:           b.rg.Name,
+		Location:                    b.location,
+		InfrastructureResourceGroup: pulumi.String(clusterEnvironmentInfraResourceGroupName(b.key)),
+		ZoneRedundant:               pulumi.Bool(true),
+		VnetConfiguration: &appv20240301.VnetConfigurationArgs{
+			InfrastructureSubnetId: b.subnetIDs[subnetApps],
+			// Internal: the environment gets a private static IP in the
+			// subnet and no public endpoint; the gateway is the way in.
+			Internal: pulumi.Bool(true),
+		},
+		AppLogsConfiguration: &appv20240301.AppLogsConfigurationArgs{
+			Destination: pulumi.String("log-analytics"),
+			LogAnalyticsConfiguration: &appv20240301.LogAnalyticsConfigurationArgs{
+				CustomerId: b.workspace.CustomerId,
+				SharedKey:  sharedKey,
+			},
+		},
+		WorkloadProfiles: appv20240301.WorkloadProfileArray{
+			appv20240301.WorkloadProfileArgs{
+				Name:                pulumi.String(consumptionProfile),
+				WorkloadProfileType: pulumi.String(consumptionProfile),
+			},
+		},
+		// Traffic between apps of different tenants inside the environment
+		// is encrypted.
+		PeerTrafficConfiguration: &appv20240301.ManagedEnvironmentPeerTrafficConfigurationArgs{
+			Encryption: &appv20240301.ManagedEnvironmentEncryptionArgs{Enabled: pulumi.Bool(true)},
+		},
+		Tags: b.tags("container-apps"),
+	}, b.child()...)
+	if err != nil {
+		return err
+	}
+	b.environment = env
+	b.c.EnvironmentID = env.ID().ToStringOutput()
+	b.c.Platform.EnvironmentID = env.ID().ToStringOutput()
+	b.c.Platform.EnvironmentDefaultDomain = env.DefaultDomain
+	b.c.Platform.EnvironmentStaticIP = env.StaticIp
+	b.c.Platform.EnvironmentWorkloadProfile = consumptionProfile
+
+	// An internal environment publishes no DNS: a private zone named after
+	// its default domain, with every name pointing at its static IP, lets
+	// the gateway (and the VNet) resolve <app>.<default domain>.
+	zone, err := b.privateZone("cae-dns", env.DefaultDomain)
+	if err != nil {
+		return err
+	}
+	_, err = network.NewPrivateRecordSet(b.ctx, b.name+"-cae-dns-wildcard", &network.PrivateRecordSetArgs{
+		PrivateZoneName:       zone.Name,
+		ResourceGroupName:     b.rg.Name,
+		RecordType:            pulumi.String("A"),
+		RelativeRecordSetName: pulumi.String("*"),
+		Ttl:                   pulumi.Float64(dnsTTL),
+		ARecords:              network.ARecordArray{network.ARecordArgs{Ipv4Address: env.StaticIp}},
+		// Record sets take metadata, not tags.
+		Metadata: b.tags("container-apps"),
+	}, b.child()...)
+	return err
+}

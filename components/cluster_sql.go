@@ -1,0 +1,95 @@
+// The region's shared Azure SQL logical servers (Entra-only, private), with
+// their private endpoints and server audit. Promise: each tenant's database
+// is reachable only from the VNet and only with its own Entra users.
+
+package components
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/pulumi/pulumi-azure-native-sdk/sql/v2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kpax/kpax-cloud/spec"
+)
+
+// sqlServerNumbers are the shared servers the region's tenants use (server 1
+// always exists), sorted.
+func sqlServerNumbers(tenants []*spec.Tenant) []int {
+	seen := map[int]bool{1: true}
+	for _, t := range tenants {
+		if t.Database.Server > 0 {
+			seen[t.Database.Server] = true
+		}
+	}
+	out := make([]int, 0, len(seen))
+	for n := range seen {
+		out = append(out, n)
+	}
+	sort.Ints(out)
+	return out
+}
+
+// sqlServers are the region's shared Azure SQL logical servers.
+//
+// Tenants' databases share servers because a subscription holds about 20
+// logical servers per region by default, far fewer than the tenants a region
+// holds. A server is only a namespace and a connection endpoint: each tenant
+// still has its own database and its own contained Entra users (Entra-only
+// authentication: no SQL logins exist, and a contained user exists in one
+// database only), so no tenant can reach another's data. The network path is
+// the server's private endpoint in the region's VNet.
+func (b *clusterBuilder) sqlServers() error {
+	b.c.Platform.SQLServers = map[int]SQLServer{}
+	for _, n := range sqlServerNumbers(b.tenants) {
+		n := n
+		part := fmt.Sprintf("sql-%d", n)
+		name := b.suffix.Result.ApplyT(func(s string) string { return sqlServerName(b.key, n, s) }).(pulumi.StringOutput)
+		server, err := sql.NewServer(b.ctx, b.name+"-"+part, &sql.ServerArgs{
+			ServerName:        name,
+			ResourceGroupName: b.rg.Name,
+			Location:          b.location,
+			Version:           pulumi.String("12.0"),
+			MinimalTlsVersion: pulumi.String("1.2"),
+			// Reached only through its private endpoint in the VNet.
+			PublicNetworkAccess:           pulumi.String("Disabled"),
+			RestrictOutboundNetworkAccess: pulumi.String("Disabled"),
+			Identity:                      &sql.ResourceIdentityArgs{Type: pulumi.String("SystemAssigned")},
+			Administrators: &sql.ServerExternalAdministratorArgs{
+				AdministratorType:         pulumi.String("ActiveDirectory"),
+				AzureADOnlyAuthentication: pulumi.Bool(true),
+				Login:                     pulumi.String(b.region.Operators.GroupName),
+				Sid:                       pulumi.String(b.region.Operators.GroupObjectID),
+				PrincipalType:             pulumi.String("Group"),
+				TenantId:                  b.tenantID,
+			},
+			Tags: b.tags("sql"),
+		}, b.child(pulumi.Protect(true), pulumi.RetainOnDelete(true))...)
+		if err != nil {
+			return err
+		}
+		b.c.Platform.SQLServers[n] = SQLServer{ID: server.ID().ToStringOutput(), Name: server.Name}
+		// A SQL private endpoint attaches to the server, not to a database:
+		// one per server serves all of its databases.
+		if err := b.privateEndpoint(part, "sqlServer", server.ID().ToStringOutput(), "sqlServer"); err != nil {
+			return err
+		}
+		// Server audit to the workspace: Azure writes it through a
+		// diagnostic setting on the server's master database.
+		if err := b.diagnostics(part+"-master", pulumi.Sprintf("%s/databases/master", server.ID()), nil, []string{"SQLSecurityAuditEvents"}, nil, false); err != nil {
+			return err
+		}
+		_, err = sql.NewExtendedServerBlobAuditingPolicy(b.ctx, b.name+"-"+part+"-audit", &sql.ExtendedServerBlobAuditingPolicyArgs{
+			BlobAuditingPolicyName:      pulumi.String("default"),
+			ServerName:                  server.Name,
+			ResourceGroupName:           b.rg.Name,
+			State:                       sql.BlobAuditingPolicyStateEnabled,
+			IsAzureMonitorTargetEnabled: pulumi.Bool(true),
+		}, b.child()...)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

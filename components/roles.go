@@ -1,0 +1,32 @@
+// Built-in Azure roles the components assign, and the stable GUIDs that name
+// role assignments.
+
+package components
+
+import (
+	"crypto/sha1"
+	"fmt"
+	"strings"
+)
+
+// Built-in Azure role definitions the tenant component assigns.
+const (
+	roleStorageBlobDataContributor     = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
+	roleStorageFileDataSMBContributor  = "0c867c2a-1d8c-454a-a3db-ab2ea1bdc8bb"
+	roleKeyVaultSecretsUser            = "4633458b-17de-408a-b874-0445c86b69e6"
+	roleVirtualMachineAdministratorLog = "1c0163c0-47e6-4577-8991-ea5c82e286e4"
+	roleAcrPull                        = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
+)
+
+// stableGUID is a name-based UUID (the layout of RFC 4122 version 5: SHA-1
+// of the names, version and variant bits set) for resources whose Azure name
+// must be a GUID, such as role assignments. The same parts always give the
+// same GUID, so the name never changes between runs; parts name the scope,
+// role and principal by key, never by list position or by a value only known
+// after deployment.
+func stableGUID(parts ...string) string {
+	h := sha1.Sum([]byte("kpax-cloud\x00" + strings.Join(parts, "\x00")))
+	h[6] = h[6]&0x0f | 0x50
+	h[8] = h[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
+}
