@@ -1,0 +1,139 @@
+// The VNet, subnets, NSGs and NAT egress of a region.
+
+package components
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestClusterNetwork(t *testing.T) {
+	cr := runCluster(t, clusterTestRegion("fr"), clusterTestTenants("fr"))
+	r := cr.region
+	rg := cr.get(t, ctRG, cr.n("rg"))
+	check(t, rg, "resourceGroupName", "rg-kpax-fr-platform")
+
+	vnet := cr.get(t, ctVNet, cr.n("vnet"))
+	check(t, vnet, "virtualNetworkName", "vnet-kpax-fr")
+	if got := vnet.Strings("addressSpace.addressPrefixes"); !sameStrings(got, []string{r.AddressSpace}) {
+		t.Errorf("vnet address space = %v", got)
+	}
+	if vnet.Get("subnets") != nil {
+		t.Errorf("vnet declares inline subnets; they are separate Subnet resources")
+	}
+
+	plan, _ := deriveSubnets(r.AddressSpace)
+	nat := cr.get(t, ctNAT, cr.n("nat"))
+	nsgIDs := map[string]string{}
+	for _, nsg := range cr.plan.OfType(ctNSG) {
+		nsgIDs[nsg.ID] = nsg.Name
+	}
+	wantSubnets := map[string]struct {
+		name, prefix string
+		nsg, nat     bool
+		noDefaultOut bool
+	}{
+		"gateway":   {"snet-gateway", plan.Gateway, true, false, false},
+		"bastion":   {"AzureBastionSubnet", plan.Bastion, false, false, false},
+		"apps":      {"snet-apps", plan.Apps, true, true, false},
+		"vms":       {"snet-vms", plan.VMs, true, true, true},
+		"endpoints": {"snet-endpoints", plan.Endpoints, true, false, true},
+	}
+	if got := len(cr.plan.OfType(ctSubnet)); got != len(wantSubnets) {
+		t.Errorf("%d subnets, want %d", got, len(wantSubnets))
+	}
+	for key, w := range wantSubnets {
+		s := cr.get(t, ctSubnet, cr.n("snet-"+key))
+		check(t, s, "subnetName", w.name)
+		check(t, s, "addressPrefix", w.prefix)
+		check(t, s, "virtualNetworkName", "vnet-kpax-fr")
+		nsgID := s.String("networkSecurityGroup.id")
+		if w.nsg != (nsgID != "") {
+			t.Errorf("subnet %s: NSG %q, want one: %v", key, nsgID, w.nsg)
+		}
+		if w.nsg && nsgIDs[nsgID] != cr.n("nsg-"+key) {
+			t.Errorf("subnet %s: NSG %q is not its own", key, nsgID)
+		}
+		if natID := s.String("natGateway.id"); (natID == nat.ID) != w.nat {
+			t.Errorf("subnet %s: NAT gateway %q, want attached: %v", key, natID, w.nat)
+		}
+		if w.noDefaultOut && s.Get("defaultOutboundAccess") != false {
+			t.Errorf("subnet %s: defaultOutboundAccess = %v, want false", key, s.Get("defaultOutboundAccess"))
+		}
+	}
+	apps := cr.get(t, ctSubnet, cr.n("snet-apps"))
+	check(t, apps, "delegations.0.serviceName", "Microsoft.App/environments")
+	check(t, cr.get(t, ctSubnet, cr.n("snet-endpoints")), "privateEndpointNetworkPolicies", "Enabled")
+	if got := cr.out("plain/gatewayPrefix"); got != plan.Gateway {
+		t.Errorf("Platform.GatewaySubnetPrefix = %q", got)
+	}
+	if got := cr.out("vmSubnetId"); got != cr.get(t, ctSubnet, cr.n("snet-vms")).ID {
+		t.Errorf("Platform.VMSubnetID = %q", got)
+	}
+	if got := cr.out("endpointSubnetId"); got != cr.get(t, ctSubnet, cr.n("snet-endpoints")).ID {
+		t.Errorf("Platform.EndpointSubnetID = %q", got)
+	}
+
+	// The gateway subnet's NSG carries what Application Gateway v2 needs.
+	gwNSG := cr.get(t, ctNSG, cr.n("nsg-gateway"))
+	for _, w := range []struct{ rule, source, ports string }{
+		{"allow-gateway-manager", "GatewayManager", "65200-65535"},
+		{"allow-azure-load-balancer", "AzureLoadBalancer", "*"},
+		{"allow-web-from-internet", "Internet", "80,443"},
+	} {
+		rule := byName(t, gwNSG, "securityRules", w.rule)
+		if rule["access"] != "Allow" || rule["direction"] != "Inbound" || rule["sourceAddressPrefix"] != w.source ||
+			strings.Join(stringsOf(rule["destinationPortRanges"]), ",") != w.ports {
+			t.Errorf("gateway NSG rule %s = %v", w.rule, rule)
+		}
+	}
+	// VMs take management traffic from Bastion only.
+	vmNSG := cr.get(t, ctNSG, cr.n("nsg-vms"))
+	if rule := byName(t, vmNSG, "securityRules", "allow-bastion-management"); rule["sourceAddressPrefix"] != plan.Bastion {
+		t.Errorf("VM management source = %v, want the Bastion subnet", rule["sourceAddressPrefix"])
+	}
+	if rule := byName(t, vmNSG, "securityRules", "allow-gateway-to-app"); rule["sourceAddressPrefix"] != plan.Gateway {
+		t.Errorf("VM app source = %v, want the gateway subnet", rule["sourceAddressPrefix"])
+	}
+	for _, nsg := range cr.plan.OfType(ctNSG) {
+		rule := byName(t, nsg, "securityRules", "deny-management-from-internet")
+		if rule["access"] != "Deny" || rule["sourceAddressPrefix"] != "Internet" {
+			t.Errorf("%s: %v", nsg.Name, rule)
+		}
+	}
+
+	// NAT egress: Standard, one zone of the region, zone-redundant IP.
+	check(t, nat, "sku.name", "Standard")
+	if got := nat.Strings("zones"); !sameStrings(got, r.Zones[:1]) {
+		t.Errorf("NAT gateway zones = %v, want %v", got, r.Zones[:1])
+	}
+	natIPs := stringsOf(nil)
+	for _, ip := range list(nat, "publicIpAddresses") {
+		natIPs = append(natIPs, ip["id"].(string))
+	}
+	if pip := cr.get(t, ctPIP, cr.n("pip-nat")); !sameStrings(natIPs, []string{pip.ID}) {
+		t.Errorf("NAT public IPs = %v", natIPs)
+	}
+	for _, pip := range cr.plan.OfType(ctPIP) {
+		check(t, pip, "sku.name", "Standard")
+		check(t, pip, "publicIPAllocationMethod", "Static")
+		if got := pip.Strings("zones"); !sameStrings(got, r.Zones) {
+			t.Errorf("%s zones = %v", pip.Name, got)
+		}
+	}
+
+	// Bastion.
+	bas := cr.get(t, ctBastion, cr.n("bastion"))
+	check(t, bas, "sku.name", "Standard")
+	check(t, bas, "enableTunneling", true)
+	check(t, bas, "enableShareableLink", false)
+	wantBastionZones := r.Zones
+	if !r.Bastion.ZoneRedundant {
+		wantBastionZones = nil // where Azure cannot span Bastion over zones
+	}
+	if got := bas.Strings("zones"); !sameStrings(got, wantBastionZones) {
+		t.Errorf("bastion zones = %v, want %v", got, wantBastionZones)
+	}
+	check(t, bas, "ipConfigurations.0.subnet.id", cr.get(t, ctSubnet, cr.n("snet-bastion")).ID)
+	check(t, bas, "ipConfigurations.0.publicIPAddress.id", cr.get(t, ctPIP, cr.n("pip-bastion")).ID)
+}
