@@ -1,3 +1,6 @@
+// Rules on data: private data services with TLS 1.2, complete tenants with
+// daily backups, deletion safety.
+
 package rules
 
 import (

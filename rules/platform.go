@@ -1,3 +1,5 @@
+// Rules on the platform: zones, residency and management ports.
+
 package rules
 
 import (

@@ -1,3 +1,6 @@
+// Rules on tenancy: no tenant refers to another's resources, and every
+// resource is tagged.
+
 package rules
 
 import (

@@ -1,3 +1,6 @@
+// Diagnostics: located errors (file:line:col: path: message), sorted and
+// reported together.
+
 package spec
 
 import (

@@ -1,3 +1,6 @@
+// Loading a project: every region file and the tenants of one or all regions,
+// validated together.
+
 package spec
 
 import (

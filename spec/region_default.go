@@ -1,3 +1,6 @@
+// Defaults of a region file: named constants filling only what the file leaves
+// out.
+
 package spec
 
 import "strings"

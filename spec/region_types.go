@@ -1,3 +1,5 @@
+// The region file's types: the YAML contract of regions/<r>.yaml.
+
 package spec
 
 import (

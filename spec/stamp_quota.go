@@ -1,3 +1,6 @@
+// Per-stamp capacity: the Azure limits and quotas a stamp's tenants must fit,
+// each with its source.
+
 package spec
 
 import (

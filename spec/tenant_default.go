@@ -1,3 +1,6 @@
+// Defaults of a tenant file: the tier presets, filling only what the file
+// leaves out.
+
 package spec
 
 // DefaultServerImage is the KPAX server release a tenant runs (in its

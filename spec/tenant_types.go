@@ -1,3 +1,5 @@
+// The tenant file's types: the YAML contract of tenants/<r>/<t>.yaml.
+
 package spec
 
 import (

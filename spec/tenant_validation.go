@@ -1,3 +1,6 @@
+// Validation of a tenant file: every field's limits, each error at its field
+// path.
+
 package spec
 
 import (

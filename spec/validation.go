@@ -1,3 +1,6 @@
+// Shared validation helpers: the per-file checker and the field rules region
+// and tenant files both use.
+
 package spec
 
 import (
