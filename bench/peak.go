@@ -1,3 +1,6 @@
+// Peak: the peak heap and RSS of a benchmark's timed loop, sampled while it
+// runs.
+
 package bench
 
 import (

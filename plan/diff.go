@@ -1,3 +1,6 @@
+// Compare: what turning one plan into another does, resource by resource, and
+// which inputs force a replacement.
+
 package plan
 
 import (

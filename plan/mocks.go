@@ -1,3 +1,6 @@
+// The mock resource monitor: Azure-like IDs and computed outputs for every
+// registration, and the calls the program makes.
+
 package plan
 
 import (

@@ -1,3 +1,6 @@
+// Registered inputs as plain JSON-like values, with secrets and unknowns
+// blinded.
+
 package plan
 
 import (

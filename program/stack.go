@@ -1,3 +1,6 @@
+// A stack's files read with the Pulumi SDK's own loaders, and its offline
+// plan.
+
 package program
 
 import (

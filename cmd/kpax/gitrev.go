@@ -1,3 +1,6 @@
+// Reading another git revision's inputs (changed files, a base checkout)
+// without touching the work tree.
+
 package main
 
 import (

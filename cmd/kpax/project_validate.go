@@ -1,3 +1,6 @@
+// kpax validate: every region and tenant file, with located errors (text or
+// GitHub annotations).
+
 package main
 
 import (

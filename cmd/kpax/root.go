@@ -1,3 +1,5 @@
+// The kpax root command and the flags its subcommands share.
+
 package main
 
 import (

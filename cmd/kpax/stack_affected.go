@@ -1,3 +1,6 @@
+// kpax affected: which stacks (and tenant targets) a change touches, for the
+// CI matrix.
+
 package main
 
 import (

@@ -1,3 +1,5 @@
+// kpax check: the platform rules over one or every stack's plan.
+
 package main
 
 import (

@@ -1,3 +1,6 @@
+// kpax diff: the offline plans of a base revision and the work tree, compared,
+// as a PR comment.
+
 package main
 
 import (

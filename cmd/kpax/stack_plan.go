@@ -1,3 +1,6 @@
+// kpax plan: a stack's offline plan under mocks, as a tree or as the JSON plan
+// contract.
+
 package main
 
 import (

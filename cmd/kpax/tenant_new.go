@@ -1,3 +1,6 @@
+// kpax tenant new: scaffolds a tenant file that validates, with its tier's
+// defaults as comments.
+
 package main
 
 import (
