@@ -104,6 +104,13 @@ func tenantOf(p *Plan, r *Resource) string {
 	return ""
 }
 
+// DiffInputs lists the leaves that differ between two input trees of a
+// resource of type typ, each marked when Azure applies it only by replacing
+// the resource.
+func DiffInputs(typ string, old, cur map[string]any) []InputChange {
+	return inputChanges(typ, "", old, cur)
+}
+
 // inputChanges walks two input trees and lists the leaves that differ.
 func inputChanges(typ, path string, old, cur any) []InputChange {
 	om, oIsMap := old.(map[string]any)
@@ -155,6 +162,13 @@ var replacementInputs = map[string][]string{
 	"azure-native:compute:Disk":                   {"zones", "sku", "creationData"},
 	"azure-native:keyvault:Vault":                 {"properties.tenantId"},
 }
+
+// ReplacesOnChange reports whether Azure applies a change of the input at
+// path (dotted, "properties.redundancySettings") of a resource of type typ
+// only by replacing the resource. kpax diff flags such changes and the
+// simulated Azure replaces (and refuses to update in place) on them: one
+// list for both.
+func ReplacesOnChange(typ, path string) bool { return replacesOnChange(typ, path) }
 
 func replacesOnChange(typ, path string) bool {
 	first := path

@@ -53,6 +53,7 @@ func (r *recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 		RetainOnDelete: rpc.GetRetainOnDelete(),
 		DependsOn:      sortedCopy(rpc.GetDependencies()),
 		Provider:       explicitProvider(rpc.GetProvider()),
+		Version:        rpc.GetVersion(),
 		Inputs:         plainMap(args.Inputs),
 		ID:             id,
 	}
@@ -77,6 +78,14 @@ func (r *recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) 
 			"clientId":       "22222222-2222-2222-2222-222222222222",
 			"objectId":       "33333333-3333-3333-3333-333333333333",
 		}), nil
+	case "azure-native:storage:listStorageAccountKeys":
+		return resource.PropertyMap{
+			"keys": resource.NewArrayProperty([]resource.PropertyValue{resource.NewObjectProperty(resource.PropertyMap{
+				"keyName":     resource.NewStringProperty("key1"),
+				"permissions": resource.NewStringProperty("FULL"),
+				"value":       resource.MakeSecret(resource.NewStringProperty(MockSecretMarker + "-account-key")),
+			})}),
+		}, nil
 	case "azure-native:operationalinsights:getSharedKeys":
 		return resource.PropertyMap{
 			"primarySharedKey":   resource.MakeSecret(resource.NewStringProperty(MockSecretMarker + "-primary-key")),
@@ -116,6 +125,14 @@ func (r *recorder) urn(typ, name, parent string) string {
 		parentType = p.QualifiedType()
 	}
 	return string(resource.NewURN(tokens.QName(r.stack), tokens.PackageName(r.project), parentType, tokens.Type(typ), name))
+}
+
+// AzureState is the ID and outputs Azure returns for a new custom resource of
+// type typ with these inputs: the inputs echoed, the physical name and ARM ID,
+// and the computed outputs programs read. The offline mocks and the simulated
+// Azure of the engine tests (simazure) both answer with it, so the two agree.
+func AzureState(typ, logical string, inputs resource.PropertyMap) (string, resource.PropertyMap) {
+	return mockState(typ, logical, inputs, true)
 }
 
 // mockState makes up the ID and outputs Azure would return: the inputs echoed,
@@ -215,8 +232,67 @@ func physicalName(typ, logical string, inputs resource.PropertyMap) string {
 	return logical
 }
 
+// armPaths are the ARM ID shapes of the types the program registers, after
+// "/subscriptions/<s>/resourceGroups/<g>/providers/" (or, for extension
+// resources, after their scope): {key} is an input, {name} the physical name.
+// Child resources sit under their parents, as in Azure, so that a lock's or a
+// deletion's reach follows the same hierarchy here and in the simulated Azure.
+var armPaths = map[string]string{
+	"app:ManagedEnvironment":                 "Microsoft.App/managedEnvironments/{name}",
+	"app:ContainerApp":                       "Microsoft.App/containerApps/{name}",
+	"compute:Disk":                           "Microsoft.Compute/disks/{name}",
+	"compute:VirtualMachine":                 "Microsoft.Compute/virtualMachines/{name}",
+	"compute:VirtualMachineExtension":        "Microsoft.Compute/virtualMachines/{vmName}/extensions/{name}",
+	"compute:VirtualMachineScaleSet":         "Microsoft.Compute/virtualMachineScaleSets/{name}",
+	"insights:DataCollectionRule":            "Microsoft.Insights/dataCollectionRules/{name}",
+	"insights:DataCollectionRuleAssociation": "{resourceUri}/providers/Microsoft.Insights/dataCollectionRuleAssociations/{name}",
+	"insights:DiagnosticSetting":             "{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}",
+	"keyvault:Secret":                        "Microsoft.KeyVault/vaults/{vaultName}/secrets/{name}",
+	"keyvault:Vault":                         "Microsoft.KeyVault/vaults/{name}",
+	"maintenance:ConfigurationAssignment":    "Microsoft.Compute/virtualMachines/{resourceName}/providers/Microsoft.Maintenance/configurationAssignments/{name}",
+	"maintenance:MaintenanceConfiguration":   "Microsoft.Maintenance/maintenanceConfigurations/{name}",
+	"managedidentity:UserAssignedIdentity":   "Microsoft.ManagedIdentity/userAssignedIdentities/{name}",
+	"network:ApplicationGateway":             "Microsoft.Network/applicationGateways/{name}",
+	"network:BastionHost":                    "Microsoft.Network/bastionHosts/{name}",
+	"network:NatGateway":                     "Microsoft.Network/natGateways/{name}",
+	"network:NetworkInterface":               "Microsoft.Network/networkInterfaces/{name}",
+	"network:NetworkSecurityGroup":           "Microsoft.Network/networkSecurityGroups/{name}",
+	"network:PrivateDnsZoneGroup":            "Microsoft.Network/privateEndpoints/{privateEndpointName}/privateDnsZoneGroups/{name}",
+	"network:PrivateEndpoint":                "Microsoft.Network/privateEndpoints/{name}",
+	"network:PrivateRecordSet":               "Microsoft.Network/privateDnsZones/{privateZoneName}/{recordType}/{name}",
+	"network:PrivateZone":                    "Microsoft.Network/privateDnsZones/{name}",
+	"network:PublicIPAddress":                "Microsoft.Network/publicIPAddresses/{name}",
+	"network:RecordSet":                      "Microsoft.Network/dnszones/{zoneName}/{recordType}/{name}",
+	"network:Subnet":                         "Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets/{name}",
+	"network:VirtualNetwork":                 "Microsoft.Network/virtualNetworks/{name}",
+	"network:VirtualNetworkLink":             "Microsoft.Network/privateDnsZones/{privateZoneName}/virtualNetworkLinks/{name}",
+	"network:WebApplicationFirewallPolicy":   "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies/{name}",
+	"network:Zone":                           "Microsoft.Network/dnszones/{name}",
+	"operationalinsights:Workspace":          "Microsoft.OperationalInsights/workspaces/{name}",
+	"recoveryservices:Vault":                 "Microsoft.RecoveryServices/vaults/{name}",
+	"recoveryservices:ProtectionPolicy":      "Microsoft.RecoveryServices/vaults/{vaultName}/backupPolicies/{name}",
+	"recoveryservices:ProtectionContainer":   "Microsoft.RecoveryServices/vaults/{vaultName}/backupFabrics/{fabricName}/protectionContainers/{name}",
+	"recoveryservices:ProtectedItem":         "Microsoft.RecoveryServices/vaults/{vaultName}/backupFabrics/{fabricName}/protectionContainers/{containerName}/protectedItems/{name}",
+	"sql:Server":                             "Microsoft.Sql/servers/{name}",
+	"sql:Database":                           "Microsoft.Sql/servers/{serverName}/databases/{name}",
+	"sql:BackupShortTermRetentionPolicy":     "Microsoft.Sql/servers/{serverName}/databases/{databaseName}/backupShortTermRetentionPolicies/{name}",
+	"sql:LongTermRetentionPolicy":            "Microsoft.Sql/servers/{serverName}/databases/{databaseName}/backupLongTermRetentionPolicies/{name}",
+	"sql:TransparentDataEncryption":          "Microsoft.Sql/servers/{serverName}/databases/{databaseName}/transparentDataEncryption/{name}",
+	"sql:ExtendedDatabaseBlobAuditingPolicy": "Microsoft.Sql/servers/{serverName}/databases/{databaseName}/extendedAuditingSettings/{name}",
+	"sql:ExtendedServerBlobAuditingPolicy":   "Microsoft.Sql/servers/{serverName}/extendedAuditingSettings/{name}",
+	"storage:StorageAccount":                 "Microsoft.Storage/storageAccounts/{name}",
+	"storage:BlobServiceProperties":          "Microsoft.Storage/storageAccounts/{accountName}/blobServices/{name}",
+	"storage:FileServiceProperties":          "Microsoft.Storage/storageAccounts/{accountName}/fileServices/{name}",
+	"storage:FileShare":                      "Microsoft.Storage/storageAccounts/{accountName}/fileServices/default/shares/{name}",
+	"authorization:ManagementLockByScope":    "{scope}/providers/Microsoft.Authorization/locks/{name}",
+	"authorization:RoleAssignment":           "{scope}/providers/Microsoft.Authorization/roleAssignments/{name}",
+	"authorization:PolicyAssignment":         "{scope}/providers/Microsoft.Authorization/policyAssignments/{name}",
+}
+
 // azureID builds an ARM ID of the shape Azure gives: subscription, resource
-// group, provider namespace and type, name.
+// group, provider namespace and type, name; children under their parents and
+// extension resources under their scope (armPaths). A type the table lacks
+// gets Microsoft.<Module>/<kind>s/<name>.
 func azureID(typ, name string, inputs resource.PropertyMap) string {
 	parts := strings.Split(typ, ":")
 	module, kind := parts[1], parts[2]
@@ -228,16 +304,40 @@ func azureID(typ, name string, inputs resource.PropertyMap) string {
 	if v, ok := inputs["resourceGroupName"]; ok && v.IsString() {
 		rg = v.StringValue()
 	}
-	if kind == "Subnet" {
-		if v, ok := inputs["virtualNetworkName"]; ok && v.IsString() {
-			return sub + "/resourceGroups/" + rg + "/providers/Microsoft.Network/virtualNetworks/" + v.StringValue() + "/subnets/" + name
+	path, ok := armPaths[module+":"+kind]
+	if !ok {
+		path = "Microsoft." + upperFirst(module) + "/" + lowerFirst(kind) + "s/{name}"
+	}
+	input := func(key string) string {
+		if key == "name" {
+			return name
 		}
+		if v, ok := inputs[resource.PropertyKey(key)]; ok && v.IsString() && v.StringValue() != "" {
+			return v.StringValue()
+		}
+		return "unknown-" + key
 	}
-	if v, ok := inputs["scope"]; ok && v.IsString() && strings.HasPrefix(v.StringValue(), "/") {
-		return v.StringValue() + "/providers/Microsoft." + upperFirst(module) + "/" + lowerFirst(kind) + "s/" + name
+	var b strings.Builder
+	for {
+		open := strings.IndexByte(path, '{')
+		if open < 0 {
+			b.WriteString(path)
+			break
+		}
+		end := strings.IndexByte(path, '}')
+		b.WriteString(path[:open])
+		b.WriteString(input(path[open+1 : end]))
+		path = path[end+1:]
 	}
-	return sub + "/resourceGroups/" + rg + "/providers/Microsoft." + upperFirst(module) + "/" + lowerFirst(kind) + "s/" + name
+	id := b.String()
+	if strings.HasPrefix(id, "/") {
+		return id // an extension resource, under its scope
+	}
+	return sub + "/resourceGroups/" + rg + "/providers/" + id
 }
+
+// Unversioned drops the API version of a versioned azure-native type token.
+func Unversioned(typ string) string { return unversioned(typ) }
 
 // unversioned drops the API version of a versioned azure-native type token:
 // azure-native:app/v20240301:ManagedEnvironment is a ManagedEnvironment.

@@ -34,8 +34,11 @@ type Resource struct {
 	// Provider is the explicit provider a resource is managed through,
 	// when it is not the default one (a stamp writing to another
 	// subscription's DNS zone).
-	Provider string         `json:"provider,omitempty"`
-	Inputs   map[string]any `json:"inputs"`
+	Provider string `json:"provider,omitempty"`
+	// Version is the provider version the registration asks for; one
+	// program must ask for one version of each provider.
+	Version string         `json:"-"`
+	Inputs  map[string]any `json:"inputs"`
 	// ID is the mocked Azure ID. It is not part of the plan contract, but
 	// it lets checks find which resource another one references.
 	ID string `json:"-"`
