@@ -1,0 +1,322 @@
+// The Azure behaviours the simulated Azure enforces: each a named Rule with
+// the document it comes from, so that a refusal in a test says which promise
+// of Azure's it keeps.
+
+package simazure
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/kpax/kpax-cloud/plan"
+)
+
+// Rule is one behaviour of Azure that breaks a deployment when a program
+// ignores it.
+type Rule struct {
+	// Name is the rule's key in the log and in errors.
+	Name string
+	// Code is the ARM error code Azure answers with.
+	Code string
+	// Source is the document that states the behaviour.
+	Source string
+}
+
+// The rules, in the order they are checked.
+var (
+	// RuleAlreadyExists: azure-native reads a resource before it creates it
+	// and refuses to take over one that exists (ARM's PUT would silently
+	// update it). A resource Pulumi retained on delete is such a resource.
+	RuleAlreadyExists = Rule{"already-exists", "ResourceAlreadyExists",
+		"https://www.pulumi.com/registry/packages/azure-native/installation-configuration/ (azure-native v2: existing resources must be imported)"}
+	// RuleResourceGroupNotFound: a resource group's resources need the group.
+	RuleResourceGroupNotFound = Rule{"resource-group-not-found", "ResourceGroupNotFound",
+		"https://learn.microsoft.com/azure/azure-resource-manager/troubleshooting/error-not-found"}
+	// RuleScopeLocked: a CanNotDelete lock refuses deleting the locked
+	// resource, its children and the extension resources at its scope
+	// (role assignments, diagnostic settings, the private endpoint
+	// connection a private endpoint holds on it), and deleting the group
+	// that contains it.
+	RuleScopeLocked = Rule{"scope-locked", "ScopeLocked",
+		"https://learn.microsoft.com/azure/azure-resource-manager/management/lock-resources#considerations-before-applying-your-locks"}
+	// RuleImmutableVaultDelete: a vault with immutability enabled (unlocked
+	// or locked) refuses "stop protection and delete data" while recovery
+	// points are retained, which is what deleting a protected item asks.
+	RuleImmutableVaultDelete = Rule{"immutable-vault-delete", "UserErrorImmutabilityOperationNotAllowed",
+		"https://learn.microsoft.com/azure/backup/backup-azure-immutable-vault-concept#restricted-operations"}
+	// RuleImmutableVaultRetention: the same vault refuses moving an item to
+	// a policy that keeps recovery points for less time.
+	RuleImmutableVaultRetention = Rule{"immutable-vault-retention", "UserErrorImmutabilityOperationNotAllowed",
+		"https://learn.microsoft.com/azure/backup/backup-azure-immutable-vault-concept#restricted-operations"}
+	// RuleVaultNotEmpty: a Recovery Services vault with registered
+	// containers or protected items cannot be deleted.
+	RuleVaultNotEmpty = Rule{"vault-not-empty", "ServiceResourceNotEmpty",
+		"https://learn.microsoft.com/azure/backup/backup-azure-delete-vault#before-you-start"}
+	// RuleCreateOnly: a property Azure fixes at creation (names, zones, a
+	// storage account's kind, an apps environment's VNet and zone
+	// redundancy, ...) is refused in an update; the program must replace the
+	// resource. The list is plan.ReplacesOnChange, the one kpax diff flags.
+	RuleCreateOnly = Rule{"create-only", "PropertyChangeNotAllowed",
+		"https://learn.microsoft.com/azure/reliability/availability-zones-overview (zonal placement is set at creation); plan/diff.go lists the sources per type"}
+	// RuleNSGPortRanges: "*" is only valid in the singular
+	// destinationPortRange/sourcePortRange; the plural lists take ports or
+	// ranges.
+	RuleNSGPortRanges = Rule{"nsg-port-ranges", "SecurityRuleInvalidPortRange",
+		"https://learn.microsoft.com/rest/api/virtualnetwork/security-rules/create-or-update (destinationPortRanges: ports or ranges)"}
+	// RuleNSGRuleUnique: the rules of one NSG have unique names, and unique
+	// priorities per direction.
+	RuleNSGRuleUnique = Rule{"nsg-rule-unique", "SecurityRuleConflict",
+		"https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#security-rules (priority: unique per rule)"}
+	// RuleKeyVaultReference: a Container App resolves its Key Vault secret
+	// references when the app (its revision) is created, with the named
+	// identity and through the app's network: the identity needs a role on
+	// the vault, and a vault without public access needs its private
+	// endpoint and DNS records in place.
+	RuleKeyVaultReference = Rule{"keyvault-reference", "ContainerAppSecretKeyVaultUrlInvalid",
+		"https://learn.microsoft.com/azure/container-apps/manage-secrets#reference-secret-from-key-vault"}
+	// RuleRegistryPull: a Container App pulls its image when it is created,
+	// with the registry identity, which needs AcrPull on the registry.
+	RuleRegistryPull = Rule{"registry-pull", "ContainerAppImagePullUnauthorized",
+		"https://learn.microsoft.com/azure/container-apps/managed-identity-image-pull"}
+)
+
+// Rules lists every rule.
+func Rules() []Rule {
+	return []Rule{RuleAlreadyExists, RuleResourceGroupNotFound, RuleScopeLocked, RuleImmutableVaultDelete,
+		RuleImmutableVaultRetention, RuleVaultNotEmpty, RuleCreateOnly, RuleNSGPortRanges, RuleNSGRuleUnique, RuleKeyVaultReference,
+		RuleRegistryPull}
+}
+
+// Refusal is Azure saying no.
+type Refusal struct {
+	Rule    Rule
+	Message string
+}
+
+func (r *Refusal) Error() string {
+	return fmt.Sprintf("%s: %s (simulated Azure rule %s: %s)", r.Rule.Code, r.Message, r.Rule.Name, r.Rule.Source)
+}
+
+func refuse(rule Rule, format string, args ...any) *Refusal {
+	return &Refusal{Rule: rule, Message: fmt.Sprintf(format, args...)}
+}
+
+// Types the rules look at, unversioned.
+const (
+	typeResourceGroup   = "azure-native:resources:ResourceGroup"
+	typeLock            = "azure-native:authorization:ManagementLockByScope"
+	typeRoleAssignment  = "azure-native:authorization:RoleAssignment"
+	typePrivateEndpoint = "azure-native:network:PrivateEndpoint"
+	typeZoneGroup       = "azure-native:network:PrivateDnsZoneGroup"
+	typeNSG             = "azure-native:network:NetworkSecurityGroup"
+	typeSecurityRule    = "azure-native:network:SecurityRule"
+	typeKeyVault        = "azure-native:keyvault:Vault"
+	typeContainerApp    = "azure-native:app:ContainerApp"
+	typeIdentity        = "azure-native:managedidentity:UserAssignedIdentity"
+	typeRecoveryVault   = "azure-native:recoveryservices:Vault"
+	typeBackupPolicy    = "azure-native:recoveryservices:ProtectionPolicy"
+	typeBackupContainer = "azure-native:recoveryservices:ProtectionContainer"
+	typeProtectedItem   = "azure-native:recoveryservices:ProtectedItem"
+)
+
+// byType returns the records of an unversioned type.
+func byType(all []*Record, typ string) []*Record {
+	var out []*Record
+	for _, r := range all {
+		if r.Type == typ {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// byName returns the record of a type whose input key holds name (in the
+// resource group rg when rg is not empty).
+func byName(all []*Record, typ, key, name, rg string) *Record {
+	for _, r := range byType(all, typ) {
+		if strings.EqualFold(r.String(key), name) && (rg == "" || strings.EqualFold(r.String("resourceGroupName"), rg)) {
+			return r
+		}
+	}
+	return nil
+}
+
+// checkLocks refuses deleting target while a CanNotDelete lock covers it.
+func checkLocks(all []*Record, target *Record) error {
+	covered := []string{target.ID}
+	if target.Type == typePrivateEndpoint {
+		// Deleting the endpoint deletes its connection on the target.
+		covered = append(covered, stringsAt(target.Plain(), "privateLinkServiceConnections.*.privateLinkServiceId")...)
+	}
+	for _, l := range byType(all, typeLock) {
+		if strings.EqualFold(l.ID, target.ID) || !strings.EqualFold(l.String("level"), "CanNotDelete") {
+			continue
+		}
+		scope := l.String("scope")
+		for _, id := range covered {
+			if strings.EqualFold(id, scope) || isUnder(id, scope) || (target.Type == typeResourceGroup && isUnder(scope, target.ID)) {
+				return refuse(RuleScopeLocked, "the scope %s is locked by %s (CanNotDelete); deleting %s is not allowed", scope, l.ID, target.ID)
+			}
+		}
+	}
+	return nil
+}
+
+// immutable reports whether a vault's immutability is enabled.
+func immutable(vault *Record) bool {
+	if vault == nil {
+		return false
+	}
+	s := vault.String("properties.securitySettings.immutabilitySettings.state")
+	return strings.EqualFold(s, "Unlocked") || strings.EqualFold(s, "Locked")
+}
+
+// itemVault is the vault a protected item or container is in.
+func itemVault(all []*Record, r *Record) *Record {
+	return byName(all, typeRecoveryVault, "vaultName", r.String("vaultName"), r.String("resourceGroupName"))
+}
+
+// policyRetentionDays is the daily retention of a backup policy, by ID.
+func policyRetentionDays(all []*Record, id string) (int, bool) {
+	for _, p := range byType(all, typeBackupPolicy) {
+		if strings.EqualFold(p.ID, id) {
+			for _, path := range []string{
+				"properties.vaultRetentionPolicy.vaultRetention.dailySchedule.retentionDuration.count",
+				"properties.retentionPolicy.dailySchedule.retentionDuration.count",
+			} {
+				if d, ok := lookup(p.Plain(), path).(float64); ok {
+					return int(d), true
+				}
+			}
+			return 0, false
+		}
+	}
+	return 0, false
+}
+
+// checkPortRanges refuses "*" in a plural port list of any rule.
+func checkPortRanges(r *Record) error {
+	var rules []any
+	switch r.Type {
+	case typeNSG:
+		rules, _ = lookup(r.Plain(), "securityRules").([]any)
+	case typeSecurityRule:
+		rules = []any{r.Plain()}
+	default:
+		return nil
+	}
+	names, priorities := map[string]bool{}, map[string]bool{}
+	for _, rule := range rules {
+		name, _ := lookup(rule, "name").(string)
+		prio := fmt.Sprint(lookup(rule, "direction"), "/", lookup(rule, "priority"))
+		if names[name] {
+			return refuse(RuleNSGRuleUnique, "%s: two security rules are named %q", r.ID, name)
+		}
+		if priorities[prio] {
+			return refuse(RuleNSGRuleUnique, "%s: two %s rules have priority %v", r.ID, lookup(rule, "direction"), lookup(rule, "priority"))
+		}
+		names[name], priorities[prio] = true, true
+		for _, key := range []string{"destinationPortRanges", "sourcePortRanges"} {
+			for _, p := range stringsAt(rule, key) {
+				if p == "*" {
+					name, _ := lookup(rule, "name").(string)
+					return refuse(RuleNSGPortRanges, "security rule %q: %s contains \"*\"; use the singular %s for any port",
+						name, key, strings.TrimSuffix(key, "s"))
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// checkContainerApp refuses creating an app whose image pull or Key Vault
+// references would fail at its first revision.
+func checkContainerApp(all []*Record, app *Record) error {
+	principals := map[string]string{} // identity resource ID -> principal ID
+	for _, id := range byType(all, typeIdentity) {
+		principals[strings.ToLower(id.ID)] = outputString(id, "principalId")
+	}
+	hasRole := func(scope, principal string) bool {
+		for _, ra := range byType(all, typeRoleAssignment) {
+			if strings.EqualFold(ra.String("scope"), scope) && strings.EqualFold(ra.String("principalId"), principal) {
+				return true
+			}
+		}
+		return false
+	}
+	plain := app.Plain()
+	regs, _ := lookup(plain, "configuration.registries").([]any)
+	for _, reg := range regs {
+		identity, _ := lookup(reg, "identity").(string)
+		server, _ := lookup(reg, "server").(string)
+		principal := principals[strings.ToLower(identity)]
+		granted := false
+		for _, ra := range byType(all, typeRoleAssignment) {
+			if strings.EqualFold(ra.String("principalId"), principal) && strings.Contains(strings.ToLower(ra.String("roleDefinitionId")), "7f951dda-4ed3-4680-a7ca-43fe172d538d") {
+				granted = true
+			}
+		}
+		if principal == "" || !granted {
+			return refuse(RuleRegistryPull, "the app's registry identity %s has no AcrPull on %s", identity, server)
+		}
+	}
+	secrets, _ := lookup(plain, "configuration.secrets").([]any)
+	for _, s := range secrets {
+		url, _ := lookup(s, "keyVaultUrl").(string)
+		if url == "" {
+			continue
+		}
+		identity, _ := lookup(s, "identity").(string)
+		name, _ := lookup(s, "name").(string)
+		vaultName := strings.TrimPrefix(url, "https://")
+		vaultName = vaultName[:strings.IndexAny(vaultName+".", "./")]
+		vault := byName(all, typeKeyVault, "vaultName", vaultName, "")
+		if vault == nil {
+			return refuse(RuleKeyVaultReference, "secret %q: vault %s does not exist", name, vaultName)
+		}
+		if !hasRole(vault.ID, principals[strings.ToLower(identity)]) {
+			return refuse(RuleKeyVaultReference, "secret %q: identity %s has no role on vault %s", name, identity, vaultName)
+		}
+		if strings.EqualFold(vault.String("properties.publicNetworkAccess"), "Disabled") && !privatelyResolved(all, vault.ID) {
+			return refuse(RuleKeyVaultReference, "secret %q: vault %s allows private access only, and has no private endpoint with DNS records yet", name, vaultName)
+		}
+	}
+	return nil
+}
+
+// privatelyResolved reports whether a resource has a private endpoint whose
+// DNS zone group exists: only then does its name resolve to the endpoint.
+func privatelyResolved(all []*Record, target string) bool {
+	for _, pe := range byType(all, typePrivateEndpoint) {
+		for _, t := range stringsAt(pe.Plain(), "privateLinkServiceConnections.*.privateLinkServiceId") {
+			if !strings.EqualFold(t, target) {
+				continue
+			}
+			if byName(all, typeZoneGroup, "privateEndpointName", pe.String("privateEndpointName"), pe.String("resourceGroupName")) != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// outputString reads a string output of a record.
+func outputString(r *Record, key string) string {
+	m, err := decodeProps(r.Outputs)
+	if err != nil {
+		return ""
+	}
+	s, _ := lookup(plainMap(m, false), key).(string)
+	return s
+}
+
+// createOnlyChanges lists the changed inputs Azure refuses to update in place.
+func createOnlyChanges(typ string, old, cur map[string]any) []string {
+	var out []string
+	for _, c := range plan.DiffInputs(typ, old, cur) {
+		if c.Replaces {
+			out = append(out, c.Path)
+		}
+	}
+	return out
+}
