@@ -1,0 +1,312 @@
+// The harness of the engine tests: the real Pulumi CLI (built once from
+// tools/pulumi into a cache outside the repo), the simulated Azure installed
+// as its provider plugins, and one scratch project, file backend and cloud per
+// stack under test. The program runs as an Automation API inline program over
+// the scratch copy, exactly as `pulumi up` runs it from the project root.
+
+package lifecycle
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/blang/semver"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kpax/kpax-cloud/program"
+	"github.com/kpax/kpax-cloud/simazure"
+)
+
+// Modules whose versions decide what the engine runs: the SDK (and so the
+// CLI), and the two providers the program asks for.
+const (
+	modSDK         = "github.com/pulumi/pulumi/sdk/v3"
+	modAzureNative = "github.com/pulumi/pulumi-azure-native-sdk/v2"
+	modRandom      = "github.com/pulumi/pulumi-random/sdk/v4"
+)
+
+// repoRoot is the project root (this package's parent).
+func repoRoot() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		panic(err)
+	}
+	return filepath.Dir(wd)
+}
+
+// requiredVersions reads the versions go.mod requires, by module path.
+func requiredVersions(gomod string) (map[string]string, error) {
+	f, err := os.Open(gomod)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	out := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(strings.TrimPrefix(strings.TrimSpace(sc.Text()), "require "))
+		if len(fields) >= 2 && strings.HasPrefix(fields[1], "v") && strings.Contains(fields[0], ".") {
+			out[fields[0]] = fields[1]
+		}
+	}
+	return out, sc.Err()
+}
+
+// engine is what every stack under test shares: the CLI and PULUMI_HOME
+// with the simulated providers installed.
+type engine struct {
+	cli      auto.PulumiCommand
+	cliPath  string
+	home     string
+	versions map[string]string
+}
+
+var (
+	engineOnce sync.Once
+	engineVal  *engine
+	engineErr  error
+)
+
+// requireEngine returns the shared engine, built on first use. Outside CI,
+// `go test -short` skips the engine tests; in CI nothing may skip, so a
+// missing engine fails.
+func requireEngine(t testing.TB) *engine {
+	t.Helper()
+	if testing.Short() && os.Getenv("CI") == "" {
+		t.Skip("engine tests need the Pulumi CLI build; -short skips them outside CI")
+	}
+	engineOnce.Do(func() { engineVal, engineErr = newEngine() })
+	if engineErr != nil {
+		t.Fatalf("engine: %v", engineErr)
+	}
+	return engineVal
+}
+
+// enginePlugins is where the simulated providers are installed: one
+// PULUMI_HOME for the whole test process.
+var enginePlugins string
+
+func newEngine() (*engine, error) {
+	root := repoRoot()
+	versions, err := requiredVersions(filepath.Join(root, "go.mod"))
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range []string{modSDK, modAzureNative, modRandom} {
+		if versions[m] == "" {
+			return nil, fmt.Errorf("go.mod requires no %s", m)
+		}
+	}
+	cliRoot, err := buildCLI(root, versions[modSDK])
+	if err != nil {
+		return nil, err
+	}
+	home, err := os.MkdirTemp("", "kpax-engine-home-")
+	if err != nil {
+		return nil, err
+	}
+	enginePlugins = home
+	if err := installProviders(root, home, versions); err != nil {
+		return nil, err
+	}
+	cli, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: cliRoot, Version: semver.MustParse(strings.TrimPrefix(versions[modSDK], "v"))})
+	if err != nil {
+		return nil, err
+	}
+	return &engine{cli: cli, cliPath: filepath.Join(cliRoot, "bin", "pulumi"), home: home, versions: versions}, nil
+}
+
+// cliCacheRoot is where the CLI of a version is cached, outside the repo:
+// $XDG_CACHE_HOME/kpax-cloud/pulumi-<version> (~/.cache on Linux).
+func cliCacheRoot(version string) (string, error) {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(base, "kpax-cloud", "pulumi-"+version), nil
+}
+
+// buildCLI builds the pinned CLI once per version and caches it; a cached
+// CLI that reports another version is rebuilt.
+func buildCLI(root, version string) (string, error) {
+	cache, err := cliCacheRoot(version)
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(cache, "bin", "pulumi")
+	if out, err := exec.Command(bin, "version").Output(); err == nil && strings.TrimSpace(string(out)) == version {
+		return cache, nil
+	}
+	tools, err := requiredVersions(filepath.Join(root, "tools", "pulumi", "go.mod"))
+	if err != nil {
+		return "", err
+	}
+	if tools["github.com/pulumi/pulumi/pkg/v3"] != version {
+		return "", fmt.Errorf("tools/pulumi pins pkg/v3 %s but go.mod's SDK is %s: they must match", tools["github.com/pulumi/pulumi/pkg/v3"], version)
+	}
+	if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {
+		return "", err
+	}
+	tmp := fmt.Sprintf("%s.%d.tmp", bin, os.Getpid())
+	cmd := exec.Command("go", "build", "-C", filepath.Join(root, "tools", "pulumi"), "-o", tmp,
+		"-ldflags", "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version="+version,
+		"github.com/pulumi/pulumi/pkg/v3/cmd/pulumi")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building the Pulumi CLI %s: %v\n%s", version, err, out)
+	}
+	return cache, os.Rename(tmp, bin)
+}
+
+// installProviders builds the simulator's plugin and installs it as the
+// azure-native and random providers, at exactly the versions go.mod's SDKs
+// ask for: a program that asks for any other version finds no plugin.
+func installProviders(root, home string, versions map[string]string) error {
+	bin := filepath.Join(home, "pulumi-resource-sim")
+	cmd := exec.Command("go", "build", "-o", bin, "./simazure/cmd/pulumi-resource-sim")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("building the simulated Azure: %v\n%s", err, out)
+	}
+	for pkg, mod := range map[string]string{"azure-native": modAzureNative, "random": modRandom} {
+		dir := filepath.Join(home, "plugins", fmt.Sprintf("resource-%s-%s", pkg, versions[mod]))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		if err := copyFile(bin, filepath.Join(dir, "pulumi-resource-"+pkg), 0o755); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func copyFile(from, to string, mode os.FileMode) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// world is one stack under test: a scratch copy of the project, its own file
+// backend and its own simulated cloud.
+type world struct {
+	t     testing.TB
+	e     *engine
+	name  string
+	dir   string
+	cloud *simazure.Cloud
+	env   map[string]string
+	stack auto.Stack
+}
+
+// newWorld copies the project's inputs into a scratch folder and creates the
+// stack there, on a fresh backend and an empty cloud (but for what exists
+// outside the program: the region's registry).
+func newWorld(t testing.TB, stackName string) *world {
+	t.Helper()
+	e := requireEngine(t)
+	base := t.TempDir()
+	dir := filepath.Join(base, "project")
+	if err := copyProject(repoRoot(), dir); err != nil {
+		t.Fatal(err)
+	}
+	cloud, err := simazure.Open(filepath.Join(base, "cloud"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &world{t: t, e: e, name: stackName, dir: dir, cloud: cloud}
+	w.env = map[string]string{
+		"PULUMI_BACKEND_URL":                          "file://" + filepath.Join(base, "backend"),
+		"PULUMI_CONFIG_PASSPHRASE":                    "kpax-engine-tests",
+		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+		"PULUMI_SKIP_UPDATE_CHECK":                    "true",
+		"PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK":    "false",
+		simazure.EnvCloud:                             cloud.Dir(),
+	}
+	if err := os.MkdirAll(filepath.Join(base, "backend"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := seedOutside(dir, stackName, cloud); err != nil {
+		t.Fatal(err)
+	}
+	stack, err := auto.UpsertStackInlineSource(context.Background(), stackName, program.Project, w.program,
+		auto.WorkDir(dir), auto.Pulumi(e.cli), auto.PulumiHome(e.home), auto.EnvVars(w.env), auto.SecretsProvider("passphrase"))
+	if err != nil {
+		t.Fatalf("stack %s: %v", stackName, err)
+	}
+	w.stack = stack
+	return w
+}
+
+// program is the stack's program over the scratch copy: what main.go runs
+// from the project root.
+func (w *world) program(ctx *pulumi.Context) error {
+	return program.Deploy(ctx, w.dir, ctx.Export)
+}
+
+// copyProject copies what the program reads: the Pulumi files, regions and
+// tenants.
+func copyProject(from, to string) error {
+	keep := func(rel string) bool {
+		return rel == "Pulumi.yaml" || (strings.HasPrefix(rel, "Pulumi.") && strings.HasSuffix(rel, ".yaml")) ||
+			strings.HasPrefix(rel, "regions"+string(filepath.Separator)) || strings.HasPrefix(rel, "tenants"+string(filepath.Separator))
+	}
+	return filepath.Walk(from, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		if info.IsDir() {
+			if rel == "." || rel == "regions" || rel == "tenants" || strings.HasPrefix(rel, "tenants"+string(filepath.Separator)) {
+				return os.MkdirAll(filepath.Join(to, rel), 0o755)
+			}
+			return filepath.SkipDir
+		}
+		if !keep(rel) {
+			return nil
+		}
+		return copyFile(p, filepath.Join(to, rel), 0o644)
+	})
+}
+
+// file is a path in the world's scratch project.
+func (w *world) file(rel string) string { return filepath.Join(w.dir, filepath.FromSlash(rel)) }
+
+// edit rewrites a project file through fn.
+func (w *world) edit(rel string, fn func(string) string) {
+	w.t.Helper()
+	data, err := os.ReadFile(w.file(rel))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	next := fn(string(data))
+	if next == string(data) {
+		w.t.Fatalf("edit of %s changed nothing", rel)
+	}
+	if err := os.WriteFile(w.file(rel), []byte(next), 0o644); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// parallelism is how many stacks run at once: the machine's cores, as the
+// engine itself runs resource operations in parallel.
+func parallelism() int { return max(2, runtime.NumCPU()) }

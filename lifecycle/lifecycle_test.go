@@ -1,0 +1,274 @@
+// Every stack's lifecycle on the real engine and the simulated Azure: a
+// first `up`, an idempotent preview, a removed tenant file, suspend, resume,
+// resize, server upgrades, decommission and the purge of docs/restore.md.
+
+package lifecycle
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+
+	"github.com/kpax/kpax-cloud/plan"
+	"github.com/kpax/kpax-cloud/program"
+	"github.com/kpax/kpax-cloud/simazure"
+	"github.com/kpax/kpax-cloud/spec"
+)
+
+// dataTypes hold tenants' data: the cloud must never be asked to delete
+// one during a lifecycle change, only in a purge.
+var dataTypes = map[string]bool{
+	"azure-native:resources:ResourceGroup":              true,
+	"azure-native:sql:Database":                         true,
+	"azure-native:storage:StorageAccount":               true,
+	"azure-native:storage:FileShare":                    true,
+	"azure-native:keyvault:Vault":                       true,
+	"azure-native:keyvault:Secret":                      true,
+	"azure-native:recoveryservices:ProtectedItem":       true,
+	"azure-native:recoveryservices:ProtectionContainer": true,
+}
+
+// noDataDeleted fails the test if the cloud was asked to delete data, or
+// refused anything.
+func noDataDeleted(t *testing.T, what string, ops []simazure.Op) {
+	t.Helper()
+	for _, op := range ops {
+		switch {
+		case op.Op == "delete" && dataTypes[op.Type]:
+			t.Errorf("%s: the cloud was asked to delete %s %s", what, op.Type, op.ID)
+		case op.Op == "refuse":
+			t.Errorf("%s: the cloud refused %s of %s: %s", what, op.Asked, op.ID, op.Error)
+		}
+	}
+}
+
+// opsOf returns the operations of a kind on resources of a type whose
+// logical name (URN tail) starts with prefix.
+func opsOf(ops []simazure.Op, kind, typ, prefix string) []simazure.Op {
+	var out []simazure.Op
+	for _, op := range ops {
+		if op.Op == kind && (typ == "" || plan.Unversioned(op.Type) == typ) && strings.HasPrefix(op.URN[strings.LastIndex(op.URN, "::")+2:], prefix) {
+			out = append(out, op)
+		}
+	}
+	return out
+}
+
+// stackTenants are the tenants a stack deploys, by runtime and state.
+func stackTenants(t *testing.T, dir, stack string) []*spec.Tenant {
+	t.Helper()
+	proj, err := spec.LoadProject(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*spec.Tenant
+	for _, tn := range proj.Tenants {
+		if spec.StampStackName(tn.Region, tn.Stamp) == stack {
+			out = append(out, tn)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// firstActive is the stack's first active tenant of a runtime, or nil.
+func firstActive(ts []*spec.Tenant, runtime spec.Runtime) *spec.Tenant {
+	for _, tn := range ts {
+		if tn.Runtime == runtime && tn.State == spec.StateActive {
+			return tn
+		}
+	}
+	return nil
+}
+
+// setField rewrites a top-level field of a tenant file.
+func (w *world) setField(tn *spec.Tenant, key, value string) {
+	w.t.Helper()
+	re := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(key) + `:.*$`)
+	w.edit(tn.Source.File, func(s string) string { return re.ReplaceAllString(s, key+": "+value) })
+}
+
+// TestStackLifecycles runs the whole lifecycle of every stack, the stacks in
+// parallel (each has its own backend and cloud).
+func TestStackLifecycles(t *testing.T) {
+	requireEngine(t)
+	stacks, err := program.Stacks(repoRoot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stacks) == 0 {
+		t.Fatal("no stacks")
+	}
+	sem := make(chan struct{}, parallelism())
+	for _, stack := range stacks {
+		t.Run(stack, func(t *testing.T) {
+			t.Parallel()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			lifecycle(t, stack)
+		})
+	}
+}
+
+func lifecycle(t *testing.T, stack string) {
+	w := newWorld(t, stack)
+	tenants := stackTenants(t, w.dir, stack)
+	app, vm := firstActive(tenants, spec.RuntimeContainer), firstActive(tenants, spec.RuntimeVM)
+	if app == nil || vm == nil {
+		t.Fatalf("stack %s needs an active container tenant and an active VM tenant for its lifecycle", stack)
+	}
+
+	// 1. A first `up` creates exactly what the offline plan shows.
+	r := w.mustUp("first up")
+	offline, err := program.Plan(w.dir, stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{}
+	for _, res := range offline.Resources {
+		if res.Custom && strings.HasPrefix(res.Type, "azure-native:") {
+			want[plan.Unversioned(res.Type)]++
+		}
+	}
+	got := map[string]int{}
+	for _, op := range r.ops {
+		if op.Op == "create" {
+			got[op.Type]++
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("first up: the cloud was asked to create\n%v\nthe offline plan has\n%v", got, want)
+	}
+
+	// 2. The program is deterministic: nothing to do the second time.
+	if p := w.preview(optpreview.ExpectNoChanges()); p.err != nil || len(p.steps) != 0 {
+		t.Errorf("second preview: %d steps %v, err %v", len(p.steps), p.steps, p.err)
+	}
+
+	// 3. Removing a tenant's file stops at its protected data.
+	data, err := os.ReadFile(w.file(app.Source.File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(w.file(app.Source.File)); err != nil {
+		t.Fatal(err)
+	}
+	p := w.preview()
+	if p.err == nil || !strings.Contains(p.err.Error(), "protect") {
+		t.Errorf("preview without %s's file: want a refusal on protected resources, got %v", app.Name, p.err)
+	}
+	if len(p.ops) != 0 {
+		t.Errorf("a preview asked the cloud for %v", p.ops)
+	}
+	if err := os.WriteFile(w.file(app.Source.File), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// 4. Suspend: compute goes to zero, data and DNS stay.
+	w.setField(app, "state", "suspended")
+	w.setField(vm, "state", "suspended")
+	r = w.mustUp("suspend")
+	noDataDeleted(t, "suspend", r.ops)
+	if n := len(opsOf(r.ops, "delete", "azure-native:compute:VirtualMachine", vm.Name+"-vm-")); n != vm.VM.Instances {
+		t.Errorf("suspend: %d of %s's %d VMs deleted", n, vm.Name, vm.VM.Instances)
+	}
+	if len(opsOf(r.ops, "update", "azure-native:app:ContainerApp", app.Name+"-app")) != 1 {
+		t.Errorf("suspend: %s's app was not scaled in place: %v", app.Name, r.ops)
+	}
+	if len(opsOf(r.ops, "delete", "azure-native:network:RecordSet", "")) != 0 {
+		t.Errorf("suspend: a DNS record was deleted")
+	}
+
+	// 5. Resume, resize one tenant and upgrade the other's server.
+	w.setField(app, "state", "active")
+	w.setField(vm, "state", "active")
+	// A resize goes up a tier, or for a large tenant adds replicas: a
+	// smaller tier would also shorten its backup retention, which the
+	// immutable vault refuses (checked below, and flagged by kpax diff).
+	resized := app.Tier != spec.TierLarge
+	if resized {
+		w.setField(app, "tier", map[spec.Tier]string{spec.TierSmall: "standard", spec.TierStandard: "large"}[app.Tier])
+	} else {
+		w.edit(app.Source.File, func(s string) string { return strings.Replace(s, "\ncontainer:\n", "\ncontainer:\n  replicas: 6\n", 1) })
+	}
+	w.edit(vm.Source.File, func(s string) string {
+		return strings.Replace(s, "\nvm:\n", "\nvm:\n  serverImage: kpaxcloud.azurecr.io/kpax-server:4.13.0\n", 1)
+	})
+	r = w.mustUp("resume, resize and upgrade")
+	noDataDeleted(t, "resume", r.ops)
+	if n := len(opsOf(r.ops, "create", "azure-native:compute:VirtualMachine", vm.Name+"-vm-")); n != vm.VM.Instances {
+		t.Errorf("resume: %d VMs created, want %d", n, vm.VM.Instances)
+	}
+	for _, s := range r.steps {
+		if strings.Contains(s.Op, "replace") && !strings.Contains(s.URN, "VirtualMachine") {
+			t.Errorf("resume/resize/upgrade replaces %s", s.URN)
+		}
+	}
+	if resized && len(opsOf(r.ops, "update", "azure-native:sql:Database", app.Name+"-db")) != 1 {
+		t.Errorf("resize: %s's database was not resized in place", app.Name)
+	}
+	if len(opsOf(r.ops, "update", "azure-native:app:ContainerApp", app.Name+"-app")) != 1 {
+		t.Errorf("resize: %s's app was not updated in place", app.Name)
+	}
+	// An image upgrade updates in place.
+	w.edit(app.Source.File, func(s string) string { return strings.Replace(s, "kpax-server:4.12.1", "kpax-server:4.13.0", 1) })
+	w.edit(vm.Source.File, func(s string) string { return strings.Replace(s, "kpax-server:4.13.0", "kpax-server:4.14.0", 1) })
+	r = w.mustUp("image upgrade")
+	noDataDeleted(t, "image upgrade", r.ops)
+	if len(opsOf(r.ops, "update", "azure-native:app:ContainerApp", app.Name+"-app")) != 1 {
+		t.Errorf("upgrade: %s's app was not updated in place", app.Name)
+	}
+	if n := len(opsOf(r.ops, "update", "azure-native:compute:VirtualMachineExtension", vm.Name+"-vm-")); n != vm.VM.Instances {
+		t.Errorf("upgrade: %d of %s's server extensions updated, want %d", n, vm.Name, vm.VM.Instances)
+	}
+	for _, op := range r.ops {
+		if op.Op != "update" {
+			t.Errorf("upgrade: the cloud was asked to %s %s", op.Op, op.ID)
+		}
+	}
+
+	// Shortening a tenant's backup retention moves its share's backup to a
+	// shorter policy, which the immutable vault refuses: the update fails on
+	// that item, and nothing of the data is touched.
+	if stack == "prod-fr" {
+		w.edit(vm.Source.File, func(s string) string { return s + "backup:\n  retentionDays: 7\n" })
+		r = w.up()
+		refused := opsOf(r.ops, "refuse", "azure-native:recoveryservices:ProtectedItem", vm.Name+"-share-backup")
+		if r.err == nil || len(refused) != 1 || refused[0].Rule != simazure.RuleImmutableVaultRetention.Name {
+			t.Errorf("shorter retention: want the immutable vault to refuse the move, got %v and %v", r.err, r.ops)
+		}
+		w.edit(vm.Source.File, func(s string) string { return strings.TrimSuffix(s, "backup:\n  retentionDays: 7\n") })
+		r = w.mustUp("retention restored")
+	}
+
+	// 6. Decommission: compute and DNS go, data stays.
+	for _, tn := range []*spec.Tenant{app, vm} {
+		w.setField(tn, "state", "decommissioned")
+	}
+	r = w.mustUp("decommission")
+	noDataDeleted(t, "decommission", r.ops)
+	for _, tn := range []*spec.Tenant{app, vm} {
+		if len(opsOf(r.ops, "delete", "azure-native:network:RecordSet", tn.Name+"-dns")) != 1 {
+			t.Errorf("decommission: %s's DNS record is kept", tn.Name)
+		}
+	}
+	if len(opsOf(r.ops, "delete", "azure-native:app:ContainerApp", app.Name+"-app")) != 1 {
+		t.Errorf("decommission: %s's app is kept", app.Name)
+	}
+	if n := len(opsOf(r.ops, "delete", "azure-native:compute:VirtualMachine", vm.Name+"-vm-")); n != vm.VM.Instances {
+		t.Errorf("decommission: %d VMs deleted, want %d", n, vm.VM.Instances)
+	}
+
+	// 7. Purge one of them, as docs/restore.md says.
+	purge(t, w, app)
+
+	// The stack is as the program says once more.
+	if p := w.preview(optpreview.ExpectNoChanges()); p.err != nil || len(p.steps) != 0 {
+		t.Errorf("final preview: %d steps %v, err %v", len(p.steps), p.steps, p.err)
+	}
+}
