@@ -88,9 +88,9 @@ const (
 	// recoveryVaultSoftDeleteDays is how long deleted backup data is kept
 	// (14-180 days).
 	recoveryVaultSoftDeleteDays = 14
-	// vmInstantRestoreDays keeps VM snapshots for fast restores; 2 is valid
-	// for both standard (1-5) and enhanced (1-30) policies.
-	vmInstantRestoreDays = 2
+	// fileShareSnapshotDays keeps the share's own snapshots next to the vault
+	// copies, for restores of single files within a week (1-30 days).
+	fileShareSnapshotDays = 7
 	// backupScheduleDate is the date part the vault requires in a daily
 	// schedule's times; only the time of day matters. A constant so that
 	// the policy never changes between runs.
@@ -247,6 +247,12 @@ type clusterBuilder struct {
 	privateZones map[string]*network.PrivateZone
 	keyVault     *keyvault.Vault
 	environment  *appv20240301.ManagedEnvironment
+	// environmentDNS is the private zone, link and wildcard record that
+	// resolve the environment's apps in the VNet (the gateway's backends).
+	environmentDNS []pulumi.Resource
+	// locks are the platform's CanNotDelete locks, registered last so that
+	// each waits for what sits on its scope (locks.go).
+	locks lockSet
 }
 
 func (b *clusterBuilder) child(extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
@@ -276,6 +282,7 @@ func (b *clusterBuilder) build() error {
 		{"application gateway", b.applicationGateway},
 		{"registry pull identity", b.registryPull},
 		{"sql servers", b.sqlServers},
+		{"locks", b.registerLocks},
 	}
 	for _, s := range steps {
 		if err := s.run(); err != nil {

@@ -8,12 +8,13 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/pulumi/pulumi-azure-native-sdk/recoveryservices/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	// recoveryservices 2024-01-01: the vault's redundancySettings (zone-redundant
-	// storage, cross-region restore) and immutability.
+	// storage, cross-region restore) and immutability; 2024-10-01: the file
+	// share policy's vault tier (vaultRetentionPolicy).
 	recoveryservicesv20240101 "github.com/pulumi/pulumi-azure-native-sdk/recoveryservices/v2/v20240101"
+	recoveryservicesv20241001 "github.com/pulumi/pulumi-azure-native-sdk/recoveryservices/v2/v20241001"
 
 	"github.com/kpax/kpax-cloud/spec"
 )
@@ -87,77 +88,64 @@ func (b *clusterBuilder) recoveryVault() error {
 	b.c.RecoveryVaultID = vault.ID().ToStringOutput()
 	b.c.Platform.RecoveryVaultName = vault.Name
 	b.c.Platform.RecoveryVaultID = vault.ID().ToStringOutput()
-	if err := b.lock("rsv", vault.ID().ToStringOutput(), "Recovery Services vault (tenants' backups)"); err != nil {
-		return err
-	}
-	if err := b.diagnostics("rsv", vault.ID().ToStringOutput(), allLogs, nil, allMetrics, true); err != nil {
+	b.lock("rsv", vault.ID().ToStringOutput(), "Recovery Services vault (tenants' backups)")
+	diag, err := b.diagnosticSetting("rsv", vault.ID().ToStringOutput(), allLogs, nil, allMetrics, true)
+	if err != nil {
 		return err
 	}
 
-	b.c.Platform.VMBackupPolicyIDs = map[string]pulumi.StringOutput{}
 	b.c.Platform.FileShareBackupPolicyIDs = map[string]pulumi.StringOutput{}
+	var policies []pulumi.Resource
 	for _, s := range backupSchedules(b.region, b.tenants) {
 		key := s.PolicyKey()
 		runTime := pulumi.String(fmt.Sprintf("%sT%s:00Z", backupScheduleDate, s.DailyAt))
-		retention := recoveryservices.LongTermRetentionPolicyArgs{
-			RetentionPolicyType: pulumi.String("LongTermRetentionPolicy"),
-			DailySchedule: &recoveryservices.DailyRetentionScheduleArgs{
-				RetentionTimes: pulumi.StringArray{runTime},
-				RetentionDuration: &recoveryservices.RetentionDurationArgs{
-					Count:        pulumi.Int(s.RetentionDays),
-					DurationType: pulumi.String("Days"),
-				},
-			},
-		}
 		// A policy that a schedule no longer uses is left in the vault
 		// (RetainOnDelete): the vault's lock and any item still protected by
 		// it would make the delete fail, and an unused policy costs nothing.
-		policyOpts := b.child(pulumi.RetainOnDelete(true))
-		vm, err := recoveryservices.NewProtectionPolicy(b.ctx, b.name+"-policy-vm-"+key, &recoveryservices.ProtectionPolicyArgs{
-			PolicyName:        pulumi.String(vmBackupPolicyName(key)),
-			VaultName:         vault.Name,
-			ResourceGroupName: b.rg.Name,
-			Properties: recoveryservices.AzureIaaSVMProtectionPolicyArgs{
-				BackupManagementType: pulumi.String("AzureIaasVM"),
-				// Enhanced (V2) policy: the only kind that protects
-				// trusted-launch VMs, which every tenant VM is.
-				PolicyType: pulumi.String("V2"),
-				SchedulePolicy: recoveryservices.SimpleSchedulePolicyV2Args{
-					SchedulePolicyType:   pulumi.String("SimpleSchedulePolicyV2"),
-					ScheduleRunFrequency: pulumi.String("Daily"),
-					DailySchedule:        &recoveryservices.DailyScheduleArgs{ScheduleRunTimes: pulumi.StringArray{runTime}},
-				},
-				RetentionPolicy:               retention,
-				InstantRpRetentionRangeInDays: pulumi.Int(vmInstantRestoreDays),
-				TimeZone:                      pulumi.String("UTC"),
-			},
-			Tags: b.tags("backup"),
-		}, policyOpts...)
-		if err != nil {
-			return err
-		}
-		fs, err := recoveryservices.NewProtectionPolicy(b.ctx, b.name+"-policy-fs-"+key, &recoveryservices.ProtectionPolicyArgs{
+		//
+		// The vault-standard tier: each daily recovery point is copied from
+		// the share's snapshot into the vault, so it lives in the region's
+		// zone-redundant, immutable vault, not only in the tenant's own
+		// account, where a leaked key or an account admin could delete it.
+		// The tier is chosen by the policy's shape, vaultRetentionPolicy
+		// (API 2023-06-01 and later; example
+		// ProtectionPolicies_CreateOrUpdate_Hardened.json of the REST specs),
+		// hence the versioned package.
+		fs, err := recoveryservicesv20241001.NewProtectionPolicy(b.ctx, b.name+"-policy-fs-"+key, &recoveryservicesv20241001.ProtectionPolicyArgs{
 			PolicyName:        pulumi.String(fileShareBackupPolicyName(key)),
 			VaultName:         vault.Name,
 			ResourceGroupName: b.rg.Name,
-			Properties: recoveryservices.AzureFileShareProtectionPolicyArgs{
+			Properties: recoveryservicesv20241001.AzureFileShareProtectionPolicyArgs{
 				BackupManagementType: pulumi.String("AzureStorage"),
 				WorkLoadType:         pulumi.String("AzureFileShare"),
-				SchedulePolicy: recoveryservices.SimpleSchedulePolicyArgs{
+				SchedulePolicy: recoveryservicesv20241001.SimpleSchedulePolicyArgs{
 					SchedulePolicyType:   pulumi.String("SimpleSchedulePolicy"),
 					ScheduleRunFrequency: pulumi.String("Daily"),
 					ScheduleRunTimes:     pulumi.StringArray{runTime},
 				},
-				RetentionPolicy: retention,
-				TimeZone:        pulumi.String("UTC"),
+				VaultRetentionPolicy: recoveryservicesv20241001.VaultRetentionPolicyArgs{
+					SnapshotRetentionInDays: pulumi.Int(fileShareSnapshotDays),
+					VaultRetention: recoveryservicesv20241001.LongTermRetentionPolicyArgs{
+						RetentionPolicyType: pulumi.String("LongTermRetentionPolicy"),
+						DailySchedule: &recoveryservicesv20241001.DailyRetentionScheduleArgs{
+							RetentionTimes: pulumi.StringArray{runTime},
+							RetentionDuration: &recoveryservicesv20241001.RetentionDurationArgs{
+								Count:        pulumi.Int(s.RetentionDays),
+								DurationType: pulumi.String("Days"),
+							},
+						},
+					},
+				},
+				TimeZone: pulumi.String("UTC"),
 			},
 			Tags: b.tags("backup"),
-		}, policyOpts...)
+		}, b.child(pulumi.RetainOnDelete(true))...)
 		if err != nil {
 			return err
 		}
-		b.c.Platform.VMBackupPolicyIDs[key] = vm.ID().ToStringOutput()
+		policies = append(policies, fs)
 		b.c.Platform.FileShareBackupPolicyIDs[key] = fs.ID().ToStringOutput()
 	}
+	b.onScope("rsv", append(policies, diag)...)
 	return nil
 }

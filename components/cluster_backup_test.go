@@ -4,6 +4,7 @@ package components
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/kpax/kpax-cloud/plan"
@@ -77,49 +78,71 @@ func TestClusterVaults(t *testing.T) {
 		t.Errorf("the resource group is locked")
 	}
 
-	// One VM and one file share policy per distinct schedule: the region
-	// default (02:00/30d, also acme's) and the tenants' (decommissioned
-	// umbrella's included: its data keeps its policy).
+	// One file share policy per distinct schedule: the region default
+	// (02:00/30d, also acme's) and the tenants' (decommissioned umbrella's
+	// included: its data keeps its policy). VMs keep no data and have none.
 	wantKeys := []string{"daily-0200-30d", "daily-0300-14d", "daily-0430-7d"}
-	if got := cr.outKeys("vmPolicy/"); !sameStrings(got, wantKeys) {
-		t.Errorf("VM policy keys = %v, want %v", got, wantKeys)
-	}
 	if got := cr.outKeys("fsPolicy/"); !sameStrings(got, wantKeys) {
 		t.Errorf("file share policy keys = %v, want %v", got, wantKeys)
 	}
-	if got := len(cr.plan.OfType(ctPolicy)); got != 2*len(wantKeys) {
-		t.Errorf("%d policies, want %d", got, 2*len(wantKeys))
-	}
-	vm := cr.get(t, ctPolicy, cr.n("policy-vm-daily-0430-7d"))
-	for path, v := range map[string]any{
-		"policyName":                      "vm-daily-0430-7d",
-		"vaultName":                       "rsv-kpax-fr",
-		"properties.backupManagementType": "AzureIaasVM",
-		"properties.policyType":           "V2",
-		"properties.timeZone":             "UTC",
-		"properties.schedulePolicy.scheduleRunFrequency":                          "Daily",
-		"properties.schedulePolicy.dailySchedule.scheduleRunTimes.0":              "2024-01-01T04:30:00Z",
-		"properties.retentionPolicy.dailySchedule.retentionDuration.count":        7,
-		"properties.retentionPolicy.dailySchedule.retentionDuration.durationType": "Days",
-		"properties.retentionPolicy.dailySchedule.retentionTimes.0":               "2024-01-01T04:30:00Z",
-	} {
-		check(t, vm, path, v)
-	}
-	if !vm.RetainOnDelete {
-		t.Errorf("policies must be retained on delete")
-	}
-	if got := cr.out("vmPolicy/daily-0430-7d"); got != vm.ID {
-		t.Errorf("Platform.VMBackupPolicyIDs = %q, want %q", got, vm.ID)
+	if got := len(cr.plan.OfType(ctPolicy)); got != len(wantKeys) {
+		t.Errorf("%d policies, want %d", got, len(wantKeys))
 	}
 	fs := cr.get(t, ctPolicy, cr.n("policy-fs-daily-0300-14d"))
 	for path, v := range map[string]any{
-		"policyName":                                                       "fs-daily-0300-14d",
-		"properties.backupManagementType":                                  "AzureStorage",
-		"properties.workLoadType":                                          "AzureFileShare",
-		"properties.schedulePolicy.scheduleRunFrequency":                   "Daily",
-		"properties.schedulePolicy.scheduleRunTimes.0":                     "2024-01-01T03:00:00Z",
-		"properties.retentionPolicy.dailySchedule.retentionDuration.count": 14,
+		"policyName":                                     "fs-daily-0300-14d",
+		"properties.backupManagementType":                "AzureStorage",
+		"properties.workLoadType":                        "AzureFileShare",
+		"properties.schedulePolicy.scheduleRunFrequency": "Daily",
+		"properties.schedulePolicy.scheduleRunTimes.0":   "2024-01-01T03:00:00Z",
+		"properties.timeZone":                            "UTC",
+		// The vault tier: the daily points are copied into the vault, with
+		// a week of snapshots in the share for quick file restores.
+		"properties.vaultRetentionPolicy.snapshotRetentionInDays":                              fileShareSnapshotDays,
+		"properties.vaultRetentionPolicy.vaultRetention.retentionPolicyType":                   "LongTermRetentionPolicy",
+		"properties.vaultRetentionPolicy.vaultRetention.dailySchedule.retentionDuration.count": 14,
+		"properties.vaultRetentionPolicy.vaultRetention.dailySchedule.retentionTimes.0":        "2024-01-01T03:00:00Z",
 	} {
 		check(t, fs, path, v)
+	}
+	if fs.Get("properties.retentionPolicy") != nil {
+		t.Errorf("a snapshot-only retention policy: recovery points would stay in the tenant's account")
+	}
+	if !fs.RetainOnDelete {
+		t.Errorf("policies must be retained on delete")
+	}
+	if got := cr.out("fsPolicy/daily-0300-14d"); got != fs.ID {
+		t.Errorf("Platform.FileShareBackupPolicyIDs = %q, want %q", got, fs.ID)
+	}
+}
+
+// TestClusterLocksWaitForTheirScope: the platform's locks depend on what the
+// cluster puts on their scope, so that a purge or a replacement deletes the
+// lock first (Azure refuses the rest under it: ScopeLocked).
+func TestClusterLocksWaitForTheirScope(t *testing.T) {
+	cr := runCluster(t, clusterTestRegion("fr"), clusterTestTenants("fr"))
+	for _, l := range cr.plan.OfType(ctLock) {
+		scope := strings.ToLower(l.String("scope"))
+		n := 0
+		for _, r := range cr.plan.Resources {
+			if !r.Custom || r.Type == ctLock || strings.EqualFold(r.ID, scope) {
+				continue
+			}
+			on := strings.HasPrefix(strings.ToLower(r.ID), scope+"/")
+			for _, key := range []string{"scope", "resourceUri", "privateLinkServiceConnections.0.privateLinkServiceId"} {
+				if v := strings.ToLower(r.String(key)); v != "" && (v == scope || strings.HasPrefix(v, scope+"/")) {
+					on = true
+				}
+			}
+			if on {
+				n++
+				if !containsString(l.DependsOn, r.URN) {
+					t.Errorf("lock %s does not wait for %s %s on its scope", l.Name, r.Type, r.Name)
+				}
+			}
+		}
+		if n == 0 {
+			t.Errorf("lock %s: nothing on its scope, the test sees nothing", l.Name)
+		}
 	}
 }

@@ -4,6 +4,7 @@
 package components
 
 import (
+	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	// network 2024-05-01: a subnet's defaultOutboundAccess and a Bastion host's
@@ -48,6 +49,19 @@ func (b *clusterBuilder) bastion() error {
 		Tags: b.tags("bastion"),
 	}, b.child()...)
 	if err != nil {
+		return err
+	}
+	// Connecting through Bastion needs Reader on the Bastion host as well as
+	// on the VM and its NIC (those are granted per tenant): without it the
+	// operators' group cannot open a session at all
+	// (learn.microsoft.com/azure/bastion/bastion-faq, "roles required").
+	if _, err := authorization.NewRoleAssignment(b.ctx, b.name+"-bastion-operators-reader", &authorization.RoleAssignmentArgs{
+		RoleAssignmentName: pulumi.String(stableGUID("cluster", b.key, "bastion", roleReader, "operators")),
+		Scope:              host.ID().ToStringOutput(),
+		RoleDefinitionId:   pulumi.Sprintf("/subscriptions/%s/providers/Microsoft.Authorization/roleDefinitions/%s", b.subscription, roleReader),
+		PrincipalId:        pulumi.String(b.region.Operators.GroupObjectID),
+		PrincipalType:      pulumi.String("Group"),
+	}, b.child()...); err != nil {
 		return err
 	}
 	return b.diagnostics("bastion", host.ID().ToStringOutput(), allLogs, nil, allMetrics, false)

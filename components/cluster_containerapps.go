@@ -64,6 +64,7 @@ func (b *clusterBuilder) containerAppsEnvironment() error {
 	b.environment = env
 	b.c.EnvironmentID = env.ID().ToStringOutput()
 	b.c.Platform.EnvironmentID = env.ID().ToStringOutput()
+	b.c.Platform.EnvironmentName = env.Name
 	b.c.Platform.EnvironmentDefaultDomain = env.DefaultDomain
 	b.c.Platform.EnvironmentStaticIP = env.StaticIp
 	b.c.Platform.EnvironmentWorkloadProfile = consumptionProfile
@@ -71,11 +72,11 @@ func (b *clusterBuilder) containerAppsEnvironment() error {
 	// An internal environment publishes no DNS: a private zone named after
 	// its default domain, with every name pointing at its static IP, lets
 	// the gateway (and the VNet) resolve <app>.<default domain>.
-	zone, err := b.privateZone("cae-dns", env.DefaultDomain)
+	zone, link, err := b.privateZone("cae-dns", env.DefaultDomain)
 	if err != nil {
 		return err
 	}
-	_, err = network.NewPrivateRecordSet(b.ctx, b.name+"-cae-dns-wildcard", &network.PrivateRecordSetArgs{
+	record, err := network.NewPrivateRecordSet(b.ctx, b.name+"-cae-dns-wildcard", &network.PrivateRecordSetArgs{
 		PrivateZoneName:       zone.Name,
 		ResourceGroupName:     b.rg.Name,
 		RecordType:            pulumi.String("A"),
@@ -85,5 +86,6 @@ func (b *clusterBuilder) containerAppsEnvironment() error {
 		// Record sets take metadata, not tags.
 		Metadata: b.tags("container-apps"),
 	}, b.child()...)
+	b.environmentDNS = []pulumi.Resource{zone, link, record}
 	return err
 }

@@ -31,7 +31,7 @@ func (b *clusterBuilder) privateDNS() error {
 	}
 	sort.Strings(keys)
 	for _, key := range keys {
-		zone, err := b.privateZone("pdns-"+key, pulumi.String(clusterPrivateDNSZones[key]))
+		zone, _, err := b.privateZone("pdns-"+key, pulumi.String(clusterPrivateDNSZones[key]))
 		if err != nil {
 			return err
 		}
@@ -44,7 +44,7 @@ func (b *clusterBuilder) privateDNS() error {
 // privateZone is a private DNS zone linked to the VNet for resolution only
 // (no auto-registration: records come from private endpoints or are
 // declared).
-func (b *clusterBuilder) privateZone(part string, zoneName pulumi.StringInput) (*network.PrivateZone, error) {
+func (b *clusterBuilder) privateZone(part string, zoneName pulumi.StringInput) (*network.PrivateZone, *network.VirtualNetworkLink, error) {
 	zone, err := network.NewPrivateZone(b.ctx, b.name+"-"+part, &network.PrivateZoneArgs{
 		PrivateZoneName:   zoneName,
 		ResourceGroupName: b.rg.Name,
@@ -52,9 +52,9 @@ func (b *clusterBuilder) privateZone(part string, zoneName pulumi.StringInput) (
 		Tags:              b.tags("dns"),
 	}, b.child()...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	_, err = network.NewVirtualNetworkLink(b.ctx, b.name+"-"+part+"-link", &network.VirtualNetworkLinkArgs{
+	link, err := network.NewVirtualNetworkLink(b.ctx, b.name+"-"+part+"-link", &network.VirtualNetworkLinkArgs{
 		VirtualNetworkLinkName: pulumi.String(clusterVNetName(b.key)),
 		PrivateZoneName:        zone.Name,
 		ResourceGroupName:      b.rg.Name,
@@ -64,9 +64,9 @@ func (b *clusterBuilder) privateZone(part string, zoneName pulumi.StringInput) (
 		Tags:                   b.tags("dns"),
 	}, b.child()...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return zone, nil
+	return zone, link, nil
 }
 
 // publicDNS is the region's public zone; tenants add their records to it.

@@ -65,6 +65,7 @@ func (b *clusterBuilder) applicationGateway() error {
 	if err != nil {
 		return err
 	}
+	b.onScope("kv", readCert)
 
 	waf, err := network.NewWebApplicationFirewallPolicy(b.ctx, b.name+"-waf", &network.WebApplicationFirewallPolicyArgs{
 		PolicyName:        pulumi.String(wafPolicyName(b.key)),
@@ -297,7 +298,13 @@ func (b *clusterBuilder) applicationGateway() error {
 		HttpListeners:                 listeners,
 		RequestRoutingRules:           rules,
 		Tags:                          b.tags("gateway"),
-	}, b.child(pulumi.DependsOn([]pulumi.Resource{readCert}))...)
+		// The gateway resolves its container backends (<app>.<environment
+		// domain>) when it is configured, through the private zone linked
+		// to the VNet; a name that does not resolve then has no last-known
+		// address and stays unhealthy until the gateway is touched again
+		// (learn.microsoft.com/azure/application-gateway/
+		// how-application-gateway-works, "Backend server DNS resolution").
+	}, b.child(pulumi.DependsOn(append([]pulumi.Resource{readCert}, b.environmentDNS...)))...)
 	if err != nil {
 		return err
 	}

@@ -193,3 +193,19 @@ func TestClusterGatewayRoutesAreStable(t *testing.T) {
 		}
 	}
 }
+
+// TestClusterGatewayWaitsForAppsDNS: the gateway resolves its container
+// backends through the environment's private zone when it is configured; a
+// backend that does not resolve then stays unhealthy, so the zone, its VNet
+// link and the wildcard record come first.
+func TestClusterGatewayWaitsForAppsDNS(t *testing.T) {
+	cr := runCluster(t, clusterTestRegion("fr"), clusterTestTenants("fr"))
+	gw := cr.get(t, ctAGW, cr.n("agw"))
+	for _, dep := range []*plan.Resource{
+		cr.get(t, ctPZone, cr.n("cae-dns")), cr.get(t, ctLink, cr.n("cae-dns-link")), cr.get(t, ctPRecord, cr.n("cae-dns-wildcard")),
+	} {
+		if !containsString(gw.DependsOn, dep.URN) {
+			t.Errorf("the gateway does not wait for %s", dep.Name)
+		}
+	}
+}

@@ -5,7 +5,6 @@ package components
 
 import (
 	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
-	"github.com/pulumi/pulumi-azure-native-sdk/managedidentity/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -18,8 +17,8 @@ type platformIdentity struct {
 	roleDefinitionID    pulumi.StringInput
 }
 
-func (b *clusterBuilder) identityWithRole(p platformIdentity) (*managedidentity.UserAssignedIdentity, *authorization.RoleAssignment, error) {
-	identity, err := managedidentity.NewUserAssignedIdentity(b.ctx, b.name+"-"+p.logical, &managedidentity.UserAssignedIdentityArgs{
+func (b *clusterBuilder) identityWithRole(p platformIdentity) (*userAssignedIdentity, *authorization.RoleAssignment, error) {
+	identity, err := newUserAssignedIdentity(b.ctx, b.name+"-"+p.logical, &userAssignedIdentityArgs{
 		ResourceName:      pulumi.String(p.name),
 		ResourceGroupName: b.rg.Name,
 		Location:          b.location,

@@ -47,11 +47,12 @@ func (b *clusterBuilder) platformKeyVault() error {
 	b.c.KeyVaultName = kv.Name
 	b.c.Platform.KeyVaultID = kv.ID().ToStringOutput()
 	b.c.Platform.KeyVaultName = kv.Name
-	if err := b.lock("kv", kv.ID().ToStringOutput(), "platform Key Vault (wildcard certificate)"); err != nil {
+	b.lock("kv", kv.ID().ToStringOutput(), "platform Key Vault (wildcard certificate)")
+	diag, err := b.diagnosticSetting("kv", kv.ID().ToStringOutput(), allLogs, nil, allMetrics, false)
+	if err != nil {
 		return err
 	}
-	if err := b.diagnostics("kv", kv.ID().ToStringOutput(), allLogs, nil, allMetrics, false); err != nil {
-		return err
-	}
-	return b.privateEndpoint("vault", "vault", kv.ID().ToStringOutput(), "vault")
+	pe, err := b.privateEndpoint("vault", "vault", kv.ID().ToStringOutput(), "vault")
+	b.onScope("kv", diag, pe)
+	return err
 }

@@ -15,6 +15,13 @@ import (
 // metrics ("AllMetrics") to the region's workspace. dedicated asks for
 // resource-specific tables where the resource supports them.
 func (b *clusterBuilder) diagnostics(part string, resourceURI pulumi.StringInput, logGroups, logCategories, metrics []string, dedicated bool) error {
+	_, err := b.diagnosticSetting(part, resourceURI, logGroups, logCategories, metrics, dedicated)
+	return err
+}
+
+// diagnosticSetting is diagnostics, returning the setting: an extension
+// resource on the monitored resource's scope, which a lock there waits for.
+func (b *clusterBuilder) diagnosticSetting(part string, resourceURI pulumi.StringInput, logGroups, logCategories, metrics []string, dedicated bool) (*insights.DiagnosticSetting, error) {
 	var logs insights.LogSettingsArray
 	for _, g := range logGroups {
 		logs = append(logs, insights.LogSettingsArgs{CategoryGroup: pulumi.String(g), Enabled: pulumi.Bool(true)})
@@ -36,8 +43,7 @@ func (b *clusterBuilder) diagnostics(part string, resourceURI pulumi.StringInput
 	if dedicated {
 		args.LogAnalyticsDestinationType = pulumi.String("Dedicated")
 	}
-	_, err := insights.NewDiagnosticSetting(b.ctx, b.name+"-diag-"+part, args, b.child()...)
-	return err
+	return insights.NewDiagnosticSetting(b.ctx, b.name+"-diag-"+part, args, b.child()...)
 }
 
 var (

@@ -3,7 +3,6 @@
 package components
 
 import (
-	"strings"
 	"testing"
 )
 
@@ -83,7 +82,7 @@ func TestClusterNetwork(t *testing.T) {
 	} {
 		rule := byName(t, gwNSG, "securityRules", w.rule)
 		if rule["access"] != "Allow" || rule["direction"] != "Inbound" || rule["sourceAddressPrefix"] != w.source ||
-			strings.Join(stringsOf(rule["destinationPortRanges"]), ",") != w.ports {
+			portsOf(rule) != w.ports {
 			t.Errorf("gateway NSG rule %s = %v", w.rule, rule)
 		}
 	}

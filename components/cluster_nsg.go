@@ -38,51 +38,138 @@ func (b *clusterBuilder) networkSecurityGroup(subnet string) (*network.NetworkSe
 	return nsg, nil
 }
 
-// securityRule is one inbound NSG rule.
-func securityRule(name string, priority int, access, protocol, source, destination string, ports []string) network.SecurityRuleTypeArgs {
-	return network.SecurityRuleTypeArgs{
-		Name:                     pulumi.String(name),
-		Priority:                 pulumi.Int(priority),
-		Direction:                pulumi.String("Inbound"),
-		Access:                   pulumi.String(access),
-		Protocol:                 pulumi.String(protocol),
-		SourceAddressPrefix:      pulumi.String(source),
-		SourcePortRange:          pulumi.String("*"),
-		DestinationAddressPrefix: pulumi.String(destination),
-		DestinationPortRanges:    pulumi.ToStringArray(ports),
-	}
+// Ports the subnets' rules open.
+var (
+	webPorts = []string{"80", "443"}
+	// containerIngressPorts are the environment's edge proxy behind its
+	// internal load balancer: 80/443 and the node ports 31080/31443
+	// (learn.microsoft.com/azure/container-apps/firewall-integration,
+	// workload profiles environment, inbound).
+	containerIngressPorts = []string{"80", "443", "31080", "31443"}
+	// containerNodePorts are what the environment's load balancer probes.
+	containerNodePorts = []string{"30000-32767"}
+	// endpointPorts are the private endpoints' services: HTTPS (blob,
+	// vault), SMB (the file share) and SQL.
+	endpointPorts = []string{"443", "445", "1433"}
+	anyPort       = []string{"*"}
+)
+
+// rule is one NSG rule; securityRules turns a subnet's list into Azure's.
+type rule struct {
+	name        string
+	priority    int
+	direction   string // Inbound, Outbound
+	access      string // Allow, Deny
+	protocol    string
+	source      string
+	destination string
+	ports       []string
 }
 
-// nsgRules are the inbound rules of one subnet's NSG.
+// securityRule is one NSG rule. "Any port" is the singular
+// destinationPortRange "*": the plural list takes ports and ranges only, and
+// Azure refuses "*" in it (SecurityRuleInvalidPortRange; the REST spec's
+// destinationPortRange alone documents the asterisk;
+// simazure.RuleNSGPortRanges).
+func securityRule(r rule) network.SecurityRuleTypeArgs {
+	args := network.SecurityRuleTypeArgs{
+		Name:                     pulumi.String(r.name),
+		Priority:                 pulumi.Int(r.priority),
+		Direction:                pulumi.String(r.direction),
+		Access:                   pulumi.String(r.access),
+		Protocol:                 pulumi.String(r.protocol),
+		SourceAddressPrefix:      pulumi.String(r.source),
+		SourcePortRange:          pulumi.String("*"),
+		DestinationAddressPrefix: pulumi.String(r.destination),
+	}
+	if len(r.ports) == 1 && r.ports[0] == "*" {
+		args.DestinationPortRange = pulumi.String("*")
+	} else {
+		args.DestinationPortRanges = pulumi.ToStringArray(r.ports)
+	}
+	return args
+}
+
+// Priorities of the closing rules: after every allow, before Azure's
+// defaults (65000 and up), which admit the whole VNet in both directions.
+const (
+	denyLateralPriority    = 4000
+	denyManagementPriority = 4010
+)
+
+// nsgRules are the rules of one subnet's NSG. Every subnet of tenant
+// workloads (apps, VMs, endpoints) allows what its role needs, from the
+// subnets that need it, and then denies the rest of the VNet, inbound and
+// outbound: Azure's AllowVnetInBound and AllowVnetOutBound would otherwise
+// let one tenant's containers or VMs reach another tenant's servers
+// directly, around the gateway and its WAF. Inside a subnet the same
+// rules hold: tenants' VMs do not reach each other, and every app's ingress
+// admits the gateway subnet only (tenant_containerapp.go).
 func nsgRules(subnet string, plan subnetPlan) network.SecurityRuleTypeArray {
-	denyInternetManagement := securityRule("deny-management-from-internet", 4000, "Deny", "*", "Internet", "*", managementPorts)
+	in := func(name string, priority int, access, protocol, source, destination string, ports []string) rule {
+		return rule{name, priority, "Inbound", access, protocol, source, destination, ports}
+	}
+	out := func(name string, priority int, access, protocol, source, destination string, ports []string) rule {
+		return rule{name, priority, "Outbound", access, protocol, source, destination, ports}
+	}
+	denyInternetManagement := in("deny-management-from-internet", denyManagementPriority, "Deny", "*", "Internet", "*", managementPorts)
+	lateral := func() []rule {
+		return []rule{
+			in("deny-vnet-inbound", denyLateralPriority, "Deny", "*", "VirtualNetwork", "*", anyPort),
+			out("deny-vnet-outbound", denyLateralPriority, "Deny", "*", "*", "VirtualNetwork", anyPort),
+		}
+	}
+	var rules []rule
 	switch subnet {
 	case subnetGateway:
-		// What Application Gateway v2 requires, plus the web ports.
-		return network.SecurityRuleTypeArray{
-			securityRule("allow-gateway-manager", 100, "Allow", "Tcp", "GatewayManager", "*", []string{"65200-65535"}),
-			securityRule("allow-azure-load-balancer", 110, "Allow", "*", "AzureLoadBalancer", "*", []string{"*"}),
-			securityRule("allow-web-from-internet", 120, "Allow", "Tcp", "Internet", "*", []string{"80", "443"}),
+		// What Application Gateway v2 requires, plus the web ports. Its
+		// outbound traffic is left to Azure's defaults: v2 "can't have its
+		// outbound Internet connectivity blocked" and reaches its backends
+		// in the VNet (learn.microsoft.com/azure/application-gateway/
+		// configuration-infrastructure).
+		rules = []rule{
+			in("allow-gateway-manager", 100, "Allow", "Tcp", "GatewayManager", "*", []string{"65200-65535"}),
+			in("allow-azure-load-balancer", 110, "Allow", "*", "AzureLoadBalancer", "*", anyPort),
+			in("allow-web-from-internet", 120, "Allow", "Tcp", "Internet", "*", webPorts),
+			in("deny-vnet-inbound", denyLateralPriority, "Deny", "*", "VirtualNetwork", "*", anyPort),
 			denyInternetManagement,
 		}
 	case subnetApps:
-		// The gateway reaches the environment's internal ingress. Azure's
-		// default rules keep traffic inside the VNet (the environment's own
-		// nodes and load balancer) working.
-		return network.SecurityRuleTypeArray{
-			securityRule("allow-gateway-to-apps", 100, "Allow", "Tcp", plan.Gateway, plan.Apps, []string{"80", "443"}),
-			denyInternetManagement,
-		}
+		// The gateway reaches the environment's ingress; the environment's
+		// own nodes talk among themselves and reach the private endpoints
+		// (the vault, the SQL server, the file share over SMB).
+		rules = append([]rule{
+			in("allow-gateway-to-apps", 100, "Allow", "Tcp", plan.Gateway, plan.Apps, containerIngressPorts),
+			in("allow-load-balancer-to-apps", 110, "Allow", "Tcp", "AzureLoadBalancer", plan.Apps, containerNodePorts),
+			in("allow-apps-within-subnet", 120, "Allow", "*", plan.Apps, plan.Apps, anyPort),
+			out("allow-apps-within-subnet-out", 100, "Allow", "*", plan.Apps, plan.Apps, anyPort),
+			out("allow-apps-to-endpoints", 110, "Allow", "Tcp", plan.Apps, plan.Endpoints, endpointPorts),
+		}, append(lateral(), denyInternetManagement)...)
 	case subnetVMs:
 		// The gateway reaches the KPAX server; only Bastion reaches the
-		// management ports, nothing else in the VNet does.
-		return network.SecurityRuleTypeArray{
-			securityRule("allow-gateway-to-app", 100, "Allow", "Tcp", plan.Gateway, plan.VMs, []string{fmt.Sprint(appPort)}),
-			securityRule("allow-bastion-management", 110, "Allow", "Tcp", plan.Bastion, plan.VMs, []string{"22", "3389"}),
-			securityRule("deny-management-from-vnet", 3900, "Deny", "*", "VirtualNetwork", "*", managementPorts),
-			denyInternetManagement,
-		}
+		// management ports; the VMs reach the private endpoints. Nothing
+		// else of the VNet, and no VM another VM.
+		rules = append([]rule{
+			in("allow-gateway-to-app", 100, "Allow", "Tcp", plan.Gateway, plan.VMs, []string{fmt.Sprint(appPort)}),
+			in("allow-bastion-management", 110, "Allow", "Tcp", plan.Bastion, plan.VMs, []string{"22", "3389"}),
+			in("allow-azure-load-balancer", 120, "Allow", "*", "AzureLoadBalancer", plan.VMs, anyPort),
+			out("allow-vms-to-endpoints", 100, "Allow", "Tcp", plan.VMs, plan.Endpoints, endpointPorts),
+		}, append(lateral(), denyInternetManagement)...)
+	case subnetEndpoints:
+		// Private endpoints only answer: the apps, the VMs and the gateway
+		// (the platform vault's certificate) are their clients. With the
+		// subnet's network policies on, these rules apply to them.
+		rules = append([]rule{
+			in("allow-apps-to-endpoints", 100, "Allow", "Tcp", plan.Apps, plan.Endpoints, endpointPorts),
+			in("allow-vms-to-endpoints", 110, "Allow", "Tcp", plan.VMs, plan.Endpoints, endpointPorts),
+			in("allow-gateway-to-endpoints", 120, "Allow", "Tcp", plan.Gateway, plan.Endpoints, []string{"443"}),
+		}, append(lateral(), denyInternetManagement)...)
 	default:
-		return network.SecurityRuleTypeArray{denyInternetManagement}
+		rules = []rule{denyInternetManagement}
 	}
+	args := make(network.SecurityRuleTypeArray, len(rules))
+	for i, r := range rules {
+		args[i] = securityRule(r)
+	}
+	return args
 }

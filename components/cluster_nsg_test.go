@@ -95,3 +95,72 @@ func TestClusterPortsCover(t *testing.T) {
 		}
 	}
 }
+
+// portsOf is a rule's destination ports as written: the singular range or
+// the plural list, comma-joined.
+func portsOf(rule map[string]any) string {
+	if s, ok := rule["destinationPortRange"].(string); ok {
+		return s
+	}
+	return strings.Join(stringsOf(rule["destinationPortRanges"]), ",")
+}
+
+// TestClusterNSGsDenyLateralTraffic: every subnet of tenant workloads (apps,
+// VMs, private endpoints) admits only the subnets its role needs, and then
+// denies the rest of the VNet in both directions, ahead of Azure's
+// AllowVnetInBound and AllowVnetOutBound. No VM reaches another VM, and "*"
+// never appears in a port list (Azure refuses it there).
+func TestClusterNSGsDenyLateralTraffic(t *testing.T) {
+	cr := runCluster(t, clusterTestRegion("fr"), clusterTestTenants("fr"))
+	subnets, err := deriveSubnets(cr.region.AddressSpace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sources := map[string]map[string]bool{ // subnet -> the prefixes it may admit
+		subnetApps:      {subnets.Gateway: true, subnets.Apps: true, "AzureLoadBalancer": true},
+		subnetVMs:       {subnets.Gateway: true, subnets.Bastion: true, "AzureLoadBalancer": true},
+		subnetEndpoints: {subnets.Apps: true, subnets.VMs: true, subnets.Gateway: true},
+	}
+	for _, nsg := range cr.plan.OfType(ctNSG) {
+		for _, rule := range list(nsg, "securityRules") {
+			if ranges := stringsOf(rule["destinationPortRanges"]); containsString(ranges, "*") {
+				t.Errorf("%s rule %s: \"*\" in destinationPortRanges", nsg.Name, rule["name"])
+			}
+		}
+	}
+	for subnet, allowed := range sources {
+		nsg := cr.get(t, ctNSG, cr.n("nsg-"+subnet))
+		deny := map[string]bool{}
+		for _, rule := range list(nsg, "securityRules") {
+			dir, access := rule["direction"], rule["access"]
+			prio, _ := rule["priority"].(float64)
+			switch {
+			case access == "Deny" && dir == "Inbound" && rule["sourceAddressPrefix"] == "VirtualNetwork" && portsOf(rule) == "*":
+				deny["in"] = prio <= 4096
+			case access == "Deny" && dir == "Outbound" && rule["destinationAddressPrefix"] == "VirtualNetwork" && portsOf(rule) == "*":
+				deny["out"] = prio <= 4096
+			case access == "Allow" && dir == "Inbound":
+				if src, _ := rule["sourceAddressPrefix"].(string); !allowed[src] {
+					t.Errorf("%s subnet admits %s (rule %s): only %v may reach it", subnet, src, rule["name"], allowed)
+				}
+				if prio >= denyLateralPriority {
+					t.Errorf("%s rule %s comes after the lateral deny", subnet, rule["name"])
+				}
+			case access == "Allow" && dir == "Outbound":
+				if dst, _ := rule["destinationAddressPrefix"].(string); dst == "VirtualNetwork" || dst == "*" {
+					t.Errorf("%s subnet may send to the whole VNet (rule %s)", subnet, rule["name"])
+				}
+			}
+		}
+		if !deny["in"] || !deny["out"] {
+			t.Errorf("%s subnet: lateral deny inbound=%v outbound=%v, want both", subnet, deny["in"], deny["out"])
+		}
+	}
+	// Tenants' VMs share a subnet: none may reach another.
+	vmNSG := cr.get(t, ctNSG, cr.n("nsg-vms"))
+	for _, rule := range list(vmNSG, "securityRules") {
+		if rule["access"] == "Allow" && rule["direction"] == "Inbound" && rule["sourceAddressPrefix"] == subnets.VMs {
+			t.Errorf("VMs admit other VMs (rule %s)", rule["name"])
+		}
+	}
+}

@@ -12,7 +12,8 @@ import (
 // privateEndpoint connects a cluster resource to the endpoints subnet and
 // registers it in its private DNS zone. part names the endpoint (one per
 // target), group is the target's private link subresource.
-func (b *clusterBuilder) privateEndpoint(part, group string, target pulumi.StringInput, zoneKey string) error {
+// It returns the endpoint, which sits on the target's scope.
+func (b *clusterBuilder) privateEndpoint(part, group string, target pulumi.StringInput, zoneKey string) (*network.PrivateEndpoint, error) {
 	name := clusterPrivateEndpointName(b.key, part)
 	pe, err := network.NewPrivateEndpoint(b.ctx, b.name+"-pe-"+part, &network.PrivateEndpointArgs{
 		PrivateEndpointName:        pulumi.String(name),
@@ -30,7 +31,7 @@ func (b *clusterBuilder) privateEndpoint(part, group string, target pulumi.Strin
 		Tags: b.tags("private-endpoint"),
 	}, b.child()...)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	_, err = network.NewPrivateDnsZoneGroup(b.ctx, b.name+"-pe-"+part+"-dns", &network.PrivateDnsZoneGroupArgs{
 		PrivateDnsZoneGroupName: pulumi.String("default"),
@@ -43,5 +44,5 @@ func (b *clusterBuilder) privateEndpoint(part, group string, target pulumi.Strin
 			},
 		},
 	}, b.child()...)
-	return err
+	return pe, err
 }

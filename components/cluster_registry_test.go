@@ -3,6 +3,7 @@
 package components
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -35,5 +36,19 @@ func TestClusterRegistryPull(t *testing.T) {
 	}
 	if got := cr.out("registryPullIdentityId"); got != id.ID {
 		t.Errorf("Platform.RegistryPullIdentityID = %q, want %q", got, id.ID)
+	}
+}
+
+// TestClusterBastionOperators: the operators' group may open Bastion
+// sessions (Reader on the host), and nobody else is granted anything there.
+func TestClusterBastionOperators(t *testing.T) {
+	cr := runCluster(t, clusterTestRegion("fr"), clusterTestTenants("fr"))
+	host := cr.get(t, ctBastion, cr.n("bastion"))
+	ra := cr.get(t, ctRole, cr.n("bastion-operators-reader"))
+	check(t, ra, "scope", host.ID)
+	check(t, ra, "principalId", cr.region.Operators.GroupObjectID)
+	check(t, ra, "principalType", "Group")
+	if !strings.HasSuffix(ra.String("roleDefinitionId"), "/"+roleReader) {
+		t.Errorf("operators get %s on the Bastion", ra.String("roleDefinitionId"))
 	}
 }

@@ -72,7 +72,7 @@ func (b *clusterBuilder) sqlServers() error {
 		b.c.Platform.SQLServers[n] = SQLServer{ID: server.ID().ToStringOutput(), Name: server.Name}
 		// A SQL private endpoint attaches to the server, not to a database:
 		// one per server serves all of its databases.
-		if err := b.privateEndpoint(part, "sqlServer", server.ID().ToStringOutput(), "sqlServer"); err != nil {
+		if _, err := b.privateEndpoint(part, "sqlServer", server.ID().ToStringOutput(), "sqlServer"); err != nil {
 			return err
 		}
 		// Server audit to the workspace: Azure writes it through a

@@ -49,7 +49,7 @@ func TestClusterWithoutTenants(t *testing.T) {
 	if got := len(cr.plan.OfType(ctSQL)); got != 1 {
 		t.Errorf("%d SQL servers, want server 1", got)
 	}
-	if got := cr.outKeys("vmPolicy/"); !sameStrings(got, []string{"daily-0200-30d"}) {
+	if got := cr.outKeys("fsPolicy/"); !sameStrings(got, []string{"daily-0200-30d"}) {
 		t.Errorf("policies = %v, want the region default", got)
 	}
 	gw := cr.get(t, ctAGW, cr.n("agw"))
@@ -98,7 +98,6 @@ func TestClusterPlatformIsComplete(t *testing.T) {
 		}
 	}
 	for key, ids := range map[string]map[string]pulumi.StringOutput{
-		"VMBackupPolicyIDs":        cr.platform.VMBackupPolicyIDs,
 		"FileShareBackupPolicyIDs": cr.platform.FileShareBackupPolicyIDs,
 		"PrivateDNSZoneIDs":        cr.platform.PrivateDNSZoneIDs,
 		"GatewayBackendPoolIDs":    cr.platform.GatewayBackendPoolIDs,
@@ -273,10 +272,10 @@ func TestClusterResourceCount(t *testing.T) {
 		ctPZone: 5, ctLink: 5, ctPRecord: 1, ctZone: 1,
 		// the platform Key Vault and each of the 3 SQL servers
 		ctPE: 4, ctZoneGroup: 4,
-		ctKV: 1, ctRSV: 1, ctLock: 2, ctPolicy: 6,
+		ctKV: 1, ctRSV: 1, ctLock: 2, ctPolicy: 3,
 		// the gateway's identity and the registry pull identity, each with
-		// its one grant
-		ctEnv: 1, ctIdentity: 2, ctRole: 2, ctWAF: 1, ctAGW: 1,
+		// its one grant, and the operators' Reader on the Bastion
+		ctEnv: 1, ctIdentity: 2, ctRole: 3, ctWAF: 1, ctAGW: 1,
 		ctSQL: 3, ctSQLAudit: 3,
 		// workspace, vnet, nat, 4 NSGs, 3 IPs, bastion, kv, rsv, agw, 3 masters
 		ctDiag: 17,

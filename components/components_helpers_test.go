@@ -89,7 +89,7 @@ func clusterTestTenant(region, name string, runtime spec.Runtime, state spec.Sta
 	case spec.RuntimeContainer:
 		t.Container = &spec.ContainerSpec{Image: "kpaxcloud.azurecr.io/kpax-server:4.12.1", Replicas: 3, CPU: 1}
 	case spec.RuntimeVM:
-		t.VM = &spec.VMSpec{Size: "Standard_D4s_v5", Instances: 3, Image: "Canonical:ubuntu-24_04-lts:server:latest", ServerImage: "kpaxcloud.azurecr.io/kpax-server:4.12.1", DataDiskGB: 256}
+		t.VM = &spec.VMSpec{Size: "Standard_D4s_v5", Instances: 3, Image: "Canonical:ubuntu-24_04-lts:server:latest", ServerImage: "kpaxcloud.azurecr.io/kpax-server:4.12.1"}
 	}
 	return t
 }
@@ -133,7 +133,7 @@ const (
 	ctLock      = "azure-native:authorization:ManagementLockByScope"
 	ctRole      = "azure-native:authorization:RoleAssignment"
 	ctRSV       = "azure-native:recoveryservices/v20240101:Vault"
-	ctPolicy    = "azure-native:recoveryservices:ProtectionPolicy"
+	ctPolicy    = "azure-native:recoveryservices/v20241001:ProtectionPolicy"
 	ctEnv       = "azure-native:app/v20240301:ManagedEnvironment"
 	ctIdentity  = "azure-native:managedidentity:UserAssignedIdentity"
 	ctWAF       = "azure-native:network:WebApplicationFirewallPolicy"
@@ -177,15 +177,13 @@ func runCluster(t *testing.T, r *spec.Region, tenants []*spec.Tenant) *clusterRu
 		export("vmSubnetId", pf.VMSubnetID)
 		export("endpointSubnetId", pf.EndpointSubnetID)
 		export("environmentId", pf.EnvironmentID)
+		export("environmentName", pf.EnvironmentName)
 		export("environmentDefaultDomain", pf.EnvironmentDefaultDomain)
 		export("environmentStaticIp", pf.EnvironmentStaticIP)
 		export("recoveryVaultName", pf.RecoveryVaultName)
 		export("keyVaultName", pf.KeyVaultName)
 		export("gatewayPublicIp", pf.GatewayPublicIPAddress)
 		export("clusterGatewayPublicIp", c.GatewayPublicIPAddress)
-		for k, v := range pf.VMBackupPolicyIDs {
-			export("vmPolicy/"+k, v)
-		}
 		for k, v := range pf.FileShareBackupPolicyIDs {
 			export("fsPolicy/"+k, v)
 		}
@@ -394,7 +392,7 @@ func baseTenant(name string, runtime spec.Runtime, state spec.State) *spec.Tenan
 	case spec.RuntimeContainer:
 		t.Container = &spec.ContainerSpec{Image: "kpaxcloud.azurecr.io/kpax-server:4.12.1", Replicas: 3, CPU: 1}
 	case spec.RuntimeVM:
-		t.VM = &spec.VMSpec{Size: "Standard_D4s_v5", Instances: 3, Image: "Canonical:ubuntu-24_04-lts:server:latest", ServerImage: "kpaxcloud.azurecr.io/kpax-server:4.12.1", DataDiskGB: 256}
+		t.VM = &spec.VMSpec{Size: "Standard_D4s_v5", Instances: 3, Image: "Canonical:ubuntu-24_04-lts:server:latest", ServerImage: "kpaxcloud.azurecr.io/kpax-server:4.12.1"}
 	}
 	return t
 }
@@ -412,10 +410,8 @@ func out(s string) pulumi.StringOutput { return pulumi.String(s).ToStringOutput(
 // testPlatform is the cluster as the tenants see it; vmTenants get gateway
 // backend pools.
 func testPlatform(vmTenants ...string) *Platform {
-	policies := map[string]pulumi.StringOutput{}
 	fsPolicies := map[string]pulumi.StringOutput{}
 	for _, key := range []string{"daily-0200-30d", "daily-0300-7d"} {
-		policies[key] = out(testSubPrefix + "Microsoft.RecoveryServices/vaults/rsv-kpax-fr/backupPolicies/vm-" + key)
 		fsPolicies[key] = out(testSubPrefix + "Microsoft.RecoveryServices/vaults/rsv-kpax-fr/backupPolicies/files-" + key)
 	}
 	pools := map[string]pulumi.StringOutput{}
@@ -426,20 +422,21 @@ func testPlatform(vmTenants ...string) *Platform {
 		return out(testSubPrefix + "Microsoft.Network/privateDnsZones/" + name)
 	}
 	return &Platform{
-		Location:                 "francecentral",
-		Zones:                    []string{"1", "2", "3"},
-		ResourceGroupName:        out(testPlatformRG),
-		WorkspaceID:              out(testSubPrefix + "Microsoft.OperationalInsights/workspaces/log-kpax-fr"),
-		VMSubnetID:               out(testSubPrefix + "Microsoft.Network/virtualNetworks/vnet-kpax-fr/subnets/snet-vms"),
-		EndpointSubnetID:         out(testSubPrefix + "Microsoft.Network/virtualNetworks/vnet-kpax-fr/subnets/snet-endpoints"),
-		GatewaySubnetPrefix:      testGWPrefix,
-		EnvironmentID:            out(testSubPrefix + "Microsoft.App/managedEnvironments/cae-kpax-fr"),
-		EnvironmentDefaultDomain: out("cae-kpax-fr.francecentral.azurecontainerapps.io"),
-		RecoveryVaultName:        out("rsv-kpax-fr"),
-		VMBackupPolicyIDs:        policies,
-		FileShareBackupPolicyIDs: fsPolicies,
-		DNSZoneName:              testDNSZone,
-		DNSZoneResourceGroupName: "rg-kpax-fr-platform",
+		Location:                   "francecentral",
+		Zones:                      []string{"1", "2", "3"},
+		ResourceGroupName:          out(testPlatformRG),
+		WorkspaceID:                out(testSubPrefix + "Microsoft.OperationalInsights/workspaces/log-kpax-fr"),
+		VMSubnetID:                 out(testSubPrefix + "Microsoft.Network/virtualNetworks/vnet-kpax-fr/subnets/snet-vms"),
+		EndpointSubnetID:           out(testSubPrefix + "Microsoft.Network/virtualNetworks/vnet-kpax-fr/subnets/snet-endpoints"),
+		GatewaySubnetPrefix:        testGWPrefix,
+		EnvironmentID:              out(testSubPrefix + "Microsoft.App/managedEnvironments/cae-kpax-fr"),
+		EnvironmentName:            out("cae-kpax-fr"),
+		EnvironmentWorkloadProfile: "Consumption",
+		EnvironmentDefaultDomain:   out("cae-kpax-fr.francecentral.azurecontainerapps.io"),
+		RecoveryVaultName:          out("rsv-kpax-fr"),
+		FileShareBackupPolicyIDs:   fsPolicies,
+		DNSZoneName:                testDNSZone,
+		DNSZoneResourceGroupName:   "rg-kpax-fr-platform",
 		PrivateDNSZoneIDs: map[string]pulumi.StringOutput{
 			"sqlServer": zone("privatelink.database.windows.net"),
 			"blob":      zone("privatelink.blob.core.windows.net"),
@@ -566,9 +563,9 @@ const (
 	tLTR        = "azure-native:sql:LongTermRetentionPolicy"
 	tTDE        = "azure-native:sql:TransparentDataEncryption"
 	tAudit      = "azure-native:sql:ExtendedDatabaseBlobAuditingPolicy"
-	tApp        = "azure-native:app:ContainerApp"
+	tApp        = "azure-native:app/v20240301:ContainerApp"
+	tEnvStorage = "azure-native:app/v20240301:ManagedEnvironmentsStorage"
 	tRecord     = "azure-native:network:RecordSet"
-	tDisk       = "azure-native:compute:Disk"
 	tVMSS       = "azure-native:compute:VirtualMachineScaleSet"
 	tVM         = "azure-native:compute:VirtualMachine"
 	tExtension  = "azure-native:compute:VirtualMachineExtension"
@@ -583,7 +580,7 @@ const (
 var commonSet = map[string]int{
 	tRG: 1, tIdentity: 1, tRandom: 1, tPassword: 1,
 	tVault: 1, tSecret: 1,
-	tLock: 3, tRole: 3, tPE: 3, tZoneGroup: 3, tDiag: 4,
+	tLock: 3, tRole: 2, tPE: 3, tZoneGroup: 3, tDiag: 4,
 	tAccount: 1, tBlobSvc: 1, tFileSvc: 1, tShare: 1, tContainer: 1, tItem: 1,
 	tDatabase: 1, tPITR: 1, tLTR: 1, tTDE: 1, tAudit: 1,
 }

@@ -29,6 +29,13 @@ func containerAppName(t *spec.Tenant) string {
 	return "ca-" + t.Name
 }
 
+// environmentStorageName is a tenant's file share as the region's Container
+// Apps environment knows it (storage names: lowercase letters, digits and
+// hyphens, at most 32 characters; tenant names are at most 20).
+func environmentStorageName(t *spec.Tenant) string {
+	return "files-" + t.Name
+}
+
 // gatewayBackendPoolName is a tenant's backend pool on the region gateway.
 func gatewayBackendPoolName(tenant string) string {
 	return "pool-" + tenant
@@ -112,9 +119,8 @@ func vmName(t *spec.Tenant, i int) string {
 	return fmt.Sprintf("vm-%s-%d", t.Name, i)
 }
 
-// vmNICName and vmDataDiskName belong to the VM named vm.
-func vmNICName(vm string) string      { return "nic-" + vm }
-func vmDataDiskName(vm string) string { return "disk-" + vm + "-data" }
+// vmNICName is the network interface of the VM named vm.
+func vmNICName(vm string) string { return "nic-" + vm }
 
 // maintenanceConfigurationName is a VM tenant's guest patch window.
 func maintenanceConfigurationName(t *spec.Tenant) string {
@@ -124,25 +130,10 @@ func maintenanceConfigurationName(t *spec.Tenant) string {
 // Backup item names of the Recovery Services vault. The formats are the
 // ones Azure Backup itself gives (and the ARM quickstart templates use).
 
-// vmBackupContainerName is the vault's container of an Azure VM.
-func vmBackupContainerName(resourceGroup, vm string) string {
-	return fmt.Sprintf("iaasvmcontainer;iaasvmcontainerv2;%s;%s", resourceGroup, vm)
-}
-
-// vmProtectedItemName is the vault's protected item of an Azure VM.
-func vmProtectedItemName(resourceGroup, vm string) string {
-	return fmt.Sprintf("vm;iaasvmcontainerv2;%s;%s", resourceGroup, vm)
-}
-
 // storageBackupContainerName is the vault's container of a storage account
 // whose file shares it protects.
 func storageBackupContainerName(resourceGroup, account string) string {
 	return fmt.Sprintf("storagecontainer;Storage;%s;%s", resourceGroup, account)
-}
-
-// fileShareProtectedItemName is the vault's protected item of a file share.
-func fileShareProtectedItemName(share string) string {
-	return "AzureFileShare;" + share
 }
 
 // The regional cluster's names. Every one of them is made from the region key
@@ -188,10 +179,9 @@ func clusterKeyVaultName(region, suffix string) string {
 // clusterRecoveryVaultName is the region's Recovery Services vault.
 func clusterRecoveryVaultName(region string) string { return "rsv-kpax-" + region }
 
-// vmBackupPolicyName and fileShareBackupPolicyName name the vault's policies
-// after spec.BackupSpec.PolicyKey, so that a policy keeps its name as long as
-// its schedule exists.
-func vmBackupPolicyName(key string) string        { return "vm-" + key }
+// fileShareBackupPolicyName names the vault's file share policies after
+// spec.BackupSpec.PolicyKey, so that a policy keeps its name as long as its
+// schedule exists.
 func fileShareBackupPolicyName(key string) string { return "fs-" + key }
 
 // clusterEnvironmentName is the region's Container Apps managed environment.

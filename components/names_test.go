@@ -23,7 +23,7 @@ func TestTenantNames(t *testing.T) {
 	if a != stableGUID("tenant/acme/storage", roleStorageBlobDataContributor, "tenant/acme/identity") {
 		t.Errorf("stableGUID is not stable")
 	}
-	if a == stableGUID("tenant/acme/storage", roleStorageFileDataSMBContributor, "tenant/acme/identity") {
+	if a == stableGUID("tenant/acme/storage", roleKeyVaultSecretsUser, "tenant/acme/identity") {
 		t.Errorf("stableGUID ignores the role")
 	}
 	if subscriptionScope("/subscriptions/abc/resourceGroups/x") != "/subscriptions/abc" || subscriptionScope("nope") != "" {

@@ -36,8 +36,10 @@ type Platform struct {
 	// of management traffic (SSH, RDP) to the VMs.
 	BastionSubnetPrefix string
 
-	// EnvironmentID is the region's Container Apps managed environment.
-	EnvironmentID pulumi.StringOutput
+	// EnvironmentID and EnvironmentName are the region's Container Apps
+	// managed environment (in the platform resource group).
+	EnvironmentID   pulumi.StringOutput
+	EnvironmentName pulumi.StringOutput
 	// EnvironmentDefaultDomain is the environment's default domain: an app
 	// named N is reached inside the VNet at N.<default domain>.
 	EnvironmentDefaultDomain pulumi.StringOutput
@@ -57,9 +59,8 @@ type Platform struct {
 	// platform resource group.
 	RecoveryVaultName pulumi.StringOutput
 	RecoveryVaultID   pulumi.StringOutput
-	// VMBackupPolicyIDs and FileShareBackupPolicyIDs are the vault's daily
-	// policies by spec.BackupSpec.PolicyKey.
-	VMBackupPolicyIDs        map[string]pulumi.StringOutput
+	// FileShareBackupPolicyIDs are the vault's daily file share policies by
+	// spec.BackupSpec.PolicyKey.
 	FileShareBackupPolicyIDs map[string]pulumi.StringOutput
 
 	// DNSZoneName is the region's public zone, in DNSZoneResourceGroupName:

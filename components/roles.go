@@ -9,13 +9,14 @@ import (
 	"strings"
 )
 
-// Built-in Azure role definitions the tenant component assigns.
+// Built-in Azure role definitions the components assign
+// (learn.microsoft.com/azure/role-based-access-control/built-in-roles).
 const (
 	roleStorageBlobDataContributor     = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
-	roleStorageFileDataSMBContributor  = "0c867c2a-1d8c-454a-a3db-ab2ea1bdc8bb"
 	roleKeyVaultSecretsUser            = "4633458b-17de-408a-b874-0445c86b69e6"
 	roleVirtualMachineAdministratorLog = "1c0163c0-47e6-4577-8991-ea5c82e286e4"
 	roleAcrPull                        = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
+	roleReader                         = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 )
 
 // stableGUID is a name-based UUID (the layout of RFC 4122 version 5: SHA-1

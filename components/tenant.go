@@ -9,9 +9,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/pulumi/pulumi-azure-native-sdk/compute/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/keyvault/v2"
-	"github.com/pulumi/pulumi-azure-native-sdk/managedidentity/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/resources/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/sql/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/storage/v2"
@@ -26,8 +24,9 @@ import (
 // SQL database, storage account, Key Vault, URL and daily backups.
 //
 // The data resources (database, storage account and its file share, Key
-// Vault, VM data disks) are protected, retained on delete and locked: no
-// change to a tenant's YAML file, not even deleting it, can drop its data.
+// Vault and its secrets, backup items) are protected and retained on delete,
+// and the database, account and vault are locked: no change to a tenant's
+// YAML file, not even deleting it, can drop its data.
 type Tenant struct {
 	pulumi.ResourceState
 
@@ -89,8 +88,11 @@ const (
 	// sqlDiffBackupHours is the interval of differential database backups
 	// (12 or 24 hours are allowed; 12 shortens point-in-time restores).
 	sqlDiffBackupHours = 12
-	// vmAdminUsername is the break-glass local account of tenant VMs. Day to
-	// day, operators sign in with Entra ID through Bastion.
+	// vmAdminUsername is the local account Azure requires on a Linux VM. It
+	// has no password and only a public key whose private half nobody holds
+	// (vmBreakGlassPublicKey): operators sign in with Entra ID through
+	// Bastion, and break-glass access is granted on the day it is needed
+	// (docs/restore.md, "OS access").
 	vmAdminUsername = "kpaxadmin"
 	// lockName names every CanNotDelete lock of a tenant's data.
 	lockName = "kpax-do-not-delete"
@@ -200,6 +202,9 @@ func validateTenantArgs(args *TenantArgs) error {
 			errs = append(errs, fmt.Errorf("platform: no private DNS zone for %q", key))
 		}
 	}
+	if p.EnvironmentName.OutputState == nil && t.Runtime == spec.RuntimeContainer {
+		errs = append(errs, errors.New("platform: EnvironmentName is required for container tenants (their file share is an environment storage)"))
+	}
 	if _, ok := p.FileShareBackupPolicyIDs[t.Backup.PolicyKey()]; !ok {
 		errs = append(errs, fmt.Errorf("backup: the region vault has no file share policy %q", t.Backup.PolicyKey()))
 	}
@@ -229,9 +234,6 @@ func validateTenantArgs(args *TenantArgs) error {
 		if len(p.Zones) == 0 {
 			errs = append(errs, errors.New("platform: Zones is required for VM tenants"))
 		}
-		if _, ok := p.VMBackupPolicyIDs[t.Backup.PolicyKey()]; !ok && t.HasCompute() {
-			errs = append(errs, fmt.Errorf("backup: the region vault has no VM policy %q", t.Backup.PolicyKey()))
-		}
 		if _, ok := p.GatewayBackendPoolIDs[t.Name]; !ok && t.HasCompute() {
 			errs = append(errs, fmt.Errorf("platform: the gateway has no backend pool for %q", t.Name))
 		}
@@ -258,7 +260,7 @@ type tenantBuilder struct {
 	location pulumi.StringInput
 
 	rg       *resources.ResourceGroup
-	identity *managedidentity.UserAssignedIdentity
+	identity *userAssignedIdentity
 	// subscription is "/subscriptions/<id>", read from the resource group's
 	// ID, for role definition IDs.
 	subscription pulumi.StringOutput
@@ -273,11 +275,23 @@ type tenantBuilder struct {
 	// them so that its first start can already read its secrets and data.
 	identityRoles []pulumi.Resource
 	appSecret     *keyvault.Secret
+	// vaultReachable and filesReachable are the DNS registrations of the
+	// vault's and the file service's private endpoints: the vault and the
+	// share have no public access, so compute that starts before them cannot
+	// read its secrets or mount its files.
+	vaultReachable pulumi.Resource
+	filesReachable pulumi.Resource
+	// storageKey is the account key the file share is mounted with
+	// (tenant_storage.go says why a key).
+	storageKey pulumi.StringOutput
+	// storageKeySecret keeps it in the tenant's vault for the VMs.
+	storageKeySecret *keyvault.Secret
 	// serverScript is the VM bootstrap, the same for every VM of the tenant.
 	serverScript *pulumi.StringOutput
 	lastServer   pulumi.Resource // the previous VM's server extension
-	// dataDisks are the VM tenant's data disks, by instance index.
-	dataDisks []*compute.Disk
+	// locks are the CanNotDelete locks of the tenant's data, registered last
+	// so that each waits for what sits on its scope (locks.go).
+	locks lockSet
 }
 
 // child returns the options of a child resource: parented to the tenant,
@@ -302,9 +316,11 @@ func (b *tenantBuilder) build() error {
 		{"identity", b.managedIdentity},
 		{"key vault", b.keyVault},
 		{"storage", b.storage},
+		{"file share backup", b.fileShareBackup},
 		{"database", b.sqlDatabase},
 		{"compute", b.compute},
 		{"dns", b.dnsRecord},
+		{"locks", b.registerLocks},
 	}
 	for _, s := range steps {
 		if err := s.run(); err != nil {
@@ -314,12 +330,16 @@ func (b *tenantBuilder) build() error {
 	return nil
 }
 
+// resourceGroup is the tenant's own group. It is kept like the data it holds:
+// deleting a group deletes everything in it, the storage account and the
+// Key Vault included, so a purge that unprotects the data would otherwise
+// delete it through the group the moment Pulumi forgets it.
 func (b *tenantBuilder) resourceGroup() error {
 	rg, err := resources.NewResourceGroup(b.ctx, b.name+"-rg", &resources.ResourceGroupArgs{
 		ResourceGroupName: pulumi.String(tenantResourceGroupName(b.t)),
 		Location:          b.location,
 		Tags:              b.tags,
-	}, b.child()...)
+	}, b.data()...)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 // A tenant's backup items in the region's Recovery Services vault: the
-// storage account's registration and the file share's protected item.
-// Promise: each tenant is backed up daily.
+// storage account's registration, the file share's protected item (daily, to
+// the vault tier), and each VM's protected item. Promise: each tenant is
+// backed up daily, in its region, and no lifecycle change deletes a backup.
 
 package components
 
@@ -10,9 +11,12 @@ import (
 )
 
 // fileShareBackup registers the storage account with the region's Recovery
-// Services vault and protects the file share with the daily policy. Both
-// are retained on delete: removing them from the program must never stop
-// protection and drop the recovery points with it.
+// Services vault and protects the file share with the daily policy, whose
+// recovery points are copied to the vault (cluster_backup.go). Both are data:
+// protected and retained on delete, since deleting a protected item means
+// "stop protection and delete data", which the immutable vault refuses
+// anyway. The share stays protected in every state: its data is kept, and so
+// is its daily backup, until the purge (docs/restore.md).
 func (b *tenantBuilder) fileShareBackup() error {
 	containerName := b.account.Name.ApplyT(func(account string) string {
 		return storageBackupContainerName(tenantResourceGroupName(b.t), account)
@@ -32,7 +36,11 @@ func (b *tenantBuilder) fileShareBackup() error {
 			AcquireStorageAccountLock: pulumi.String("NotAcquire"),
 		},
 		Tags: b.tags,
-	}, b.child(pulumi.RetainOnDelete(true))...)
+		// The registration must see the share: azure-native does not run
+		// the vault's "inquire", so a share created after its account was
+		// registered is not protectable until someone does
+		// (terraform-provider-azurerm#11184).
+	}, b.data(pulumi.DependsOn([]pulumi.Resource{b.share}))...)
 	if err != nil {
 		return err
 	}
@@ -41,13 +49,19 @@ func (b *tenantBuilder) fileShareBackup() error {
 		ResourceGroupName: b.p.ResourceGroupName,
 		FabricName:        pulumi.String("Azure"),
 		ContainerName:     containerName,
-		ProtectedItemName: pulumi.String(fileShareProtectedItemName(tenantFileShareName)),
+		// The share's own name. Azure Backup names the item itself
+		// ("azurefileshare;<hash>") and says not to build that name
+		// (learn.microsoft.com/azure/backup/backup-azure-file-share-rest-api);
+		// azure-native looks the system name up by this friendly name before
+		// it creates the item (pulumi-azure-native#3809, fixing #1420, where
+		// a built "AzureFileShare;<share>" was created but never read back).
+		ProtectedItemName: pulumi.String(tenantFileShareName),
 		Properties: recoveryservices.AzureFileshareProtectedItemArgs{
 			ProtectedItemType: pulumi.String("AzureFileShareProtectedItem"),
 			PolicyId:          b.p.FileShareBackupPolicyIDs[b.t.Backup.PolicyKey()],
 			SourceResourceId:  b.account.ID(),
 		},
 		Tags: b.tags,
-	}, b.child(pulumi.RetainOnDelete(true), pulumi.DependsOn([]pulumi.Resource{container, b.share}))...)
+	}, b.data(pulumi.DependsOn([]pulumi.Resource{container, b.share}))...)
 	return err
 }

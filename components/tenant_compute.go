@@ -38,9 +38,12 @@ func serverImage(t *spec.Tenant) (image, path string) {
 
 // appDependencies are what the KPAX server's first start needs in place
 // besides its inputs, in a Container App or on a VM: the signing key in
-// the vault, the tenant identity's roles, and the pull identity's grant.
+// the vault, the tenant identity's roles, the pull identity's grant, and the
+// private DNS of the vault and the file share (both have private access
+// only: without the records, their names resolve to public addresses that
+// refuse the server).
 func (b *tenantBuilder) appDependencies() []pulumi.Resource {
-	deps := append([]pulumi.Resource{b.appSecret}, b.identityRoles...)
+	deps := append([]pulumi.Resource{b.appSecret, b.vaultReachable, b.filesReachable}, b.identityRoles...)
 	if b.p.RegistryPull != nil {
 		deps = append(deps, b.p.RegistryPull)
 	}

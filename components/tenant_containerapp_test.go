@@ -4,6 +4,7 @@ package components
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,6 +20,7 @@ func TestTenantContainerApp(t *testing.T) {
 	kv := one(t, rs, tVault)
 	for path, v := range map[string]any{
 		"containerAppName":                                              "ca-acme",
+		"workloadProfileName":                                           "Consumption",
 		"environmentId":                                                 testSubPrefix + "Microsoft.App/managedEnvironments/cae-kpax-fr",
 		"identity.type":                                                 "UserAssigned",
 		"identity.userAssignedIdentities.0":                             id.ID,
@@ -66,10 +68,84 @@ func TestTenantContainerApp(t *testing.T) {
 			t.Errorf("env %v carries a secret value", m["name"])
 		}
 	}
-	// The app starts only once its identity can read its secrets.
+	// The app starts only once its identity can read its secrets, and the
+	// vault and the share resolve to their private endpoints: the first
+	// revision resolves the Key Vault reference and mounts the share, and
+	// both have public access disabled (simazure.RuleKeyVaultReference).
 	for _, ra := range ofType(rs, tRole) {
 		if !contains(app.DependsOn, ra.URN) {
 			t.Errorf("the app does not wait for role assignment %s", ra.Name)
 		}
+	}
+	for _, dep := range []string{"tenant-acme-pe-vault-dns", "tenant-acme-pe-file-dns", "tenant-acme-files"} {
+		if !slices.ContainsFunc(app.DependsOn, func(urn string) bool { return strings.HasSuffix(urn, "::"+dep) }) {
+			t.Errorf("the app does not wait for %s", dep)
+		}
+	}
+}
+
+// TestTenantFilesAgree: the compute's mount, the share, its backup and the
+// account's settings describe one file store. A container app mounts the
+// tenant's own share through an environment storage that uses the
+// account's key, which the account allows; the backup protects that share
+// in that account with a vault-tier policy; a VM mounts it with the same
+// key, kept in the tenant's vault.
+func TestTenantFilesAgree(t *testing.T) {
+	p := runTenants(t, containerTenant("acme", spec.StateActive), vmTenant("globex", spec.StateActive))
+	for _, name := range []string{"acme", "globex"} {
+		rs := tenantResources(t, p, name)
+		account := one(t, rs, tAccount)
+		share := one(t, rs, tShare)
+		item := one(t, rs, tItem)
+		// Azure Files backup and key-based mounts both need key access.
+		want(t, account, "allowSharedKeyAccess", true)
+		want(t, account, "publicNetworkAccess", "Disabled")
+		want(t, share, "enabledProtocols", "SMB")
+		want(t, share, "accountName", account.String("accountName"))
+		want(t, item, "protectedItemName", share.String("shareName"))
+		want(t, item, "properties.sourceResourceId", account.ID)
+		if !strings.HasPrefix(item.String("properties.policyId"), testSubPrefix+"Microsoft.RecoveryServices/vaults/rsv-kpax-fr/backupPolicies/") {
+			t.Errorf("%s: the share is backed up by %q, not the region's vault", name, item.String("properties.policyId"))
+		}
+		pe := p.Get(tPE, "tenant-"+name+"-pe-file")
+		want(t, pe, "privateLinkServiceConnections.0.privateLinkServiceId", account.ID)
+	}
+	acme := tenantResources(t, p, "acme")
+	storage := one(t, acme, tEnvStorage)
+	account, share, app := one(t, acme, tAccount), one(t, acme, tShare), one(t, acme, tApp)
+	for path, v := range map[string]any{
+		"environmentName":                  "cae-kpax-fr",
+		"resourceGroupName":                testPlatformRG,
+		"storageName":                      "files-acme",
+		"properties.azureFile.accountName": account.String("accountName"),
+		"properties.azureFile.shareName":   share.String("shareName"),
+		"properties.azureFile.accountKey":  plan.Secret,
+		"properties.azureFile.accessMode":  "ReadWrite",
+	} {
+		want(t, storage, path, v)
+	}
+	for path, v := range map[string]any{
+		"template.volumes.0.name":                         appFilesVolume,
+		"template.volumes.0.storageType":                  "AzureFile",
+		"template.volumes.0.storageName":                  storage.String("storageName"),
+		"template.containers.0.volumeMounts.0.volumeName": appFilesVolume,
+		"template.containers.0.volumeMounts.0.mountPath":  appFilesDir,
+	} {
+		want(t, app, path, v)
+	}
+	var dataDir string
+	for _, e := range app.Get("template.containers.0.env").([]any) {
+		if m := e.(map[string]any); m["name"] == "KPAX_DATA_DIR" {
+			dataDir, _ = m["value"].(string)
+		}
+	}
+	if dataDir != appFilesDir {
+		t.Errorf("the server is told its files are in %q, the share is mounted on %q", dataDir, appFilesDir)
+	}
+	globex := tenantResources(t, p, "globex")
+	key := p.Get(tSecret, "tenant-globex-storage-key-secret")
+	want(t, key, "vaultName", one(t, globex, tVault).String("vaultName"))
+	if len(ofType(globex, tEnvStorage)) != 0 || len(ofType(acme, tSecret)) != 1 {
+		t.Error("each runtime keeps the key where its compute reads it, and nowhere else")
 	}
 }

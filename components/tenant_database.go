@@ -117,9 +117,7 @@ func (b *tenantBuilder) sqlDatabase() error {
 		return err
 	}
 	b.database = database
-	if err := b.lock("db-lock", database.ID(), "database"); err != nil {
-		return err
-	}
+	b.lock("db", "db-lock", database.ID(), "database")
 	dbName, serverName, rgName := database.Name, server.Name, b.p.ResourceGroupName
 	pitr := &sql.BackupShortTermRetentionPolicyArgs{
 		PolicyName:        pulumi.String("default"),
@@ -131,7 +129,8 @@ func (b *tenantBuilder) sqlDatabase() error {
 	if sku.Tier != "Hyperscale" { // Hyperscale takes no differential backups
 		pitr.DiffBackupIntervalInHours = pulumi.Int(sqlDiffBackupHours)
 	}
-	if _, err := sql.NewBackupShortTermRetentionPolicy(b.ctx, b.name+"-db-pitr", pitr, b.child()...); err != nil {
+	pitrPolicy, err := sql.NewBackupShortTermRetentionPolicy(b.ctx, b.name+"-db-pitr", pitr, b.child()...)
+	if err != nil {
 		return err
 	}
 	ltr := &sql.LongTermRetentionPolicyArgs{
@@ -147,30 +146,38 @@ func (b *tenantBuilder) sqlDatabase() error {
 		// The yearly backup is the first full backup of week 1.
 		ltr.WeekOfYear = pulumi.Int(1)
 	}
-	if _, err := sql.NewLongTermRetentionPolicy(b.ctx, b.name+"-db-ltr", ltr, b.child()...); err != nil {
+	ltrPolicy, err := sql.NewLongTermRetentionPolicy(b.ctx, b.name+"-db-ltr", ltr, b.child()...)
+	if err != nil {
 		return err
 	}
-	if _, err := sql.NewTransparentDataEncryption(b.ctx, b.name+"-db-tde", &sql.TransparentDataEncryptionArgs{
+	tde, err := sql.NewTransparentDataEncryption(b.ctx, b.name+"-db-tde", &sql.TransparentDataEncryptionArgs{
 		TdeName:           pulumi.String("current"),
 		DatabaseName:      dbName,
 		ServerName:        serverName,
 		ResourceGroupName: rgName,
 		State:             sql.TransparentDataEncryptionStateEnumEnabled,
-	}, b.child()...); err != nil {
+	}, b.child()...)
+	if err != nil {
 		return err
 	}
 	// Auditing to Azure Monitor: the audit records reach the workspace
 	// through the diagnostic setting below (category group allLogs holds
 	// SQLSecurityAuditEvents).
-	if _, err := sql.NewExtendedDatabaseBlobAuditingPolicy(b.ctx, b.name+"-db-audit", &sql.ExtendedDatabaseBlobAuditingPolicyArgs{
+	audit, err := sql.NewExtendedDatabaseBlobAuditingPolicy(b.ctx, b.name+"-db-audit", &sql.ExtendedDatabaseBlobAuditingPolicyArgs{
 		BlobAuditingPolicyName:      pulumi.String("default"),
 		DatabaseName:                dbName,
 		ServerName:                  serverName,
 		ResourceGroupName:           rgName,
 		State:                       sql.BlobAuditingPolicyStateEnabled,
 		IsAzureMonitorTargetEnabled: pulumi.Bool(true),
-	}, b.child()...); err != nil {
+	}, b.child()...)
+	if err != nil {
 		return err
 	}
-	return b.diagnostics("db-diag", database.ID(), []string{"allLogs"}, []string{"Basic", "InstanceAndAppAdvanced", "WorkloadManagement"})
+	diag, err := b.diagnostics("db-diag", database.ID(), []string{"allLogs"}, []string{"Basic", "InstanceAndAppAdvanced", "WorkloadManagement"})
+	if err != nil {
+		return err
+	}
+	b.onScope("db", pitrPolicy, ltrPolicy, tde, audit, diag)
+	return nil
 }

@@ -6,13 +6,12 @@ package components
 
 import (
 	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
-	"github.com/pulumi/pulumi-azure-native-sdk/managedidentity/v2"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 func (b *tenantBuilder) managedIdentity() error {
-	id, err := managedidentity.NewUserAssignedIdentity(b.ctx, b.name+"-identity", &managedidentity.UserAssignedIdentityArgs{
+	id, err := newUserAssignedIdentity(b.ctx, b.name+"-identity", &userAssignedIdentityArgs{
 		ResourceName:      pulumi.String(tenantIdentityName(b.t)),
 		ResourceGroupName: b.rg.Name,
 		Location:          b.location,
@@ -48,13 +47,13 @@ func (b *tenantBuilder) roleAssignment(logical, scopeKey string, scope pulumi.St
 }
 
 // identityRole grants the tenant identity a role on one of the tenant's own
-// resources.
-func (b *tenantBuilder) identityRole(logical, scopeKey string, scope pulumi.StringInput, role string) error {
+// resources. The assignment sits on that resource's scope.
+func (b *tenantBuilder) identityRole(logical, scopeKey string, scope pulumi.StringInput, role string) (*authorization.RoleAssignment, error) {
 	ra, err := b.roleAssignment(logical, "tenant/"+b.t.Name+"/"+scopeKey, scope, role,
 		"tenant/"+b.t.Name+"/identity", b.identity.PrincipalId, "ServicePrincipal")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	b.identityRoles = append(b.identityRoles, ra)
-	return nil
+	return ra, nil
 }

@@ -12,8 +12,11 @@ import (
 
 // Secrets a tenant keeps in its own Key Vault.
 const (
-	secretVMAdminPassword = "vm-admin-password"
-	secretAppKey          = "kpax-secret-key"
+	// secretAppKey is the KPAX server's signing key.
+	secretAppKey = "kpax-secret-key"
+	// secretStorageKey is the storage account key a VM mounts the file
+	// share with (tenant_storage.go says why a key).
+	secretStorageKey = "storage-account-key"
 )
 
 // keyVault is the tenant's own vault for its secrets. The Go SDK would send
@@ -52,18 +55,21 @@ func (b *tenantBuilder) keyVault() error {
 		return err
 	}
 	b.vault = vault
-	if err := b.lock("kv-lock", vault.ID(), "Key Vault"); err != nil {
+	b.lock("kv", "kv-lock", vault.ID(), "Key Vault")
+	pe, dns, err := b.privateEndpoint("vault", vault.ID(), "vault")
+	if err != nil {
 		return err
 	}
-	if err := b.privateEndpoint("vault", vault.ID(), "vault"); err != nil {
+	b.vaultReachable = dns
+	diag, err := b.diagnostics("kv-diag", vault.ID(), []string{"allLogs"}, []string{"AllMetrics"})
+	if err != nil {
 		return err
 	}
-	if err := b.diagnostics("kv-diag", vault.ID(), []string{"allLogs"}, []string{"AllMetrics"}); err != nil {
+	role, err := b.identityRole("kv-secrets-user", "keyvault", vault.ID(), roleKeyVaultSecretsUser)
+	if err != nil {
 		return err
 	}
-	if err := b.identityRole("kv-secrets-user", "keyvault", vault.ID(), roleKeyVaultSecretsUser); err != nil {
-		return err
-	}
+	b.onScope("kv", pe, diag, role)
 	// The application's signing key: generated once, kept only in the
 	// vault, read by the app through its identity (a Key Vault reference
 	// for the Container App, the vault's API on VMs).
@@ -83,7 +89,7 @@ func (b *tenantBuilder) keyVault() error {
 // Vault contents are data: protected and retained like the vault, and
 // covered by the vault's lock.
 func (b *tenantBuilder) secret(logical, name string, value pulumi.StringOutput) (*keyvault.Secret, error) {
-	return keyvault.NewSecret(b.ctx, b.name+"-"+logical, &keyvault.SecretArgs{
+	s, err := keyvault.NewSecret(b.ctx, b.name+"-"+logical, &keyvault.SecretArgs{
 		SecretName:        pulumi.String(name),
 		VaultName:         b.vault.Name,
 		ResourceGroupName: b.rg.Name,
@@ -93,6 +99,11 @@ func (b *tenantBuilder) secret(logical, name string, value pulumi.StringOutput) 
 		},
 		Tags: b.tags,
 	}, b.data()...)
+	if err != nil {
+		return nil, err
+	}
+	b.onScope("kv", s)
+	return s, nil
 }
 
 // secretURI is the versionless URI of a vault secret: references to it

@@ -10,7 +10,9 @@ import (
 
 // diagnostics sends a resource's logs and metrics to the region's workspace.
 // logGroups are category groups ("allLogs"); metrics are metric categories.
-func (b *tenantBuilder) diagnostics(logical string, resourceURI pulumi.StringInput, logGroups, metrics []string) error {
+// It returns the setting, an extension resource on the monitored resource's
+// scope (a lock on that scope must wait for it).
+func (b *tenantBuilder) diagnostics(logical string, resourceURI pulumi.StringInput, logGroups, metrics []string) (*insights.DiagnosticSetting, error) {
 	var logs insights.LogSettingsArray
 	for _, g := range logGroups {
 		logs = append(logs, insights.LogSettingsArgs{CategoryGroup: pulumi.String(g), Enabled: pulumi.Bool(true)})
@@ -19,12 +21,11 @@ func (b *tenantBuilder) diagnostics(logical string, resourceURI pulumi.StringInp
 	for _, m := range metrics {
 		ms = append(ms, insights.MetricSettingsArgs{Category: pulumi.String(m), Enabled: pulumi.Bool(true)})
 	}
-	_, err := insights.NewDiagnosticSetting(b.ctx, b.name+"-"+logical, &insights.DiagnosticSettingArgs{
+	return insights.NewDiagnosticSetting(b.ctx, b.name+"-"+logical, &insights.DiagnosticSettingArgs{
 		Name:        pulumi.String(diagnosticSettingName),
 		ResourceUri: resourceURI,
 		WorkspaceId: b.p.WorkspaceID,
 		Logs:        logs,
 		Metrics:     ms,
 	}, b.child()...)
-	return err
 }

@@ -11,7 +11,9 @@ import (
 // privateEndpoint connects one subresource of a tenant resource to the
 // region's private-endpoint subnet and registers it in the matching private
 // DNS zone, so that the name resolves to the private address in the VNet.
-func (b *tenantBuilder) privateEndpoint(subresource string, target pulumi.StringInput, dnsZoneKey string) error {
+// It returns the endpoint (which sits on the target's scope) and its DNS
+// registration (what a client of the target must wait for).
+func (b *tenantBuilder) privateEndpoint(subresource string, target pulumi.StringInput, dnsZoneKey string) (*network.PrivateEndpoint, *network.PrivateDnsZoneGroup, error) {
 	name := tenantPrivateEndpointName(b.t, subresource)
 	pe, err := network.NewPrivateEndpoint(b.ctx, b.name+"-pe-"+subresource, &network.PrivateEndpointArgs{
 		PrivateEndpointName:        pulumi.String(name),
@@ -29,9 +31,9 @@ func (b *tenantBuilder) privateEndpoint(subresource string, target pulumi.String
 		Tags: b.tags,
 	}, b.child()...)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	_, err = network.NewPrivateDnsZoneGroup(b.ctx, b.name+"-pe-"+subresource+"-dns", &network.PrivateDnsZoneGroupArgs{
+	group, err := network.NewPrivateDnsZoneGroup(b.ctx, b.name+"-pe-"+subresource+"-dns", &network.PrivateDnsZoneGroupArgs{
 		PrivateDnsZoneGroupName: pulumi.String("default"),
 		PrivateEndpointName:     pe.Name,
 		ResourceGroupName:       b.rg.Name,
@@ -42,5 +44,5 @@ func (b *tenantBuilder) privateEndpoint(subresource string, target pulumi.String
 			},
 		},
 	}, b.child()...)
-	return err
+	return pe, group, err
 }

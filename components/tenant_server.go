@@ -41,32 +41,40 @@ func (b *tenantBuilder) serverEnv() []serverVar {
 		{"KPAX_STORAGE_ACCOUNT", b.account.Name},
 		{"KPAX_FILE_SHARE", pulumi.String(tenantFileShareName)},
 		{"KPAX_KEY_VAULT_URL", b.vault.Properties.VaultUri()},
+		// Where the tenant's file share is mounted, in the app's volume
+		// and on a VM alike.
+		{"KPAX_DATA_DIR", pulumi.String(appFilesDir)},
 	}
 }
 
-// Where a VM keeps the KPAX files: the data disk at LUN 0, which outlives
-// the VM (components.tenantBuilder.virtualMachines).
-const (
-	vmDataDevice = "/dev/disk/azure/scsi1/lun0"
-	vmDataDir    = "/var/lib/kpax"
-)
-
 // serverBootstrap is what a VM needs to run the KPAX server: the image, the
 // registry and the client ID of the platform identity that may pull from
-// it, and the server's configuration as plain values.
+// it, the Entra tenant both identities belong to, the file share and the
+// vault secret of its key, and the server's configuration as plain values.
 type serverBootstrap struct {
 	Tenant       string
 	Registry     string
 	Image        string
 	PullClientID string
+	// EntraTenant is the directory of the identities (ACR's token exchange
+	// names it: github.com/Azure/acr docs/AAD-OAuth.md).
+	EntraTenant string
+	// ClientID is the tenant identity's client ID: it reads the share's
+	// key from the tenant's vault.
+	ClientID       string
+	StorageAccount string
+	Share          string
+	// KeySecretURL is the versionless URL of the vault secret that holds
+	// the share's key.
+	KeySecretURL string
 	Env          [][2]string
 }
 
 // script is the VM's bootstrap, run as root by the CustomScript extension
 // when the VM is created and again whenever the script changes (a new
-// server image, a new configuration). Every step is idempotent: the data
-// disk is formatted only when it has no file system, and the service is
-// restarted on the image just pulled.
+// server image, a new configuration). Every step is idempotent: the share is
+// mounted once (fstab), and the service is restarted on the image just
+// pulled.
 func (s serverBootstrap) script() (string, error) {
 	for _, kv := range s.Env {
 		if strings.ContainsAny(kv[0]+kv[1], "\n\r\x00") || strings.Contains(kv[0], "=") {
@@ -82,8 +90,12 @@ func (s serverBootstrap) script() (string, error) {
 		"@REGISTRY@", shellQuote(s.Registry),
 		"@IMAGE@", shellQuote(s.Image),
 		"@PULL_CLIENT_ID@", shellQuote(s.PullClientID),
-		"@DEVICE@", vmDataDevice,
-		"@DATA_DIR@", vmDataDir,
+		"@ENTRA_TENANT@", shellQuote(s.EntraTenant),
+		"@CLIENT_ID@", shellQuote(s.ClientID),
+		"@ACCOUNT@", shellQuote(s.StorageAccount),
+		"@SHARE@", shellQuote(s.Share),
+		"@KEY_SECRET_URL@", shellQuote(s.KeySecretURL),
+		"@DATA_DIR@", appFilesDir,
 		"@ENV@", env.String(),
 	)
 	return r.Replace(serverScriptTemplate), nil
@@ -120,22 +132,12 @@ set -euo pipefail
 registry=@REGISTRY@
 image=@IMAGE@
 pull_client_id=@PULL_CLIENT_ID@
-device=@DEVICE@
+entra_tenant=@ENTRA_TENANT@
+client_id=@CLIENT_ID@
+account=@ACCOUNT@
+share=@SHARE@
+key_secret_url=@KEY_SECRET_URL@
 data=@DATA_DIR@
-
-# The data disk holds the KPAX files: formatted once, mounted by UUID.
-for _ in $(seq 1 60); do
-  [ -e "$device" ] && break
-  sleep 2
-done
-[ -e "$device" ] || { echo "kpax: data disk $device not found" >&2; exit 1; }
-if ! blkid "$device" >/dev/null 2>&1; then
-  mkfs.ext4 -q -L kpax-data "$device"
-fi
-uuid=$(blkid -s UUID -o value "$device")
-mkdir -p "$data"
-grep -q "UUID=$uuid " /etc/fstab || echo "UUID=$uuid $data ext4 defaults,nofail 0 2" >> /etc/fstab
-mountpoint -q "$data" || mount "$data"
 
 # First boot runs unattended upgrades, which hold the package manager: wait
 # for its lock, and retry what fails while it is held.
@@ -146,23 +148,45 @@ retry() {
   done
   return 1
 }
-if ! command -v podman >/dev/null; then
+if ! command -v podman >/dev/null || ! command -v mount.cifs >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   retry apt-get -o DPkg::Lock::Timeout=600 update -q
-  retry apt-get -o DPkg::Lock::Timeout=600 install -y -q podman
+  retry apt-get -o DPkg::Lock::Timeout=600 install -y -q podman cifs-utils
 fi
 
-# A new identity and its AcrPull grant take minutes to reach the metadata
-# service and the registry: retried, like the package manager.
+# A new identity and its role grants take minutes to reach the metadata
+# service, the vault and the registry: retried, like the package manager.
 json_field() { python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+token() { # token <client id> <resource>
+  curl -sSf -H Metadata:true \
+    "http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=$2&client_id=$1" \
+    | json_field access_token
+}
+
+# The KPAX files live on the tenant's file share, the same for every VM and
+# backed up daily to the region's vault. It is mounted over SMB 3.1.1 with
+# encryption through its private endpoint, with the account key that the
+# tenant identity reads from the tenant's vault (identity-based SMB needs a
+# domain, which a managed identity has not).
+mount_share() {
+  local vault_token key
+  vault_token=$(token "$client_id" https://vault.azure.net) || return 1
+  key=$(curl -sSf -H "Authorization: Bearer $vault_token" "$key_secret_url?api-version=7.4" | json_field value) || return 1
+  install -d -m 0700 /etc/kpax
+  (umask 077 && printf 'username=%s\npassword=%s\n' "$account" "$key" > /etc/kpax/files.cred)
+  mkdir -p "$data"
+  local source="//$account.file.core.windows.net/$share"
+  grep -q "^$source " /etc/fstab || echo "$source $data cifs vers=3.1.1,seal,credentials=/etc/kpax/files.cred,dir_mode=0770,file_mode=0660,serverino,nosharesock,actimeo=30,_netdev,nofail 0 0" >> /etc/fstab
+  mountpoint -q "$data" || mount "$data"
+}
+retry mount_share
 pull() {
   local aad_token acr_token
-  aad_token=$(curl -sSf -H Metadata:true \
-    "http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://management.azure.com/&client_id=$pull_client_id" \
-    | json_field access_token) || return 1
+  aad_token=$(token "$pull_client_id" https://management.azure.com/) || return 1
   acr_token=$(curl -sSf -X POST \
     --data-urlencode grant_type=access_token \
     --data-urlencode "service=$registry" \
+    --data-urlencode "tenant=$entra_tenant" \
     --data-urlencode "access_token=$aad_token" \
     "https://$registry/oauth2/exchange" | json_field refresh_token) || return 1
   printf '%s' "$acr_token" | podman login --username 00000000-0000-0000-0000-000000000000 --password-stdin "$registry" || return 1
@@ -184,7 +208,7 @@ RequiresMountsFor=$data
 
 [Service]
 ExecStartPre=-/usr/bin/podman rm --force kpax-server
-ExecStart=/usr/bin/podman run --rm --name kpax-server --network host --env-file /etc/kpax/kpax.env --env KPAX_DATA_DIR=$data --volume $data:$data $image
+ExecStart=/usr/bin/podman run --rm --name kpax-server --network host --env-file /etc/kpax/kpax.env --volume $data:$data $image
 ExecStop=/usr/bin/podman stop --time 30 kpax-server
 Restart=always
 RestartSec=5
@@ -198,7 +222,7 @@ systemctl restart kpax-server.service
 `
 
 // serverExtension runs the KPAX server on a VM: the CustomScript extension
-// runs the bootstrap (components/server.go) when the VM is created and again
+// runs the bootstrap above when the VM is created and again
 // whenever the script changes, so a new server image in the tenant file
 // rolls out in place, VM by VM. The script is public: it holds names, never
 // a secret (the server reads its signing key from the tenant's vault).
@@ -206,15 +230,19 @@ func (b *tenantBuilder) serverExtension(logical string, vm *compute.VirtualMachi
 	if b.serverScript == nil {
 		vars := b.serverEnv()
 		vars = append(vars, serverVar{"KPAX_SECRET_KEY_NAME", pulumi.String(secretAppKey)})
-		values := make([]any, 0, len(vars)+1)
-		values = append(values, b.p.RegistryPullClientID)
+		fixed := []any{b.p.RegistryPullClientID, b.identity.TenantId, b.identity.ClientId, b.account.Name, b.secretURI(secretStorageKey)}
+		values := append([]any(nil), fixed...)
 		for _, v := range vars {
 			values = append(values, v.value)
 		}
 		script := pulumi.All(values...).ApplyT(func(resolved []any) (string, error) {
-			bs := serverBootstrap{Tenant: b.t.Name, Registry: b.p.RegistryServer, Image: b.t.VM.ServerImage, PullClientID: resolved[0].(string)}
+			bs := serverBootstrap{
+				Tenant: b.t.Name, Registry: b.p.RegistryServer, Image: b.t.VM.ServerImage,
+				PullClientID: resolved[0].(string), EntraTenant: resolved[1].(string), ClientID: resolved[2].(string),
+				StorageAccount: resolved[3].(string), Share: tenantFileShareName, KeySecretURL: resolved[4].(string),
+			}
 			for i, v := range vars {
-				bs.Env = append(bs.Env, [2]string{v.name, resolved[i+1].(string)})
+				bs.Env = append(bs.Env, [2]string{v.name, resolved[len(fixed)+i].(string)})
 			}
 			return bs.encoded()
 		}).(pulumi.StringOutput)
@@ -223,7 +251,7 @@ func (b *tenantBuilder) serverExtension(logical string, vm *compute.VirtualMachi
 	// One VM at a time: each server waits for the previous VM's, so an
 	// upgrade restarts one VM while the gateway's probe keeps traffic on
 	// the others.
-	deps := append(b.appDependencies(), after)
+	deps := append(b.appDependencies(), after, b.storageKeySecret)
 	if b.lastServer != nil {
 		deps = append(deps, b.lastServer)
 	}

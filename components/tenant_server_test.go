@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kpax/kpax-cloud/plan"
 	"github.com/kpax/kpax-cloud/spec"
 )
 
@@ -31,7 +32,10 @@ func TestTenantVMServerBootstrap(t *testing.T) {
 		} else if ext.String("settings.script") != script {
 			t.Errorf("vm %d runs another script than vm 1", n)
 		}
-		for _, dep := range []string{"tenant-globex-app-key-secret", "tenant-globex-kv-secrets-user"} {
+		// The server reads its vault and mounts its share, both private:
+		// it waits for their private endpoints' DNS, and for the key.
+		for _, dep := range []string{"tenant-globex-app-key-secret", "tenant-globex-kv-secrets-user",
+			"tenant-globex-pe-vault-dns", "tenant-globex-pe-file-dns", "tenant-globex-storage-key-secret"} {
 			if !slices.ContainsFunc(ext.DependsOn, func(urn string) bool { return strings.HasSuffix(urn, "::"+dep) }) {
 				t.Errorf("vm %d's server starts before %s: dependsOn %v", n, dep, ext.DependsOn)
 			}
@@ -64,7 +68,12 @@ func TestTenantVMServerBootstrap(t *testing.T) {
 		"KPAX_URL=https://globex." + testDNSZone,
 		"KPAX_PORT=8080",
 		"KPAX_FILE_SHARE=kpax",
+		"KPAX_DATA_DIR=" + appFilesDir,
 		"KPAX_SECRET_KEY_NAME=" + secretAppKey,
+		"share='kpax'",
+		"entra_tenant='" + plan.MockTenantID + "'",
+		`    --data-urlencode "tenant=$entra_tenant" \`,
+		"retry mount_share",
 	} {
 		if !slices.Contains(strings.Split(sc, "\n"), line) {
 			t.Errorf("the bootstrap lacks the line %q", line)
@@ -74,6 +83,15 @@ func TestTenantVMServerBootstrap(t *testing.T) {
 		if !strings.Contains(sc, "\n"+prefix) || strings.Contains(sc, "\n"+prefix+"\n") {
 			t.Errorf("the bootstrap sets no %s", prefix)
 		}
+	}
+	// The share is mounted over encrypted SMB 3.1.1 with the key read from
+	// the vault secret, on the directory the server is told.
+	if !strings.Contains(sc, "cifs vers=3.1.1,seal,credentials=/etc/kpax/files.cred") ||
+		!strings.Contains(sc, "key_secret_url='https://") || !strings.Contains(sc, "/secrets/"+secretStorageKey+"'") {
+		t.Error("the bootstrap does not mount the share with the key from the vault")
+	}
+	if strings.Contains(sc, "mkfs") || strings.Contains(sc, "/dev/disk/azure") {
+		t.Error("the bootstrap still prepares a data disk")
 	}
 	if strings.Contains(sc, "\nKPAX_SECRET_KEY=") {
 		t.Error("the bootstrap writes the secret key: the server reads it from the vault")

@@ -1,6 +1,7 @@
 // A tenant's own storage account (zone redundant, private, TLS 1.2), its blob
-// and file services (soft delete, versioning, point-in-time restore) and its
-// file share. Promise: isolation and no data lost to a zone failure.
+// and file services (soft delete, versioning, point-in-time restore), the SMB
+// file share that holds the KPAX files of every replica or VM, and the key
+// they mount it with. Promise: isolation and no data lost to a zone failure.
 
 package components
 
@@ -10,6 +11,8 @@ import (
 
 	"github.com/pulumi/pulumi-azure-native-sdk/storage/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kpax/kpax-cloud/spec"
 )
 
 // storageSkuName maps the spec's redundancy to a StorageV2 SKU. Only
@@ -47,14 +50,25 @@ func (b *tenantBuilder) storage() error {
 		EnableHttpsTrafficOnly: pulumi.Bool(true),
 		MinimumTlsVersion:      pulumi.String("TLS1_2"),
 		AllowBlobPublicAccess:  pulumi.Bool(false),
-		// No account keys: the app reaches blobs and files with its
-		// identity (the roles below), and Azure Backup snapshots the share
-		// through the storage resource provider as a trusted service. This
-		// is not proven against a live subscription: should the share's
-		// backup or restore fail with KeyBasedAuthenticationNotPermitted,
-		// this is the one switch to revisit, and key-based SMB mounts would
-		// have to be argued here too.
-		AllowSharedKeyAccess:         pulumi.Bool(false),
+		// Shared key access stays on, a deliberate exception to "prevent
+		// shared key access" (MCSB; docs/published-rules.md). The KPAX files
+		// live on an SMB share that both runtimes mount, and each way in
+		// needs the key:
+		//   - Azure Backup of a file share requires key access, for backup
+		//     and restore alike (learn.microsoft.com/azure/backup/
+		//     azure-file-share-support-matrix, "Allow storage account key
+		//     access");
+		//   - Container Apps mounts Azure Files with the account key only
+		//     (learn.microsoft.com/azure/container-apps/storage-mounts);
+		//   - identity-based SMB needs AD DS, Entra Domain Services or Entra
+		//     Kerberos for hybrid identities, which a managed identity is
+		//     not (learn.microsoft.com/azure/storage/files/
+		//     storage-files-active-directory-overview).
+		// What limits the key: public network access is off (it works from
+		// the VNet only), it exists only as a Pulumi secret, in the
+		// environment's storage definition and in the tenant's own vault,
+		// and blobs keep using the identity (default to Entra below).
+		AllowSharedKeyAccess:         pulumi.Bool(true),
 		DefaultToOAuthAuthentication: pulumi.Bool(true),
 		AllowCrossTenantReplication:  pulumi.Bool(false),
 		PublicNetworkAccess:          pulumi.String("Disabled"),
@@ -71,9 +85,7 @@ func (b *tenantBuilder) storage() error {
 		return err
 	}
 	b.account = account
-	if err := b.lock("storage-lock", account.ID(), "storage account"); err != nil {
-		return err
-	}
+	b.lock("storage", "storage-lock", account.ID(), "storage account")
 
 	// Soft delete keeps deleted blobs and containers for the backup
 	// retention; point-in-time restore can go back one day less (Azure
@@ -86,7 +98,7 @@ func (b *tenantBuilder) storage() error {
 	if deleteDays < 2 {
 		deleteDays = 2 // so that the restore window is at least a day
 	}
-	if _, err := storage.NewBlobServiceProperties(b.ctx, b.name+"-blob-service", &storage.BlobServicePropertiesArgs{
+	blobs, err := storage.NewBlobServiceProperties(b.ctx, b.name+"-blob-service", &storage.BlobServicePropertiesArgs{
 		AccountName:                    account.Name,
 		ResourceGroupName:              b.rg.Name,
 		BlobServicesName:               pulumi.String("default"),
@@ -95,7 +107,8 @@ func (b *tenantBuilder) storage() error {
 		IsVersioningEnabled:            pulumi.Bool(true),
 		ChangeFeed:                     storage.ChangeFeedArgs{Enabled: pulumi.Bool(true), RetentionInDays: pulumi.Int(deleteDays)},
 		RestorePolicy:                  storage.RestorePolicyPropertiesArgs{Enabled: pulumi.Bool(true), Days: pulumi.Int(deleteDays - 1)},
-	}, b.child()...); err != nil {
+	}, b.child()...)
+	if err != nil {
 		return err
 	}
 	files, err := storage.NewFileServiceProperties(b.ctx, b.name+"-file-service", &storage.FileServicePropertiesArgs{
@@ -119,25 +132,46 @@ func (b *tenantBuilder) storage() error {
 		return err
 	}
 
-	if err := b.privateEndpoint("blob", account.ID(), "blob"); err != nil {
+	b.onScope("storage", blobs, files, b.share)
+	blobPE, _, err := b.privateEndpoint("blob", account.ID(), "blob")
+	if err != nil {
 		return err
 	}
-	if err := b.privateEndpoint("file", account.ID(), "file"); err != nil {
+	filePE, fileDNS, err := b.privateEndpoint("file", account.ID(), "file")
+	if err != nil {
 		return err
 	}
+	b.filesReachable = fileDNS
 	blobURI := pulumi.Sprintf("%s/blobServices/default", account.ID())
 	fileURI := pulumi.Sprintf("%s/fileServices/default", account.ID())
-	if err := b.diagnostics("blob-diag", blobURI, []string{"allLogs"}, []string{"Transaction"}); err != nil {
+	blobDiag, err := b.diagnostics("blob-diag", blobURI, []string{"allLogs"}, []string{"Transaction"})
+	if err != nil {
 		return err
 	}
-	if err := b.diagnostics("file-diag", fileURI, []string{"allLogs"}, []string{"Transaction"}); err != nil {
+	fileDiag, err := b.diagnostics("file-diag", fileURI, []string{"allLogs"}, []string{"Transaction"})
+	if err != nil {
 		return err
 	}
-	if err := b.identityRole("storage-blob-contributor", "storage", account.ID(), roleStorageBlobDataContributor); err != nil {
+	// The identity reads and writes blobs. It gets no file role: SMB data
+	// roles only apply to identity-based SMB, which is not available here
+	// (above); the share is mounted with the key.
+	blobRole, err := b.identityRole("storage-blob-contributor", "storage", account.ID(), roleStorageBlobDataContributor)
+	if err != nil {
 		return err
 	}
-	if err := b.identityRole("storage-smb-contributor", "storage", account.ID(), roleStorageFileDataSMBContributor); err != nil {
-		return err
+	b.onScope("storage", blobPE, filePE, blobDiag, fileDiag, blobRole)
+	// The key is read on every run, so that a rotated key reaches the
+	// mounts with the next `pulumi up` (docs/restore.md, "Storage key").
+	keys := storage.ListStorageAccountKeysOutput(b.ctx, storage.ListStorageAccountKeysOutputArgs{
+		AccountName:       account.Name,
+		ResourceGroupName: b.rg.Name,
+	})
+	b.storageKey = pulumi.ToSecret(keys.Keys().Index(pulumi.Int(0)).Value()).(pulumi.StringOutput)
+	if b.t.Runtime == spec.RuntimeVM {
+		b.storageKeySecret, err = b.secret("storage-key-secret", secretStorageKey, b.storageKey)
+		if err != nil {
+			return err
+		}
 	}
-	return b.fileShareBackup()
+	return nil
 }

@@ -19,10 +19,13 @@ import (
 // state; the counts are the ones the README reports.
 func TestTenantResourceSet(t *testing.T) {
 	const vms = 3
-	vmData := map[string]int{tPassword: 1, tSecret: 1, tDisk: vms, tLock: vms}
-	vmSuspended := plus(vmData, map[string]int{tVMSS: 1, tWindow: 1, tRole: 1, tRecord: 1})
+	// A VM tenant keeps its share's key in its vault, in every state; its
+	// VMs keep no data, so it has no disks or VM backups to keep.
+	vmData := map[string]int{tSecret: 1}
+	// The operators' roles: Entra login and Reader (Bastion needs it).
+	vmSuspended := plus(vmData, map[string]int{tVMSS: 1, tWindow: 1, tRole: 2, tRecord: 1})
 	// Extensions: Entra login, the monitor agent and the KPAX server.
-	perVM := map[string]int{tNIC: 1, tVM: 1, tExtension: 3, tDCR: 1, tAssignment: 1, tItem: 1}
+	perVM := map[string]int{tNIC: 1, tVM: 1, tExtension: 3, tDCR: 1, tAssignment: 1}
 	vmActive := vmSuspended
 	for i := 0; i < vms; i++ {
 		vmActive = plus(vmActive, perVM)
@@ -32,8 +35,8 @@ func TestTenantResourceSet(t *testing.T) {
 		tenant *spec.Tenant
 		want   map[string]int
 	}{
-		{"container active", containerTenant("acme", spec.StateActive), plus(commonSet, map[string]int{tApp: 1, tDiag: 1, tRecord: 1})},
-		{"container suspended", containerTenant("acme", spec.StateSuspended), plus(commonSet, map[string]int{tApp: 1, tDiag: 1, tRecord: 1})},
+		{"container active", containerTenant("acme", spec.StateActive), plus(commonSet, map[string]int{tApp: 1, tEnvStorage: 1, tDiag: 1, tRecord: 1})},
+		{"container suspended", containerTenant("acme", spec.StateSuspended), plus(commonSet, map[string]int{tApp: 1, tEnvStorage: 1, tDiag: 1, tRecord: 1})},
 		{"container decommissioned", containerTenant("acme", spec.StateDecommissioned), commonSet},
 		{"vm active", vmTenant("globex", spec.StateActive), plus(commonSet, vmActive)},
 		{"vm suspended", vmTenant("globex", spec.StateSuspended), plus(commonSet, vmSuspended)},
@@ -72,7 +75,7 @@ func TestTenantTags(t *testing.T) {
 	untagged := map[string]bool{
 		tRandom: true, tPassword: true, tLock: true, tRole: true, tZoneGroup: true, tDiag: true,
 		tBlobSvc: true, tFileSvc: true, tShare: true, tPITR: true, tLTR: true, tTDE: true, tAudit: true,
-		tAssignment: true, tDCR: true, tRecord: true,
+		tAssignment: true, tDCR: true, tRecord: true, tEnvStorage: true,
 	}
 	for _, r := range tenantResources(t, p, "globex") {
 		if untagged[r.Type] {
@@ -134,12 +137,14 @@ func TestTenantCommonResources(t *testing.T) {
 		t.Errorf("storage account name %q", st.String("accountName"))
 	}
 	for path, v := range map[string]any{
-		"kind":                         "StorageV2",
-		"sku.name":                     "Standard_ZRS",
-		"enableHttpsTrafficOnly":       true,
-		"minimumTlsVersion":            "TLS1_2",
-		"allowBlobPublicAccess":        false,
-		"allowSharedKeyAccess":         false,
+		"kind":                   "StorageV2",
+		"sku.name":               "Standard_ZRS",
+		"enableHttpsTrafficOnly": true,
+		"minimumTlsVersion":      "TLS1_2",
+		"allowBlobPublicAccess":  false,
+		// Key access stays on: Azure Files backup and Container Apps
+		// mounts need it (tenant_storage.go).
+		"allowSharedKeyAccess":         true,
 		"publicNetworkAccess":          "Disabled",
 		"networkRuleSet.defaultAction": "Deny",
 		"networkRuleSet.bypass":        "AzureServices",
@@ -210,7 +215,14 @@ func TestTenantCommonResources(t *testing.T) {
 	want(t, c, "properties.sourceResourceId", st.ID)
 	item := one(t, rs, tItem)
 	want(t, item, "containerName", c.String("containerName"))
-	want(t, item, "protectedItemName", "AzureFileShare;kpax")
+	// The share's friendly name: azure-native resolves Azure Backup's own
+	// item name from it (pulumi-azure-native#3809); a built
+	// "AzureFileShare;kpax" is never read back (#1420).
+	want(t, item, "protectedItemName", "kpax")
+	shareRes := one(t, rs, tShare)
+	if !contains(c.DependsOn, shareRes.URN) {
+		t.Errorf("the account is registered before its share exists: the share would not be protectable")
+	}
 	want(t, item, "properties.protectedItemType", "AzureFileShareProtectedItem")
 	want(t, item, "properties.policyId", testSubPrefix+"Microsoft.RecoveryServices/vaults/rsv-kpax-fr/backupPolicies/files-daily-0200-30d")
 	want(t, item, "properties.sourceResourceId", st.ID)
@@ -277,10 +289,11 @@ func TestTenantCommonResources(t *testing.T) {
 			t.Errorf("%s: role assignment name %q is not a GUID", ra.Name, ra.String("roleAssignmentName"))
 		}
 	}
+	// No SMB data role: it only works with identity-based SMB, which a
+	// managed identity cannot use; the share is mounted with the key.
 	wantRoles := map[string]string{
-		roleStorageBlobDataContributor:    st.ID,
-		roleStorageFileDataSMBContributor: st.ID,
-		roleKeyVaultSecretsUser:           kv.ID,
+		roleStorageBlobDataContributor: st.ID,
+		roleKeyVaultSecretsUser:        kv.ID,
 	}
 	if fmt.Sprint(roles) != fmt.Sprint(wantRoles) {
 		t.Errorf("roles:\n got %v\nwant %v", roles, wantRoles)
@@ -315,8 +328,11 @@ func TestTenantLifecycle(t *testing.T) {
 						t.Errorf("%s: %s missing", state, typ)
 					}
 				}
-				if runtime == spec.RuntimeVM && counts[tDisk] != 3 {
-					t.Errorf("%s: %d data disks, want 3 (data outlives VMs)", state, counts[tDisk])
+				// The share stays protected in every state: its data is
+				// kept, and so is its daily backup.
+				item := one(t, rs, tItem)
+				if item.String("properties.policyId") == "" || item.Get("properties.protectionState") != nil {
+					t.Errorf("%s: the share's backup is not on its daily policy: %v", state, item.Inputs["properties"])
 				}
 				// DNS only with compute.
 				if got, want := counts[tRecord], map[spec.State]int{spec.StateActive: 1, spec.StateSuspended: 1, spec.StateDecommissioned: 0}[state]; got != want {
@@ -368,7 +384,7 @@ func TestTenantDeletionSafety(t *testing.T) {
 	for _, l := range p.OfType(tLock) {
 		locks[l.String("scope")] = l
 	}
-	dataTypes := []string{tDatabase, tAccount, tVault, tDisk}
+	dataTypes := []string{tDatabase, tAccount, tVault}
 	n := 0
 	for _, typ := range dataTypes {
 		for _, r := range p.OfType(typ) {
@@ -384,12 +400,13 @@ func TestTenantDeletionSafety(t *testing.T) {
 			want(t, l, "level", "CanNotDelete")
 		}
 	}
-	if n != 4*3+2*3 {
-		t.Errorf("%d data resources, want 18", n)
+	if n != 4*3 {
+		t.Errorf("%d data resources, want 12", n)
 	}
-	// The file share and the vault's secrets live inside a locked account
-	// or vault; they are protected and retained themselves too.
-	for _, typ := range []string{tShare, tSecret} {
+	// The file share, the vault's secrets and the share's backup items
+	// live inside a locked account or vault; they are protected and
+	// retained themselves too.
+	for _, typ := range []string{tRG, tShare, tSecret, tContainer, tItem} {
 		for _, r := range p.OfType(typ) {
 			if !r.Protect || !r.RetainOnDelete {
 				t.Errorf("%s %s: protect=%v retainOnDelete=%v", typ, r.Name, r.Protect, r.RetainOnDelete)
@@ -397,7 +414,7 @@ func TestTenantDeletionSafety(t *testing.T) {
 		}
 	}
 	// Nothing else is protected: compute must be free to come and go.
-	protected := map[string]bool{tDatabase: true, tAccount: true, tVault: true, tDisk: true, tShare: true, tSecret: true}
+	protected := map[string]bool{tRG: true, tDatabase: true, tAccount: true, tVault: true, tShare: true, tSecret: true, tContainer: true, tItem: true}
 	for _, r := range p.Resources {
 		if r.Protect && !protected[r.Type] {
 			t.Errorf("%s %s is protected", r.Type, r.Name)
@@ -428,9 +445,16 @@ func TestTenantIsolation(t *testing.T) {
 		}
 		byTenant[tn.Name] = m
 	}
+	// A name two tenants give their own resources ("default",
+	// "kpax-do-not-delete", a VM extension's "kpax-server") is generic: it
+	// references no tenant.
+	seen := map[string]int{}
+	for _, m := range byTenant {
+		for name := range m.names {
+			seen[name]++
+		}
+	}
 	for _, a := range tenants {
-		// A name both tenants give their own resources ("default",
-		// "kpax-do-not-delete") references neither.
 		own := byTenant[a.Name].names
 		sawOwnName, sawOwnID := false, false
 		for _, r := range tenantResources(t, p, a.Name) {
@@ -456,7 +480,7 @@ func TestTenantIsolation(t *testing.T) {
 						}
 					}
 					for name := range byTenant[b.Name].names {
-						if !own[name] && v == name {
+						if !own[name] && seen[name] < 2 && v == name {
 							t.Errorf("%s %s: input %q is the name of a resource of %s", r.Type, r.Name, v, b.Name)
 						}
 					}
@@ -468,14 +492,14 @@ func TestTenantIsolation(t *testing.T) {
 		}
 	}
 	// And the globally unique names do differ.
-	seen := map[string]bool{}
+	unique := map[string]bool{}
 	for _, typ := range []string{tAccount, tVault} {
 		for _, r := range p.OfType(typ) {
 			id := r.ID
-			if seen[id] {
+			if unique[id] {
 				t.Errorf("two tenants share %s", id)
 			}
-			seen[id] = true
+			unique[id] = true
 		}
 	}
 }
@@ -518,7 +542,7 @@ func TestTenantOutputs(t *testing.T) {
 		"state":    "decommissioned",
 		"retained": true,
 		"rg":       "rg-kpax-fr-acme",
-		"db":       testSubPrefix + "Microsoft.Sql/databases/sqldb-acme",
+		"db":       testSubPrefix + "Microsoft.Sql/servers/sql-kpax-fr-1/databases/sqldb-acme",
 	} {
 		if p.Outputs[k] != v {
 			t.Errorf("output %s = %#v, want %#v", k, p.Outputs[k], v)
@@ -566,5 +590,33 @@ func TestTenantArgsValidation(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTenantLocksWaitForTheirScope: each lock depends on every resource the
+// tenant puts on its scope (role assignments, diagnostic settings, private
+// endpoints, child resources), so that Pulumi deletes the lock first: Azure
+// refuses to delete any of them under a CanNotDelete lock (ScopeLocked).
+func TestTenantLocksWaitForTheirScope(t *testing.T) {
+	p := runTenants(t, containerTenant("acme", spec.StateActive), vmTenant("globex", spec.StateActive))
+	for _, name := range []string{"acme", "globex"} {
+		rs := tenantResources(t, p, name)
+		for _, l := range ofType(rs, tLock) {
+			scope := l.String("scope")
+			for _, r := range rs {
+				if r.Type == tLock || r.ID == scope || !r.Custom {
+					continue
+				}
+				on := r.ID != "" && strings.HasPrefix(strings.ToLower(r.ID), strings.ToLower(scope)+"/")
+				for _, key := range []string{"scope", "resourceUri", "privateLinkServiceConnections.0.privateLinkServiceId"} {
+					if v := r.String(key); v != "" && (strings.EqualFold(v, scope) || strings.HasPrefix(strings.ToLower(v), strings.ToLower(scope)+"/")) {
+						on = true
+					}
+				}
+				if on && !contains(l.DependsOn, r.URN) {
+					t.Errorf("%s: lock %s does not wait for %s %s on its scope", name, l.Name, r.Type, r.Name)
+				}
+			}
+		}
 	}
 }

@@ -1,6 +1,8 @@
-// A VM tenant's data disks, Flexible scale set, patch window, and each VM
-// with its NIC, extensions and backup. Promise: VMs spread over the zones,
-// no public IP, OS access only through Bastion with Entra ID.
+// A VM tenant's Flexible scale set, patch window and operators' roles, and
+// each VM with its NIC and extensions. Promise: VMs spread over the zones, no
+// public IP, OS access only through Bastion with Entra ID, and no data on a
+// VM: the KPAX files are on the tenant's file share, so a VM is rebuilt, never
+// restored.
 
 package components
 
@@ -12,8 +14,6 @@ import (
 	"github.com/pulumi/pulumi-azure-native-sdk/insights/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/maintenance/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
-	"github.com/pulumi/pulumi-azure-native-sdk/recoveryservices/v2"
-	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kpax/kpax-cloud/spec"
@@ -47,59 +47,27 @@ func maintenanceRecurrence(m spec.RegionMaintenance) (string, error) {
 	return "", fmt.Errorf("day %q is not a weekday name", m.Day)
 }
 
-// virtualMachines builds a VM tenant: the data that outlives its VMs (admin
-// credential, data disks) in every state, and the scale set, VMs, patch
-// window and VM backups while it has compute.
-func (b *tenantBuilder) virtualMachines() error {
-	v := b.t.VM
-	password, err := random.NewRandomPassword(b.ctx, b.name+"-vm-admin-password", &random.RandomPasswordArgs{
-		Length:     pulumi.Int(32),
-		MinLower:   pulumi.Int(2),
-		MinUpper:   pulumi.Int(2),
-		MinNumeric: pulumi.Int(2),
-		MinSpecial: pulumi.Int(2),
-		// Characters Azure accepts in a Linux admin password.
-		OverrideSpecial: pulumi.String("!#$%&*()-_=+[]{}<>:?"),
-	}, b.child()...)
-	if err != nil {
-		return err
-	}
-	if _, err := b.secret("vm-admin-secret", secretVMAdminPassword, password.Result); err != nil {
-		return err
-	}
+// vmBreakGlassPublicKey is the only credential of a VM's local account. Azure
+// requires a password or an SSH key on a Linux VM, and password sign-in is
+// off; this key's private half was destroyed when it was made, so nobody can
+// sign in with it. Break-glass access is granted when needed, by an operator
+// with Virtual Machine Contributor: `az vm user update` adds a key of the
+// day through the VMAccess extension (docs/restore.md, "OS access").
+const vmBreakGlassPublicKey = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAACAQCsG8sPUgHJvUZlAuhQKl7/TYrq2Nc2ZbQE5ola5iTktgunh2528aN+7y6fd+blLZbpIj1LJXv1vRFO7KN3CGK4hX/YFVQV1CcO+aA2aNg0veqlW5CVRWCS/Cvg7M657RxobYMq9zKYgbf45t9gPvjmRAr1gk9K922+5TyJxRF3eMiZqizEzJzf8tUK55Q7GAgo/sTyaXOeldm+x65QA5cAWPgYRgr2+s/hVUkABqXkNYrq7PgD9YEt3G38sknsDmAPaJff5/nRUiuvZhbTtg6aAAD2pJaIJ0aYkLFS9sJToU79fRW3vSV3vcVgW+aahhHsnLZQdyINdsrfTbiloxTonkCHGlOodP3krV2s9LoL+A86CMNWzhlOQE5gjEdzDEev3h0q5xBnEd1JJKdd4+Fsc0I6bnY453h0bY1f1UnhgCN2XaQlafijfXCTCZaB1cJnwylzWusJjPt3+wRA28+MxThqBbTUvKSLk2SfgkAun5vHS40ZIHSPpXX4oE3U72g5AsuWOSrVXL/48qGnGf9QxqCcNeXXin+1gVOhuJBhTRpjzbRSUJJjuo3zdKCNclxEhHdmzbtX0BhxJK8HIwnzej/nnoEI8nsz8nx20xRO5H/vtP2NrHect9VSnkIZuP//AvfrNkHU/me6ehDKyT9dtwqIpVxtKLAXUtzFczjIiQ== kpax-cloud break-glass placeholder: private key destroyed at creation"
 
-	// Data disks hold the KPAX files. They are separate resources, not part
-	// of the VMs, so that suspending (no VMs) or decommissioning keeps them.
-	// Premium_ZRS: a zone-redundant disk attaches to a VM in any zone, so
-	// losing a zone loses no data and the disk can follow its VM elsewhere.
-	for i := 1; i <= v.Instances; i++ {
-		vm := vmName(b.t, i)
-		disk, err := compute.NewDisk(b.ctx, fmt.Sprintf("%s-vm-%d-data", b.name, i), &compute.DiskArgs{
-			DiskName:            pulumi.String(vmDataDiskName(vm)),
-			ResourceGroupName:   b.rg.Name,
-			Location:            b.location,
-			Sku:                 compute.DiskSkuArgs{Name: pulumi.String("Premium_ZRS")},
-			DiskSizeGB:          pulumi.Int(v.DataDiskGB),
-			CreationData:        compute.CreationDataArgs{CreateOption: pulumi.String("Empty")},
-			NetworkAccessPolicy: pulumi.String("DenyAll"),
-			PublicNetworkAccess: pulumi.String("Disabled"),
-			Tags:                b.tags,
-		}, b.data()...)
-		if err != nil {
-			return err
-		}
-		if err := b.lock(fmt.Sprintf("vm-%d-data-lock", i), disk.ID(), "data disk of "+vm); err != nil {
-			return err
-		}
-		b.dataDisks = append(b.dataDisks, disk)
-	}
+// virtualMachines builds a VM tenant's compute while it has compute: the
+// scale set, the VMs, the patch window and the operators' sign-in roles.
+// VMs keep no state (files on the share, data in the database, secrets in
+// the vault), so suspending or decommissioning deletes them and touches no
+// backup: there is no VM backup item to stop or delete.
+func (b *tenantBuilder) virtualMachines() error {
 	if !b.t.HasCompute() {
 		return nil
 	}
-	return b.scaleSet(password)
+	return b.scaleSet()
 }
 
-func (b *tenantBuilder) scaleSet(password *random.RandomPassword) error {
+func (b *tenantBuilder) scaleSet() error {
 	v := b.t.VM
 	image, err := parseImageURN(v.Image)
 	if err != nil {
@@ -107,8 +75,8 @@ func (b *tenantBuilder) scaleSet(password *random.RandomPassword) error {
 	}
 	zones := pulumi.ToStringArray(b.p.Zones)
 	// A Flexible scale set without a VM model: the program creates each VM
-	// itself, so each has an ID a backup protected item can name. Fault
-	// domain count 1 is what zonal Flexible scale sets require.
+	// itself, in the zone it picks. Fault domain count 1 is what zonal
+	// Flexible scale sets require.
 	vmss, err := compute.NewVirtualMachineScaleSet(b.ctx, b.name+"-vmss", &compute.VirtualMachineScaleSetArgs{
 		VmScaleSetName:           pulumi.String(vmScaleSetName(b.t)),
 		ResourceGroupName:        b.rg.Name,
@@ -148,11 +116,19 @@ func (b *tenantBuilder) scaleSet(password *random.RandomPassword) error {
 		return err
 	}
 	// Entra ID login for the operators' group only, on the tenant's resource
-	// group (its VMs). Operators reach the VMs through the region's Bastion.
-	if _, err := b.roleAssignment("operators-vm-login", "tenant/"+b.t.Name+"/resource-group", b.rg.ID(),
-		roleVirtualMachineAdministratorLog, "region/"+b.region.Name+"/operators",
-		pulumi.String(b.p.OperatorsGroupObjectID), "Group"); err != nil {
-		return err
+	// group (its VMs). Operators reach the VMs through the region's Bastion,
+	// which also needs Reader on the VM and its NIC, both in this group
+	// (learn.microsoft.com/azure/bastion/bastion-faq, "roles required"; the
+	// Reader on the Bastion itself is the cluster's).
+	for _, role := range []struct{ logical, id string }{
+		{"operators-vm-login", roleVirtualMachineAdministratorLog},
+		{"operators-reader", roleReader},
+	} {
+		if _, err := b.roleAssignment(role.logical, "tenant/"+b.t.Name+"/resource-group", b.rg.ID(),
+			role.id, "region/"+b.region.Name+"/operators",
+			pulumi.String(b.p.OperatorsGroupObjectID), "Group"); err != nil {
+			return err
+		}
 	}
 
 	instances := v.Instances
@@ -160,7 +136,7 @@ func (b *tenantBuilder) scaleSet(password *random.RandomPassword) error {
 		instances = 0
 	}
 	for i := 1; i <= instances; i++ {
-		if err := b.virtualMachine(i, vmss, window, image, password); err != nil {
+		if err := b.virtualMachine(i, vmss, window, image); err != nil {
 			return fmt.Errorf("vm %d: %w", i, err)
 		}
 	}
@@ -168,10 +144,10 @@ func (b *tenantBuilder) scaleSet(password *random.RandomPassword) error {
 }
 
 // virtualMachine builds the i-th VM of the scale set with its NIC,
-// extensions, patch assignment and backup. A logical name from the index is
-// right here, unlike for spec lists: instance i is by definition "the i-th
-// VM", and its data disk is the i-th disk. Zones go round robin.
-func (b *tenantBuilder) virtualMachine(i int, vmss *compute.VirtualMachineScaleSet, window *maintenance.MaintenanceConfiguration, image imageURN, password *random.RandomPassword) error {
+// extensions and patch assignment. A logical name from the index is right
+// here, unlike for spec lists: instance i is by definition "the i-th VM".
+// Zones go round robin.
+func (b *tenantBuilder) virtualMachine(i int, vmss *compute.VirtualMachineScaleSet, window *maintenance.MaintenanceConfiguration, image imageURN) error {
 	name := vmName(b.t, i)
 	logical := fmt.Sprintf("%s-vm-%d", b.name, i)
 	zone := b.p.Zones[(i-1)%len(b.p.Zones)]
@@ -218,11 +194,20 @@ func (b *tenantBuilder) virtualMachine(i int, vmss *compute.VirtualMachineScaleS
 		OsProfile: compute.OSProfileArgs{
 			ComputerName:             pulumi.String(name),
 			AdminUsername:            pulumi.String(vmAdminUsername),
-			AdminPassword:            password.Result,
 			AllowExtensionOperations: pulumi.Bool(true),
 			LinuxConfiguration: compute.LinuxConfigurationArgs{
-				DisablePasswordAuthentication: pulumi.Bool(false),
-				ProvisionVMAgent:              pulumi.Bool(true),
+				// No password sign-in, and a key nobody holds: the one way
+				// to the OS is Entra ID through Bastion.
+				DisablePasswordAuthentication: pulumi.Bool(true),
+				Ssh: compute.SshConfigurationArgs{
+					PublicKeys: compute.SshPublicKeyTypeArray{
+						compute.SshPublicKeyTypeArgs{
+							Path:    pulumi.String("/home/" + vmAdminUsername + "/.ssh/authorized_keys"),
+							KeyData: pulumi.String(vmBreakGlassPublicKey),
+						},
+					},
+				},
+				ProvisionVMAgent: pulumi.Bool(true),
 				PatchSettings: compute.LinuxPatchSettingsArgs{
 					PatchMode:      pulumi.String("AutomaticByPlatform"),
 					AssessmentMode: pulumi.String("AutomaticByPlatform"),
@@ -249,15 +234,6 @@ func (b *tenantBuilder) virtualMachine(i int, vmss *compute.VirtualMachineScaleS
 				ManagedDisk:  compute.ManagedDiskParametersArgs{StorageAccountType: pulumi.String("Premium_LRS")},
 				// The OS disk holds nothing that is not rebuilt from the image.
 				DeleteOption: pulumi.String("Delete"),
-			},
-			DataDisks: compute.DataDiskArray{
-				compute.DataDiskArgs{
-					Lun:          pulumi.Int(0),
-					CreateOption: pulumi.String("Attach"),
-					Caching:      compute.CachingTypesReadOnly,
-					ManagedDisk:  compute.ManagedDiskParametersArgs{Id: b.dataDisks[i-1].ID()},
-					DeleteOption: pulumi.String("Detach"),
-				},
 			},
 		},
 		NetworkProfile: compute.NetworkProfileArgs{
@@ -312,7 +288,7 @@ func (b *tenantBuilder) virtualMachine(i int, vmss *compute.VirtualMachineScaleS
 			return err
 		}
 	}
-	if _, err := maintenance.NewConfigurationAssignment(b.ctx, logical+"-patch", &maintenance.ConfigurationAssignmentArgs{
+	_, err = maintenance.NewConfigurationAssignment(b.ctx, logical+"-patch", &maintenance.ConfigurationAssignmentArgs{
 		ConfigurationAssignmentName: pulumi.String(maintenanceConfigurationName(b.t)),
 		ResourceGroupName:           b.rg.Name,
 		Location:                    b.location,
@@ -320,27 +296,6 @@ func (b *tenantBuilder) virtualMachine(i int, vmss *compute.VirtualMachineScaleS
 		ResourceType:                pulumi.String("virtualMachines"),
 		ResourceName:                vm.Name,
 		MaintenanceConfigurationId:  window.ID(),
-	}, b.child()...); err != nil {
-		return err
-	}
-	// The VM's daily backup in the region's vault. Not retained on delete:
-	// the VM goes when the tenant is suspended and comes back on resume
-	// under the same name, and a retained item would block that. The data
-	// disk outlives the VM, and the vault's soft delete keeps the stopped
-	// item's recovery points (docs/restore.md).
-	rgName := tenantResourceGroupName(b.t)
-	_, err = recoveryservices.NewProtectedItem(b.ctx, logical+"-backup", &recoveryservices.ProtectedItemArgs{
-		VaultName:         b.p.RecoveryVaultName,
-		ResourceGroupName: b.p.ResourceGroupName,
-		FabricName:        pulumi.String("Azure"),
-		ContainerName:     pulumi.String(vmBackupContainerName(rgName, name)),
-		ProtectedItemName: pulumi.String(vmProtectedItemName(rgName, name)),
-		Properties: recoveryservices.AzureIaaSComputeVMProtectedItemArgs{
-			ProtectedItemType: pulumi.String("Microsoft.Compute/virtualMachines"),
-			PolicyId:          b.p.VMBackupPolicyIDs[b.t.Backup.PolicyKey()],
-			SourceResourceId:  vm.ID(),
-		},
-		Tags: b.tags,
 	}, b.child()...)
 	return err
 }

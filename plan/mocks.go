@@ -198,12 +198,40 @@ func mockState(typ, logical string, inputs resource.PropertyMap, custom bool) (s
 	return id, out
 }
 
+// nameKeys are the inputs that name a resource where azure-native's key is
+// neither <kind>Name nor the only *Name input.
+var nameKeys = map[string]string{
+	"azure-native:recoveryservices:ProtectionContainer":       "containerName",
+	"azure-native:recoveryservices:ProtectionPolicy":          "policyName",
+	"azure-native:compute:VirtualMachineExtension":            "vmExtensionName",
+	"azure-native:insights:DataCollectionRuleAssociation":     "associationName",
+	"azure-native:authorization:ManagementLockByScope":        "lockName",
+	"azure-native:network:RecordSet":                          "relativeRecordSetName",
+	"azure-native:network:PrivateRecordSet":                   "relativeRecordSetName",
+	"azure-native:storage:BlobServiceProperties":              "blobServicesName",
+	"azure-native:storage:FileServiceProperties":              "fileServicesName",
+	"azure-native:sql:BackupShortTermRetentionPolicy":         "policyName",
+	"azure-native:sql:LongTermRetentionPolicy":                "policyName",
+	"azure-native:sql:TransparentDataEncryption":              "tdeName",
+	"azure-native:sql:ExtendedServerBlobAuditingPolicy":       "blobAuditingPolicyName",
+	"azure-native:sql:ExtendedDatabaseBlobAuditingPolicy":     "blobAuditingPolicyName",
+	"azure-native:app:ManagedEnvironmentsStorage":             "storageName",
+	"azure-native:network:WebApplicationFirewallPolicy":       "policyName",
+	"azure-native:authorization:PolicyAssignment":             "policyAssignmentName",
+	"azure-native:insights:ActionGroup":                       "actionGroupName",
+	"azure-native:insights:MetricAlert":                       "ruleName",
+	"azure-native:alertsmanagement:AlertProcessingRuleByName": "alertProcessingRuleName",
+}
+
 // physicalName is the Azure name of a resource: the azure-native input that
 // names it (virtualNetworkName for VirtualNetwork, ...), else the logical
 // name, which is what auto-naming would start from.
 func physicalName(typ, logical string, inputs resource.PropertyMap) string {
 	kind := typ[strings.LastIndexByte(typ, ':')+1:]
 	candidates := []string{lowerFirst(kind) + "Name", "name", "resourceName"}
+	if key, ok := nameKeys[unversioned(typ)]; ok {
+		candidates = []string{key}
+	}
 	if kind == "ResourceGroup" {
 		candidates = []string{"resourceGroupName"}
 	}

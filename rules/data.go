@@ -81,8 +81,10 @@ func privateLinkTargets(endpoints []*plan.Resource) refIndex {
 
 // checkCompleteness: every active tenant of the stack has compute, a
 // database, a storage account, a DNS record, and a daily backup of each
-// stateful part (file share and VMs in the vault, the database's PITR and
-// long-term retention).
+// stateful part (the file share in the vault, the database's PITR and
+// long-term retention). VMs are not among them: they keep no data (the KPAX
+// files are on the share), so a VM is rebuilt, never restored; a VM that
+// carries a data disk breaks that promise and is reported.
 func checkCompleteness(c *checker) {
 	items := indexProtectedItems(c.ofKind(typeProtectedItem))
 	shortTerm := byDatabase(c.ofKind(typeSQLShortTerm))
@@ -116,14 +118,13 @@ func checkCompleteness(c *checker) {
 			missing(paths("dns.hostname", "dns"), "DNS RecordSet")
 		}
 		for _, share := range mine[typeFileShare] {
-			if !c.dailyBackup(items, share, "AzureFileShare;"+physicalName(share, "shareName"), share.String("accountName")) {
+			if !c.dailyBackup(items, share, physicalName(share, "shareName"), share.String("accountName")) {
 				c.reportTenant(t, share, paths("backup.dailyAt", "backup"), "file share %s has no daily backup (a ProtectedItem with a daily policy)", physicalName(share, "shareName"))
 			}
 		}
 		for _, vm := range mine[typeVM] {
-			name := physicalName(vm, "vmName")
-			if !c.dailyBackup(items, vm, "", name) {
-				c.reportTenant(t, vm, paths("backup.dailyAt", "backup"), "VM %s has no daily backup (a ProtectedItem with a daily policy)", name)
+			if disks, _ := vm.Get("storageProfile.dataDisks").([]any); len(disks) > 0 {
+				c.reportTenant(t, vm, paths("vm"), "VM %s has a data disk: VMs keep no data, the KPAX files belong on the tenant's backed-up file share", physicalName(vm, "vmName"))
 			}
 		}
 		for _, db := range mine[typeSQLDatabase] {
@@ -140,8 +141,8 @@ func checkCompleteness(c *checker) {
 
 // protectedItems indexes a stack's protected items by the source they back
 // up, and by item name with the source's name (every tenant's share has the
-// same item name, "AzureFileShare;<share>"), so that each tenant's shares
-// and VMs are looked up rather than compared with every item.
+// same item name, its share's name), so that each tenant's shares are looked
+// up rather than compared with every item.
 type protectedItems struct {
 	bySource refIndex
 	byName   map[string][]*plan.Resource
@@ -162,7 +163,7 @@ func indexProtectedItems(items []*plan.Resource) protectedItems {
 
 // dailyBackup reports whether a protected item backs up r on a daily
 // schedule. A file share's item is named itemName and points at its storage
-// account (source); a VM's item points at the VM itself.
+// account (source); an item without a name points at r itself.
 func (c *checker) dailyBackup(items protectedItems, r *plan.Resource, itemName, source string) bool {
 	var candidates []*plan.Resource
 	if itemName != "" {
@@ -213,7 +214,7 @@ var dataKinds = map[string][]string{
 	typeStorageAccount: paths("storage"),
 	typeFileShare:      paths("storage.quotaGB", "storage"),
 	typeKeyVault:       paths("name"),
-	typeDisk:           paths("vm.dataDiskGB", "vm"),
+	typeDisk:           paths("vm"),
 }
 
 // nameKeys are the inputs that hold the Azure names of data resources and

@@ -229,7 +229,7 @@ func (b *builder) tenant(name, tier, runtime string, vms int) {
 		"accountName": account, "resourceGroupName": rg, "shareName": "kpax",
 	}))
 	b.add(typeProtectedItem, name+"-share-backup", comp, armID(platformRG, "Microsoft.RecoveryServices/vaults/rsv/protectedItems", "share-"+name), map[string]any{
-		"protectedItemName": "AzureFileShare;kpax", "resourceGroupName": platformRG, "tags": tt(),
+		"protectedItemName": "kpax", "resourceGroupName": platformRG, "tags": tt(),
 		"properties": map[string]any{"sourceResourceId": st.ID, "policyId": armID(platformRG, "Microsoft.RecoveryServices/vaults/rsv/backupPolicies", "fs-daily")},
 	})
 	kv := data(b.add(typeKeyVault, name+"-kv", comp, armID(rg, "Microsoft.KeyVault/vaults", "kv"+name), in(map[string]any{
@@ -253,18 +253,10 @@ func (b *builder) tenant(name, tier, runtime string, vms int) {
 		nic := b.add(typeNIC, name+fmt.Sprintf("-vm-%d-nic", i), comp, armID(rg, "Microsoft.Network/networkInterfaces", "nic-"+vm), in(map[string]any{
 			"ipConfigurations": list(map[string]any{"name": "ipconfig1", "subnet": map[string]any{"id": armID(platformRG, "Microsoft.Network/virtualNetworks", "vnet/subnets/snet-vms")}}),
 		}))
-		disk := data(b.add(typeDisk, name+fmt.Sprintf("-vm-%d-data", i), comp, armID(rg, "Microsoft.Compute/disks", "disk-"+vm), in(map[string]any{
-			"diskName": "disk-" + vm, "sku": map[string]any{"name": "Premium_ZRS"},
-		})))
-		lock(disk)
-		v := b.add(typeVM, name+fmt.Sprintf("-vm-%d", i), comp, armID(rg, "Microsoft.Compute/virtualMachines", vm), in(map[string]any{
+		b.add(typeVM, name+fmt.Sprintf("-vm-%d", i), comp, armID(rg, "Microsoft.Compute/virtualMachines", vm), in(map[string]any{
 			"vmName": vm, "zones": list(fmt.Sprint(i)),
 			"networkProfile": map[string]any{"networkInterfaces": list(map[string]any{"id": nic.ID})},
 		}))
-		b.add(typeProtectedItem, name+fmt.Sprintf("-vm-%d-backup", i), comp, armID(platformRG, "Microsoft.RecoveryServices/vaults/rsv/protectedItems", vm), map[string]any{
-			"protectedItemName": "VM;" + vm, "resourceGroupName": platformRG, "tags": tt(),
-			"properties": map[string]any{"sourceResourceId": v.ID, "policyId": armID(platformRG, "Microsoft.RecoveryServices/vaults/rsv/backupPolicies", "vm-daily")},
-		})
 	}
 }
 

@@ -93,7 +93,6 @@ var cases = []ruleCase{
 	{"database not zone redundant", RuleZones, set("acme-db", "zoneRedundant", false), "tenants/fr/acme.yaml:10:8:", "zoneRedundant must be true", "acme-db"},
 	{"environment not zone redundant", RuleZones, set("region-fr-cae", "zoneRedundant", nil), regionZones, "zoneRedundant", "region-fr-cae"},
 	{"recovery vault LRS", RuleZones, set("region-fr-rsv", "properties.redundancySettings.standardTierStorageRedundancy", "LocallyRedundant"), regionZones, "must be ZoneRedundant", "region-fr-rsv"},
-	{"LRS data disk", RuleZones, set("bravo-vm-1-data", "sku.name", "Premium_LRS"), "tenants/fr/bravo.yaml:7:", "must be ZRS", "bravo-vm-1-data"},
 
 	// residency
 	{"tenant resource in another location", RuleResidency, set("acme-kv", "location", "westeurope"), acmeRegion, `location is "westeurope"`, "acme-kv"},
@@ -135,7 +134,7 @@ var cases = []ruleCase{
 	{"file share not backed up", RuleCompleteness, drop("acme-share-backup"), acmeDailyAt, "file share kpax has no daily backup", "acme-share"},
 	{"file share backed up weekly", RuleCompleteness, set("region-fr-policy-fs-daily", "properties.schedulePolicy.scheduleRunFrequency", "Weekly"), acmeDailyAt, "no daily backup", "acme-share"},
 	{"file share item for another account", RuleCompleteness, set("acme-share-backup", "properties.sourceResourceId", sub+"/resourceGroups/rg-kpax-fr-bravo/providers/Microsoft.Storage/storageAccounts/stbravo"), acmeDailyAt, "file share kpax has no daily backup", "acme-share"},
-	{"VM not backed up", RuleCompleteness, drop("bravo-vm-2-backup"), bravoName, "VM vm-bravo-2 has no daily backup", "bravo-vm-2"},
+	{"VM with a data disk", RuleCompleteness, set("bravo-vm-2", "storageProfile.dataDisks", []any{map[string]any{"lun": 0.0}}), "tenants/fr/bravo.yaml:", "VM vm-bravo-2 has a data disk", "bravo-vm-2"},
 	{"database without PITR", RuleCompleteness, drop("acme-db-BackupShortTermRetentionPolicy"), "tenants/fr/acme.yaml:9:", "no BackupShortTermRetentionPolicy", "acme-db"},
 	{"database without LTR", RuleCompleteness, drop("acme-db-LongTermRetentionPolicy"), acmeDatabase, "no LongTermRetentionPolicy", "acme-db"},
 
@@ -144,7 +143,7 @@ var cases = []ruleCase{
 	{"share not retained", RuleDeletionSafety, func(t *testing.T, p *plan.Plan) { find(t, p, "acme-share").RetainOnDelete = false }, "tenants/fr/acme.yaml:12:12:", "retainOnDelete=false", "acme-share"},
 	{"vault without lock", RuleDeletionSafety, drop("acme-kv-lock"), acmeName, "no ManagementLockByScope", "acme-kv"},
 	{"storage lock that only prevents edits", RuleDeletionSafety, set("acme-storage-lock", "level", "ReadOnly"), acmeStorage, "no ManagementLockByScope", "acme-storage"},
-	{"disk lock on the wrong scope", RuleDeletionSafety, set("bravo-vm-1-data-lock", "scope", sub+"/resourceGroups/rg-kpax-fr-bravo/providers/Microsoft.Compute/disks/other"), "tenants/fr/bravo.yaml:7:", "no ManagementLockByScope", "bravo-vm-1-data"},
+	{"database lock on the wrong scope", RuleDeletionSafety, set("acme-db-lock", "scope", sub+"/resourceGroups/rg-kpax-fr-platform/providers/Microsoft.Sql/servers/sql/databases/other"), acmeDatabase, "no ManagementLockByScope", "acme-db"},
 
 	// isolation
 	{"another tenant's ID", RuleIsolation, set("acme-app", "environmentId", sub+"/resourceGroups/rg-kpax-fr-bravo/providers/Microsoft.Compute/virtualMachines/vm-bravo-1/extensions/x"), acmeName,

@@ -206,6 +206,12 @@ func updateProtection(all []*Record, cur, next *Record, now time.Time) error {
 		// recovery points stay until they are deleted.
 		next.Backup.Stopped = true
 		next.Backup.RetainedUntil = time.Time{}
+	case strings.EqualFold(state, "BackupsSuspended"):
+		// Retain as per policy: the points expire on the old policy's
+		// schedule.
+		days, _ := policyRetentionDays(all, oldPolicy)
+		next.Backup.Stopped = true
+		next.Backup.RetainedUntil = now.Add(time.Duration(days) * 24 * time.Hour)
 	case !strings.EqualFold(oldPolicy, newPolicy) && newPolicy != "":
 		oldDays, okOld := policyRetentionDays(all, oldPolicy)
 		newDays, okNew := policyRetentionDays(all, newPolicy)

@@ -331,6 +331,12 @@ func yamlFields(t reflect.Type) []fieldInfo {
 	return out
 }
 
+// removedFields are fields that files once had, with what became of them, so
+// that an old file is told why its line no longer works.
+var removedFields = map[string]string{
+	"vm.dataDiskGB": "VMs keep no data since the KPAX files moved to the tenant's file share, sized by storage.quotaGB",
+}
+
 func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 	fields := yamlFields(v.Type())
 	d.mappingKeys(n, path, func(key string, k, val *yaml.Node) {
@@ -339,6 +345,11 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 				d.decode(val, v.Field(f.index), joinPath(path, key), valuePos(k, val))
 				return
 			}
+		}
+		p := joinPath(path, key)
+		if why, ok := removedFields[p]; ok {
+			d.errAt(k, p, "no longer a field: %s; remove the line", why)
+			return
 		}
 		names := make([]string, len(fields))
 		for i, f := range fields {

@@ -27,7 +27,7 @@ func TestTierPresets(t *testing.T) {
 			Backup:    BackupSpec{DailyAt: "01:00", RetentionDays: 14},
 		}},
 		{TierSmall, RuntimeVM, Tenant{
-			VM:       &VMSpec{Size: "Standard_D2s_v5", Instances: 2, Image: DefaultVMImage, ServerImage: DefaultServerImage, DataDiskGB: 64},
+			VM:       &VMSpec{Size: "Standard_D2s_v5", Instances: 2, Image: DefaultVMImage, ServerImage: DefaultServerImage},
 			Database: DatabaseSpec{SKU: "GP_Gen5_2", MaxSizeGB: 32, BackupRetentionDays: 7, LongTermRetention: LTRSpec{4, 6, 0}, Server: 1},
 			Storage:  StorageSpec{QuotaGB: 50, Redundancy: "ZRS"},
 			Backup:   BackupSpec{DailyAt: "01:00", RetentionDays: 14},
@@ -39,7 +39,7 @@ func TestTierPresets(t *testing.T) {
 			Backup:    BackupSpec{DailyAt: "01:00", RetentionDays: 30},
 		}},
 		{TierStandard, RuntimeVM, Tenant{
-			VM:       &VMSpec{Size: "Standard_D4s_v5", Instances: 3, Image: DefaultVMImage, ServerImage: DefaultServerImage, DataDiskGB: 128},
+			VM:       &VMSpec{Size: "Standard_D4s_v5", Instances: 3, Image: DefaultVMImage, ServerImage: DefaultServerImage},
 			Database: DatabaseSpec{SKU: "GP_Gen5_4", MaxSizeGB: 128, BackupRetentionDays: 14, LongTermRetention: LTRSpec{4, 12, 1}, Server: 1},
 			Storage:  StorageSpec{QuotaGB: 100, Redundancy: "ZRS"},
 			Backup:   BackupSpec{DailyAt: "01:00", RetentionDays: 30},
@@ -51,7 +51,7 @@ func TestTierPresets(t *testing.T) {
 			Backup:    BackupSpec{DailyAt: "01:00", RetentionDays: 90},
 		}},
 		{TierLarge, RuntimeVM, Tenant{
-			VM:       &VMSpec{Size: "Standard_D8s_v5", Instances: 3, Image: DefaultVMImage, ServerImage: DefaultServerImage, DataDiskGB: 256},
+			VM:       &VMSpec{Size: "Standard_D8s_v5", Instances: 3, Image: DefaultVMImage, ServerImage: DefaultServerImage},
 			Database: DatabaseSpec{SKU: "GP_Gen5_8", MaxSizeGB: 512, BackupRetentionDays: 35, LongTermRetention: LTRSpec{8, 12, 5}, Server: 1},
 			Storage:  StorageSpec{QuotaGB: 1024, Redundancy: "GZRS"},
 			Backup:   BackupSpec{DailyAt: "01:00", RetentionDays: 90},

@@ -25,8 +25,6 @@ const (
 	SmallVMSize = "Standard_D2s_v5"
 	// SmallVMInstances spreads the scale set over two zones.
 	SmallVMInstances = 2
-	// SmallDataDiskGB is the data disk of each VM.
-	SmallDataDiskGB = 64
 	// SmallDatabaseSKU is General Purpose with 2 vCores
 	// (https://learn.microsoft.com/azure/azure-sql/database/resource-limits-vcore-single-databases).
 	SmallDatabaseSKU = "GP_Gen5_2"
@@ -58,8 +56,6 @@ const (
 	StandardVMSize = "Standard_D4s_v5"
 	// StandardVMInstances puts one VM in each zone.
 	StandardVMInstances = 3
-	// StandardDataDiskGB is the data disk of each VM.
-	StandardDataDiskGB = 128
 	// StandardDatabaseSKU is General Purpose with 4 vCores.
 	StandardDatabaseSKU = "GP_Gen5_4"
 	// StandardDatabaseMaxSizeGB is the database's maximum data size.
@@ -90,8 +86,6 @@ const (
 	LargeVMSize = "Standard_D8s_v5"
 	// LargeVMInstances puts one VM in each zone.
 	LargeVMInstances = 3
-	// LargeDataDiskGB is the data disk of each VM.
-	LargeDataDiskGB = 256
 	// LargeDatabaseSKU is General Purpose with 8 vCores.
 	LargeDatabaseSKU = "GP_Gen5_8"
 	// LargeDatabaseMaxSizeGB is the database's maximum data size.
@@ -126,7 +120,7 @@ type Preset struct {
 var presets = map[Tier]Preset{
 	TierSmall: {
 		Container: ContainerSpec{Image: DefaultServerImage, Replicas: SmallReplicas, CPU: SmallCPU},
-		VM:        VMSpec{Size: SmallVMSize, Instances: SmallVMInstances, Image: DefaultVMImage, ServerImage: DefaultServerImage, DataDiskGB: SmallDataDiskGB},
+		VM:        VMSpec{Size: SmallVMSize, Instances: SmallVMInstances, Image: DefaultVMImage, ServerImage: DefaultServerImage},
 		Database: DatabaseSpec{SKU: SmallDatabaseSKU, MaxSizeGB: SmallDatabaseMaxSizeGB, BackupRetentionDays: SmallPITRDays,
 			LongTermRetention: LTRSpec{Weeks: SmallLTRWeeks, Months: SmallLTRMonths, Years: SmallLTRYears}, Server: DefaultDatabaseServer},
 		Storage:             StorageSpec{QuotaGB: SmallStorageQuotaGB, Redundancy: SmallStorageRedundancy},
@@ -134,7 +128,7 @@ var presets = map[Tier]Preset{
 	},
 	TierStandard: {
 		Container: ContainerSpec{Image: DefaultServerImage, Replicas: StandardReplicas, CPU: StandardCPU},
-		VM:        VMSpec{Size: StandardVMSize, Instances: StandardVMInstances, Image: DefaultVMImage, ServerImage: DefaultServerImage, DataDiskGB: StandardDataDiskGB},
+		VM:        VMSpec{Size: StandardVMSize, Instances: StandardVMInstances, Image: DefaultVMImage, ServerImage: DefaultServerImage},
 		Database: DatabaseSpec{SKU: StandardDatabaseSKU, MaxSizeGB: StandardDatabaseMaxSizeGB, BackupRetentionDays: StandardPITRDays,
 			LongTermRetention: LTRSpec{Weeks: StandardLTRWeeks, Months: StandardLTRMonths, Years: StandardLTRYears}, Server: DefaultDatabaseServer},
 		Storage:             StorageSpec{QuotaGB: StandardStorageQuotaGB, Redundancy: StandardStorageRedundancy},
@@ -142,7 +136,7 @@ var presets = map[Tier]Preset{
 	},
 	TierLarge: {
 		Container: ContainerSpec{Image: DefaultServerImage, Replicas: LargeReplicas, CPU: LargeCPU},
-		VM:        VMSpec{Size: LargeVMSize, Instances: LargeVMInstances, Image: DefaultVMImage, ServerImage: DefaultServerImage, DataDiskGB: LargeDataDiskGB},
+		VM:        VMSpec{Size: LargeVMSize, Instances: LargeVMInstances, Image: DefaultVMImage, ServerImage: DefaultServerImage},
 		Database: DatabaseSpec{SKU: LargeDatabaseSKU, MaxSizeGB: LargeDatabaseMaxSizeGB, BackupRetentionDays: LargePITRDays,
 			LongTermRetention: LTRSpec{Weeks: LargeLTRWeeks, Months: LargeLTRMonths, Years: LargeLTRYears}, Server: DefaultDatabaseServer},
 		Storage:             StorageSpec{QuotaGB: LargeStorageQuotaGB, Redundancy: LargeStorageRedundancy},
@@ -202,7 +196,6 @@ func defaultTenant(t *Tenant, r *Region) {
 		setInt("vm.instances", &v.Instances, p.VM.Instances)
 		setStr("vm.image", &v.Image, p.VM.Image)
 		setStr("vm.serverImage", &v.ServerImage, p.VM.ServerImage)
-		setInt("vm.dataDiskGB", &v.DataDiskGB, p.VM.DataDiskGB)
 	}
 	db := &t.Database
 	setStr("database.sku", &db.SKU, p.Database.SKU)

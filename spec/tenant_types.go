@@ -101,8 +101,6 @@ type VMSpec struct {
 	// ServerImage is the KPAX server container image the VMs run, from the
 	// region's registry, as container.image is for a Container App.
 	ServerImage string `yaml:"serverImage"`
-	// DataDiskGB is the size of the data disk that holds the KPAX files.
-	DataDiskGB int `yaml:"dataDiskGB"`
 }
 
 // DatabaseSpec sizes a tenant's Azure SQL database.

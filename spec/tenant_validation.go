@@ -32,10 +32,6 @@ const (
 	cpuStep = 0.25
 	// maxCPU is the most vCPUs a Consumption replica may have.
 	maxCPU = 4
-	// minDataDiskGB and maxDataDiskGB are Azure managed disk sizes
-	// (https://learn.microsoft.com/azure/virtual-machines/managed-disks-overview).
-	minDataDiskGB = 4
-	maxDataDiskGB = 32767
 )
 
 // Database limits (https://learn.microsoft.com/azure/azure-sql/database/long-term-retention-overview).
@@ -136,7 +132,6 @@ func validateTenant(t *Tenant, regionExists func(string) bool, regionNames []str
 				c.add("vm.serverImage", "%s (got %q)", msg, vm.ServerImage)
 			}
 		}
-		c.intRange("vm.dataDiskGB", vm.DataDiskGB, minDataDiskGB, maxDataDiskGB)
 	}
 
 	db := t.Database

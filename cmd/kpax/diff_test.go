@@ -59,7 +59,7 @@ func TestDiffAndAffected(t *testing.T) {
 		if code != exitOK {
 			t.Fatalf("exit %d\n%s%s", code, out, errs)
 		}
-		if !strings.Contains(out, "#### tenant `contoso`") || !strings.Contains(out, "`+` azure-native:app:ContainerApp `contoso-app`") {
+		if !strings.Contains(out, "#### tenant `contoso`") || !strings.Contains(out, "`+` azure-native:app/v20240301:ContainerApp `contoso-app`") {
 			t.Errorf("diff does not show the new tenant:\n%s", out)
 		}
 		for _, other := range []string{"tenant `acme`", "tenant `bistro-lyon`", "prod-uk"} {
@@ -129,7 +129,7 @@ func TestDiffAndAffected(t *testing.T) {
 		if code != exitOK {
 			t.Fatalf("exit %d, want 0 (nothing flagged)\n%s%s", code, out, errs)
 		}
-		if !strings.Contains(out, "`-` azure-native:app:ContainerApp `acme-app`") || !strings.Contains(out, "`-` azure-native:network:RecordSet `acme-dns`") {
+		if !strings.Contains(out, "`-` azure-native:app/v20240301:ContainerApp `acme-app`") || !strings.Contains(out, "`-` azure-native:network:RecordSet `acme-dns`") {
 			t.Errorf("decommissioning does not remove compute and DNS:\n%s", out)
 		}
 		if strings.Contains(out, "`-` azure-native:sql:Database") || strings.Contains(out, "`-` azure-native:storage:StorageAccount") {

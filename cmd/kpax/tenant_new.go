@@ -113,7 +113,6 @@ func renderTenant(name, region string, tier spec.Tier, runtime spec.Runtime, p s
 		w("  # serverImage: %s   # the KPAX server the VMs run, from the region's registry", p.VM.ServerImage)
 		w("  # size: %s", p.VM.Size)
 		w("  # instances: %d           # at least 2, spread over the zones", p.VM.Instances)
-		w("  # dataDiskGB: %d", p.VM.DataDiskGB)
 	}
 	w("# database:")
 	w("#   sku: %s", p.Database.SKU)
@@ -122,7 +121,7 @@ func renderTenant(name, region string, tier spec.Tier, runtime spec.Runtime, p s
 	w("#   longTermRetention: {weeks: %d, months: %d, years: %d}", p.Database.LongTermRetention.Weeks, p.Database.LongTermRetention.Months, p.Database.LongTermRetention.Years)
 	w("#   server: %d                # the region's shared logical server", p.Database.Server)
 	w("# storage:")
-	w("#   quotaGB: %d", p.Storage.QuotaGB)
+	w("#   quotaGB: %d             # the file share that holds the KPAX files, for containers and VMs alike", p.Storage.QuotaGB)
 	w("#   redundancy: %s", p.Storage.Redundancy)
 	w("# backup:")
 	w("#   dailyAt: \"01:00\"         # UTC, on the hour or half hour; default: the region's")

@@ -1,0 +1,331 @@
+package simazure
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/blang/semver"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
+)
+
+// sim is a cloud under test with a few helpers to make resources in it.
+type sim struct {
+	t *testing.T
+	c *Cloud
+}
+
+func newSim(t *testing.T) *sim {
+	c, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &sim{t: t, c: c}
+}
+
+// create makes a resource and returns its ID; it fails the test if the
+// cloud refuses.
+func (s *sim) create(typ, name string, inputs map[string]any) string {
+	s.t.Helper()
+	id, err := s.try(typ, name, inputs)
+	if err != nil {
+		s.t.Fatalf("create %s %s: %v", typ, name, err)
+	}
+	return id
+}
+
+func (s *sim) try(typ, name string, inputs map[string]any) (string, error) {
+	id, _, err := s.c.Create(Request{Type: typ, URN: "urn:test::" + name, Name: name, Inputs: resource.NewPropertyMapFromMap(inputs)})
+	return id, err
+}
+
+func (s *sim) del(typ, id string) error {
+	return s.c.Delete(Request{Type: typ, ID: id, URN: "urn:test"})
+}
+
+// refusedBy asserts that err is a refusal of the rule.
+func refusedBy(t *testing.T, err error, rule Rule, what string) {
+	t.Helper()
+	var r *Refusal
+	if !errors.As(err, &r) || r.Rule.Name != rule.Name {
+		t.Errorf("%s: want a refusal by %s, got %v", what, rule.Name, err)
+		return
+	}
+	if !strings.Contains(err.Error(), rule.Source) || !strings.Contains(err.Error(), rule.Code) {
+		t.Errorf("%s: the refusal does not name its code and source: %v", what, err)
+	}
+}
+
+const testRG = "rg-test"
+
+func (s *sim) group() string {
+	return s.create(typeResourceGroup, "rg", map[string]any{"resourceGroupName": testRG, "location": "francecentral"})
+}
+
+func (s *sim) account(name string) string {
+	return s.create("azure-native:storage:StorageAccount", name, map[string]any{"accountName": name, "resourceGroupName": testRG})
+}
+
+func (s *sim) lock(name, scope string) string {
+	return s.create(typeLock, name, map[string]any{"lockName": "kpax-do-not-delete", "level": "CanNotDelete", "scope": scope})
+}
+
+func TestRuleAlreadyExists(t *testing.T) {
+	s := newSim(t)
+	s.group()
+	s.account("stacme")
+	_, err := s.try("azure-native:storage:StorageAccount", "again", map[string]any{"accountName": "stacme", "resourceGroupName": testRG})
+	refusedBy(t, err, RuleAlreadyExists, "a second account of the same name")
+}
+
+func TestRuleResourceGroupNotFound(t *testing.T) {
+	s := newSim(t)
+	_, err := s.try("azure-native:storage:StorageAccount", "st", map[string]any{"accountName": "st", "resourceGroupName": "missing"})
+	refusedBy(t, err, RuleResourceGroupNotFound, "an account in a group that does not exist")
+}
+
+func TestRuleScopeLocked(t *testing.T) {
+	s := newSim(t)
+	rg := s.group()
+	st := s.account("stacme")
+	role := s.create(typeRoleAssignment, "ra", map[string]any{"roleAssignmentName": "guid", "scope": st, "principalId": "p"})
+	diag := s.create("azure-native:insights:DiagnosticSetting", "diag", map[string]any{"name": "to-workspace", "resourceUri": st + "/blobServices/default"})
+	pe := s.create(typePrivateEndpoint, "pe", map[string]any{"privateEndpointName": "pe-blob", "resourceGroupName": testRG,
+		"privateLinkServiceConnections": []any{map[string]any{"privateLinkServiceId": st}}})
+	share := s.create("azure-native:storage:FileShare", "share", map[string]any{"accountName": "stacme", "resourceGroupName": testRG, "shareName": "kpax"})
+	lock := s.lock("lock", st)
+	for what, target := range map[string][2]string{
+		"the locked account":                  {"azure-native:storage:StorageAccount", st},
+		"a role assignment at its scope":      {typeRoleAssignment, role},
+		"a diagnostic setting on its service": {"azure-native:insights:DiagnosticSetting", diag},
+		"a private endpoint to it":            {typePrivateEndpoint, pe},
+		"its file share":                      {"azure-native:storage:FileShare", share},
+		"its resource group":                  {typeResourceGroup, rg},
+	} {
+		refusedBy(t, s.del(target[0], target[1]), RuleScopeLocked, what)
+	}
+	if err := s.del(typeLock, lock); err != nil {
+		t.Fatalf("deleting the lock itself: %v", err)
+	}
+	for _, id := range []string{role, diag, pe, st} {
+		if err := s.del("x", id); err != nil {
+			t.Errorf("after the lock is gone, deleting %s: %v", id, err)
+		}
+	}
+	if rec, _ := s.c.Get(share); rec != nil {
+		t.Errorf("deleting the account left its share behind")
+	}
+}
+
+// backupVault makes a vault with immutability in state, a 30-day and a
+// 7-day policy, a container and an item on the 30-day policy.
+func (s *sim) backupVault(state string) (vault, long, short, container, item string) {
+	s.group()
+	vault = s.create(typeRecoveryVault, "rsv", map[string]any{"vaultName": "rsv", "resourceGroupName": testRG,
+		"properties": map[string]any{"securitySettings": map[string]any{"immutabilitySettings": map[string]any{"state": state}}}})
+	policy := func(name string, days int) string {
+		return s.create(typeBackupPolicy, name, map[string]any{"policyName": name, "vaultName": "rsv", "resourceGroupName": testRG,
+			"properties": map[string]any{"vaultRetentionPolicy": map[string]any{"vaultRetention": map[string]any{
+				"dailySchedule": map[string]any{"retentionDuration": map[string]any{"count": days, "durationType": "Days"}}}}}})
+	}
+	long, short = policy("fs-30d", 30), policy("fs-7d", 7)
+	container = s.create(typeBackupContainer, "ct", map[string]any{"vaultName": "rsv", "resourceGroupName": testRG, "fabricName": "Azure", "containerName": "storagecontainer;Storage;rg;st"})
+	item = s.create(typeProtectedItem, "item", map[string]any{"vaultName": "rsv", "resourceGroupName": testRG, "fabricName": "Azure",
+		"containerName": "storagecontainer;Storage;rg;st", "protectedItemName": "kpax", "properties": map[string]any{"policyId": long}})
+	return
+}
+
+func (s *sim) movePolicy(item, to string) error {
+	rec, _ := s.c.Get(item)
+	old, _ := decodeProps(rec.Inputs)
+	next := old.Copy()
+	next["properties"] = resource.NewObjectProperty(resource.PropertyMap{"policyId": resource.NewStringProperty(to)})
+	_, err := s.c.Update(Request{Type: typeProtectedItem, ID: item, Name: "item", Inputs: next, OldInputs: old})
+	return err
+}
+
+func TestRuleImmutableVault(t *testing.T) {
+	s := newSim(t)
+	vault, long, short, container, item := s.backupVault("Unlocked")
+	refusedBy(t, s.del(typeProtectedItem, item), RuleImmutableVaultDelete, "deleting a protected item with retained points")
+	refusedBy(t, s.movePolicy(item, short), RuleImmutableVaultRetention, "moving to a shorter policy")
+	refusedBy(t, s.del(typeRecoveryVault, vault), RuleVaultNotEmpty, "deleting a vault that holds an item")
+	refusedBy(t, s.del(typeBackupContainer, container), RuleVaultNotEmpty, "unregistering a container that holds an item")
+	if err := s.movePolicy(item, long); err != nil {
+		t.Errorf("keeping the same policy: %v", err)
+	}
+	// Stopping protection as per policy is allowed; the points then expire
+	// with their policy, after which the data may go.
+	if err := s.c.OperatorStopProtection(item, true); err != nil {
+		t.Fatalf("stop protection, retain as per policy: %v", err)
+	}
+	refusedBy(t, s.del(typeProtectedItem, item), RuleImmutableVaultDelete, "deleting before the points expire")
+	if err := s.c.Advance(31 * 24 * time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.del(typeProtectedItem, item); err != nil {
+		t.Errorf("deleting once the points have expired: %v", err)
+	}
+	if err := s.del(typeBackupContainer, container); err != nil {
+		t.Errorf("unregistering the empty container: %v", err)
+	}
+}
+
+func TestRuleImmutableVaultIndefinitely(t *testing.T) {
+	s := newSim(t)
+	_, _, _, _, item := s.backupVault("Locked")
+	if err := s.c.OperatorStopProtection(item, false); err != nil {
+		t.Fatal(err)
+	}
+	_ = s.c.Advance(10 * 365 * 24 * time.Hour)
+	refusedBy(t, s.del(typeProtectedItem, item), RuleImmutableVaultDelete, "points retained indefinitely never expire")
+}
+
+func TestDisabledImmutabilityAllowsDeletes(t *testing.T) {
+	s := newSim(t)
+	_, _, short, _, item := s.backupVault("Disabled")
+	if err := s.movePolicy(item, short); err != nil {
+		t.Errorf("a mutable vault refused a shorter policy: %v", err)
+	}
+	if err := s.del(typeProtectedItem, item); err != nil {
+		t.Errorf("a mutable vault refused deleting an item: %v", err)
+	}
+}
+
+func TestRuleCreateOnly(t *testing.T) {
+	s := newSim(t)
+	s.group()
+	old := map[string]any{"publicIpAddressName": "pip", "resourceGroupName": testRG, "zones": []any{"1", "2", "3"}}
+	id := s.create("azure-native:network:PublicIPAddress", "pip", old)
+	next := map[string]any{"publicIpAddressName": "pip", "resourceGroupName": testRG, "zones": []any{"1"}}
+	_, err := s.c.Update(Request{Type: "azure-native:network:PublicIPAddress", ID: id, Name: "pip",
+		Inputs: resource.NewPropertyMapFromMap(next), OldInputs: resource.NewPropertyMapFromMap(old)})
+	refusedBy(t, err, RuleCreateOnly, "moving a public IP's zones in place")
+
+	p := NewProvider("azure-native", semver.MustParse("2.90.0"), s.c)
+	diff, err := p.Diff(context.Background(), plugin.DiffRequest{Type: tokens.Type("azure-native:network:PublicIPAddress"),
+		OldInputs: resource.NewPropertyMapFromMap(old), NewInputs: resource.NewPropertyMapFromMap(next)})
+	if err != nil || diff.Changes != plugin.DiffSome || len(diff.ReplaceKeys) != 1 || diff.ReplaceKeys[0] != "zones" || !diff.DeleteBeforeReplace {
+		t.Errorf("diff of a zone change = %+v, %v; want a delete-before-replace on zones", diff, err)
+	}
+	same, _ := p.Diff(context.Background(), plugin.DiffRequest{Type: tokens.Type("azure-native:network:PublicIPAddress"),
+		OldInputs: resource.NewPropertyMapFromMap(old), NewInputs: resource.NewPropertyMapFromMap(old)})
+	if same.Changes != plugin.DiffNone {
+		t.Errorf("no change diffs as %v", same.Changes)
+	}
+}
+
+func TestRuleNSG(t *testing.T) {
+	s := newSim(t)
+	s.group()
+	rule := func(name string, priority int, ports []any) map[string]any {
+		return map[string]any{"name": name, "priority": priority, "direction": "Inbound", "destinationPortRanges": ports}
+	}
+	_, err := s.try(typeNSG, "nsg", map[string]any{"networkSecurityGroupName": "nsg", "resourceGroupName": testRG,
+		"securityRules": []any{rule("any", 100, []any{"*"})}})
+	refusedBy(t, err, RuleNSGPortRanges, `"*" in destinationPortRanges`)
+	_, err = s.try(typeNSG, "nsg", map[string]any{"networkSecurityGroupName": "nsg", "resourceGroupName": testRG,
+		"securityRules": []any{rule("a", 100, []any{"80"}), rule("b", 100, []any{"443"})}})
+	refusedBy(t, err, RuleNSGRuleUnique, "two inbound rules with one priority")
+	_, err = s.try(typeNSG, "nsg", map[string]any{"networkSecurityGroupName": "nsg", "resourceGroupName": testRG,
+		"securityRules": []any{rule("a", 100, []any{"80"}), rule("a", 110, []any{"443"})}})
+	refusedBy(t, err, RuleNSGRuleUnique, "two rules of one name")
+	s.create(typeNSG, "nsg", map[string]any{"networkSecurityGroupName": "nsg", "resourceGroupName": testRG,
+		"securityRules": []any{rule("a", 100, []any{"80", "443"}), map[string]any{"name": "b", "priority": 110, "direction": "Inbound", "destinationPortRange": "*"}}})
+}
+
+func TestRuleContainerAppStart(t *testing.T) {
+	s := newSim(t)
+	s.group()
+	identity := s.create(typeIdentity, "id", map[string]any{"resourceName": "id-acme", "resourceGroupName": testRG})
+	principal := outputString(mustGet(t, s.c, identity), "principalId")
+	pull := s.create(typeIdentity, "pull", map[string]any{"resourceName": "id-pull", "resourceGroupName": testRG})
+	pullPrincipal := outputString(mustGet(t, s.c, pull), "principalId")
+	vault := s.create(typeKeyVault, "kv", map[string]any{"vaultName": "kvacme", "resourceGroupName": testRG, "properties": map[string]any{"publicNetworkAccess": "Disabled"}})
+	app := map[string]any{"containerAppName": "ca-acme", "resourceGroupName": testRG, "configuration": map[string]any{
+		"registries": []any{map[string]any{"server": "kpaxcloud.azurecr.io", "identity": pull}},
+		"secrets":    []any{map[string]any{"name": "key", "keyVaultUrl": "https://kvacme.vault.azure.net/secrets/key", "identity": identity}},
+	}}
+	_, err := s.try(typeContainerApp, "app", app)
+	refusedBy(t, err, RuleRegistryPull, "an app whose pull identity has no AcrPull")
+	// The registry exists outside the program.
+	registry := "/subscriptions/x/resourceGroups/shared/providers/Microsoft.ContainerRegistry/registries/kpaxcloud"
+	if err := s.c.Seed("/subscriptions/x/resourceGroups/shared", typeResourceGroup, map[string]any{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.c.Seed(registry, "azure-native:containerregistry:Registry", map[string]any{}); err != nil {
+		t.Fatal(err)
+	}
+	s.create(typeRoleAssignment, "acrpull", map[string]any{"roleAssignmentName": "g1", "scope": registry,
+		"principalId": pullPrincipal, "roleDefinitionId": "/providers/Microsoft.Authorization/roleDefinitions/7f951dda-4ed3-4680-a7ca-43fe172d538d"})
+	_, err = s.try(typeContainerApp, "app", app)
+	refusedBy(t, err, RuleKeyVaultReference, "an app whose identity has no role on the vault")
+	s.create(typeRoleAssignment, "kvrole", map[string]any{"roleAssignmentName": "g2", "scope": vault, "principalId": principal})
+	_, err = s.try(typeContainerApp, "app", app)
+	refusedBy(t, err, RuleKeyVaultReference, "an app before its private vault has a private endpoint")
+	s.create(typePrivateEndpoint, "pe", map[string]any{"privateEndpointName": "pe-vault", "resourceGroupName": testRG,
+		"privateLinkServiceConnections": []any{map[string]any{"privateLinkServiceId": vault}}})
+	_, err = s.try(typeContainerApp, "app", app)
+	refusedBy(t, err, RuleKeyVaultReference, "an app before the endpoint's DNS records")
+	s.create(typeZoneGroup, "dns", map[string]any{"privateDnsZoneGroupName": "default", "privateEndpointName": "pe-vault", "resourceGroupName": testRG})
+	s.create(typeContainerApp, "app", app)
+}
+
+func mustGet(t *testing.T, c *Cloud, id string) *Record {
+	t.Helper()
+	r, err := c.Get(id)
+	if err != nil || r == nil {
+		t.Fatalf("get %s: %v", id, err)
+	}
+	return r
+}
+
+// TestEveryRuleIsTested keeps this file honest: a new rule needs a test
+// that makes the cloud refuse by it.
+func TestEveryRuleIsTested(t *testing.T) {
+	tested := map[string]bool{
+		RuleAlreadyExists.Name: true, RuleResourceGroupNotFound.Name: true, RuleScopeLocked.Name: true,
+		RuleImmutableVaultDelete.Name: true, RuleImmutableVaultRetention.Name: true, RuleVaultNotEmpty.Name: true,
+		RuleCreateOnly.Name: true, RuleNSGPortRanges.Name: true, RuleNSGRuleUnique.Name: true,
+		RuleKeyVaultReference.Name: true, RuleRegistryPull.Name: true,
+	}
+	for _, r := range Rules() {
+		if !tested[r.Name] {
+			t.Errorf("rule %s has no test in which the cloud refuses", r.Name)
+		}
+		if !strings.HasPrefix(r.Source, "https://") || r.Code == "" {
+			t.Errorf("rule %s has no source link or ARM code", r.Name)
+		}
+	}
+}
+
+// TestLogRecordsEveryOperation: what the cloud was asked, in order, with
+// refusals and their rule.
+func TestLogRecordsEveryOperation(t *testing.T) {
+	s := newSim(t)
+	s.group()
+	st := s.account("stacme")
+	s.lock("lock", st)
+	_ = s.del("azure-native:storage:StorageAccount", st)
+	log, err := s.c.Log()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, op := range log {
+		got = append(got, op.Op+" "+op.Type+" "+op.Rule)
+	}
+	want := []string{
+		"create azure-native:resources:ResourceGroup ",
+		"create azure-native:storage:StorageAccount ",
+		"create azure-native:authorization:ManagementLockByScope ",
+		"refuse azure-native:storage:StorageAccount scope-locked",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("log:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
