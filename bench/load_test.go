@@ -10,12 +10,12 @@ import (
 
 // BenchmarkLoadProject reads, decodes, defaults and validates a project of
 // n synthetic tenant files over the six real regions (each opened to ten
-// stamps of 99 tenants).
+// stamps of 98 tenants).
 //
-// A valid project holds at most 6 x 10 x 99 = 5,940 tenants: maxTenants is
-// capped at 99 (the gateway's listener limit) and a region at ten stamps
+// A valid project holds at most 6 x 10 x 98 = 5,880 tenants: maxTenants is
+// capped at 98 (the gateway's listener limit) and a region at ten stamps
 // (address space). 10,000 tenants therefore measure a load whose capacity
-// check fails: 4,060 tenants get a located "stamp ... holds at most 99
+// check fails: 4,120 tenants get a located "stamp ... holds at most 98
 // tenants" error, which the benchmark asserts, so the run does every check
 // and builds every diagnostic.
 func BenchmarkLoadProject(b *testing.B) {

@@ -20,10 +20,13 @@ import (
 
 // Capacity of a synthetic project, from the validator's own caps: every
 // region holds MaxStampsPerRegion stamps of StampTenants tenants (maxTenants
-// is at most 99: the Application Gateway's listener limit).
+// is at most 98: the Application Gateway's listener limit, less its own two).
 const (
 	// StampTenants is the maxTenants the synthetic regions declare.
-	StampTenants = 99
+	StampTenants = 98
+	// synthQuota is the quotas the synthetic regions state: the benchmarks
+	// measure the program, not a subscription's defaults.
+	synthQuota = 100000
 	// DatabasesPerServer is the region files' databasesPerServer: tenant k
 	// of a stamp uses server k/DatabasesPerServer+1.
 	DatabasesPerServer = 50
@@ -33,6 +36,7 @@ var (
 	maxTenantsRe = regexp.MustCompile(`(?m)^maxTenants:.*$`)
 	stampsRe     = regexp.MustCompile(`(?m)^stamps:.*\n`)
 	perServerRe  = regexp.MustCompile(`(?m)^(\s+databasesPerServer:).*$`)
+	quotaRe      = regexp.MustCompile(`(?m)^(\s+(vmCoresPerFamily|containerAppsCores):)\s*\d+`)
 )
 
 // Layout is where WriteProject put each tenant.
@@ -76,6 +80,7 @@ func WriteProject(dst, srcRoot string, n int) (Layout, error) {
 		s := stampsRe.ReplaceAllString(string(data), "")
 		s = maxTenantsRe.ReplaceAllString(s, fmt.Sprintf("maxTenants: %d\nstamps: %d", StampTenants, spec.MaxStampsPerRegion))
 		s = perServerRe.ReplaceAllString(s, fmt.Sprintf("${1} %d", DatabasesPerServer))
+		s = quotaRe.ReplaceAllString(s, fmt.Sprintf("${1} %d", synthQuota))
 		if err := os.WriteFile(filepath.Join(dst, "regions", filepath.Base(f)), []byte(s), 0o644); err != nil {
 			return Layout{}, err
 		}
@@ -104,6 +109,50 @@ func WriteProject(dst, srcRoot string, n int) (Layout, error) {
 	}
 	l.Tenants = n
 	return l, nil
+}
+
+// WriteStamp writes under dst a copy of the project at srcRoot (Pulumi files
+// and regions) whose region holds n synthetic tenants, all in stamp 1: the
+// stack prod-<region> at the size the engine benchmarks measure. The
+// region's capacity limits are raised so that n fits.
+func WriteStamp(dst, srcRoot, region string, n int) error {
+	files, err := filepath.Glob(filepath.Join(srcRoot, "Pulumi*.yaml"))
+	if err != nil {
+		return err
+	}
+	regions, err := filepath.Glob(filepath.Join(srcRoot, "regions", "*.yaml"))
+	if err != nil {
+		return err
+	}
+	for _, f := range append(files, regions...) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(srcRoot, f)
+		if strings.HasPrefix(rel, "regions") {
+			data = []byte(maxTenantsRe.ReplaceAllString(string(data), fmt.Sprintf("maxTenants: %d", StampTenants)))
+			data = []byte(perServerRe.ReplaceAllString(string(data), fmt.Sprintf("${1} %d", DatabasesPerServer)))
+			data = []byte(quotaRe.ReplaceAllString(string(data), fmt.Sprintf("${1} %d", synthQuota)))
+		}
+		if err := os.MkdirAll(filepath.Join(dst, filepath.Dir(rel)), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dst, rel), data, 0o644); err != nil {
+			return err
+		}
+	}
+	dir := filepath.Join(dst, "tenants", region)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for i := 0; i < n; i++ {
+		name := fmt.Sprintf("t%05d", i)
+		if err := os.WriteFile(filepath.Join(dir, name+".yaml"), tenantFile(name, region, 1, i/DatabasesPerServer+1, i), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // tenantFile is a tenant like the landed ones: the three tiers and both

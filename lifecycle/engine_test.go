@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -223,10 +222,16 @@ type world struct {
 // outside the program: the region's registry).
 func newWorld(t testing.TB, stackName string) *world {
 	t.Helper()
+	return newWorldFrom(t, repoRoot(), stackName)
+}
+
+// newWorldFrom is newWorld over the project under src.
+func newWorldFrom(t testing.TB, src, stackName string) *world {
+	t.Helper()
 	e := requireEngine(t)
 	base := t.TempDir()
 	dir := filepath.Join(base, "project")
-	if err := copyProject(repoRoot(), dir); err != nil {
+	if err := copyProject(src, dir); err != nil {
 		t.Fatal(err)
 	}
 	cloud, err := simazure.Open(filepath.Join(base, "cloud"))
@@ -239,6 +244,7 @@ func newWorld(t testing.TB, stackName string) *world {
 		"PULUMI_CONFIG_PASSPHRASE":                    "kpax-engine-tests",
 		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
 		"PULUMI_SKIP_UPDATE_CHECK":                    "true",
+		"PULUMI_SKIP_CHECKPOINTS":                     "true",
 		"PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK":    "false",
 		simazure.EnvCloud:                             cloud.Dir(),
 	}
@@ -248,13 +254,28 @@ func newWorld(t testing.TB, stackName string) *world {
 	if err := seedOutside(dir, stackName, cloud); err != nil {
 		t.Fatal(err)
 	}
-	stack, err := auto.UpsertStackInlineSource(context.Background(), stackName, program.Project, w.program,
-		auto.WorkDir(dir), auto.Pulumi(e.cli), auto.PulumiHome(e.home), auto.EnvVars(w.env), auto.SecretsProvider("passphrase"))
+	w.open()
+	return w
+}
+
+// open creates or selects the world's stack.
+func (w *world) open() {
+	w.t.Helper()
+	stack, err := auto.UpsertStackInlineSource(context.Background(), w.name, program.Project, w.program,
+		auto.WorkDir(w.dir), auto.Pulumi(w.e.cli), auto.PulumiHome(w.e.home), auto.EnvVars(w.env), auto.SecretsProvider("passphrase"))
 	if err != nil {
-		t.Fatalf("stack %s: %v", stackName, err)
+		w.t.Fatalf("stack %s: %v", w.name, err)
 	}
 	w.stack = stack
-	return w
+}
+
+// sibling is another stack of the same project, backend and cloud: another
+// stamp of the region.
+func (w *world) sibling(stackName string) *world {
+	w.t.Helper()
+	s := &world{t: w.t, e: w.e, name: stackName, dir: w.dir, cloud: w.cloud, env: w.env}
+	s.open()
+	return s
 }
 
 // program is the stack's program over the scratch copy: what main.go runs
@@ -306,7 +327,3 @@ func (w *world) edit(rel string, fn func(string) string) {
 		w.t.Fatal(err)
 	}
 }
-
-// parallelism is how many stacks run at once: the machine's cores, as the
-// engine itself runs resource operations in parallel.
-func parallelism() int { return max(2, runtime.NumCPU()) }

@@ -53,11 +53,10 @@ func one(t *testing.T, c *simazure.Cloud, typ, part string) *simazure.Record {
 	return found[0]
 }
 
-func purge(t *testing.T, w *world, tn *spec.Tenant) {
+// unprotect is step 1 of the purge: the tenant's resources are unprotected
+// in the stack's state, and nothing else.
+func unprotect(t *testing.T, w *world, tn *spec.Tenant) {
 	t.Helper()
-	tenantRG := "rg-kpax-" + tn.Region + "-" + tn.Name
-
-	// Step 1: unprotect the tenant's resources in the stack's state.
 	out, err := w.cli("stack", "export")
 	if err != nil {
 		t.Fatal(err)
@@ -87,6 +86,12 @@ func purge(t *testing.T, w *world, tn *spec.Tenant) {
 	if n == 0 {
 		t.Fatalf("step 1: %s has no protected resource in the state", tn.Name)
 	}
+}
+
+func purge(t *testing.T, w *world, tn *spec.Tenant) {
+	t.Helper()
+	tenantRG := "rg-kpax-" + tn.Region + "-" + tn.Name
+	unprotect(t, w, tn)
 
 	last, err := spec.LoadProject(w.dir)
 	if err != nil {

@@ -43,7 +43,7 @@ func benchOptions(r *spec.Region) plan.Options {
 
 // runStamp runs the program of stamp 1 of r with tenants in memory: what
 // Deploy does once the files are loaded. The capacity checks of the files
-// (maxTenants at most 99) do not apply, so one stamp can hold 1,000.
+// (maxTenants at most 98) do not apply, so one stamp can hold 1,000.
 func runStamp(r *spec.Region, tenants []*spec.Tenant) (*plan.Plan, error) {
 	return plan.RunProgram(benchOptions(r), func(ctx *pulumi.Context, export plan.ExportFunc) error {
 		return DeployStamp(ctx, r, 1, tenants, "", export)

@@ -158,6 +158,7 @@ func TestRegionDefaults(t *testing.T) {
 		Maintenance: RegionMaintenance{"Sunday", "02:00", 3},
 		Database:    RegionDatabase{true, 50},
 		Bastion:     RegionBastion{ZoneRedundant: true},
+		Quotas:      RegionQuotas{VMCoresPerFamily: DefaultVMCoresPerFamily, ContainerAppsCores: DefaultContainerAppsCores},
 		Registry:    RegionRegistry{"kpaxcloud.azurecr.io", testRegistryID},
 		Tags:        map[string]string{},
 		Source:      r.Source,

@@ -191,7 +191,7 @@ func load(root, only string) (*Project, error) {
 		}
 		dir = "tenants/" + only
 	}
-	var tenants []*Tenant
+	var tenants, valid []*Tenant
 	for _, rel := range l.tenantFiles(dir, only == "") {
 		data, ok := l.read(rel)
 		if !ok {
@@ -201,13 +201,18 @@ func load(root, only string) (*Project, error) {
 		l.diags = append(l.diags, diags...)
 		if t != nil {
 			tenants = append(tenants, t)
+			if len(diags) == 0 {
+				valid = append(valid, t)
+			}
 		}
 	}
 	l.checkRegions(regions)
 	if only == "" {
 		l.checkUniqueNames(tenants)
 	}
-	l.checkCapacity(tenants, regions)
+	// What a stamp holds is counted over the files that are right: a value
+	// out of its own range is told once, at its line, not again as a quota.
+	l.checkCapacity(valid, regions)
 
 	if err := l.diags.Err(); err != nil {
 		return nil, err

@@ -41,6 +41,17 @@ const DefaultBastionZoneRedundant = true
 // (https://learn.microsoft.com/azure/azure-sql/database/resource-limits-logical-server).
 const DefaultDatabasesPerServer = 50
 
+// DefaultVMCoresPerFamily is Azure's default regional vCPU quota per VM
+// family in a new subscription
+// (https://learn.microsoft.com/azure/virtual-machines/quotas: 20 per family
+// and 20 in total for pay-as-you-go; raised on request).
+const DefaultVMCoresPerFamily = 20
+
+// DefaultContainerAppsCores is the cores a Consumption environment may run
+// by default (https://learn.microsoft.com/azure/container-apps/quotas:
+// 100 cores per environment, raised on request).
+const DefaultContainerAppsCores = 100
+
 // certificateNamePrefix starts the default Key Vault certificate name of a
 // region's wildcard certificate.
 const certificateNamePrefix = "wildcard-"
@@ -86,6 +97,12 @@ func defaultRegion(r *Region) {
 	}
 	if !has("bastion.zoneRedundant") {
 		r.Bastion.ZoneRedundant = DefaultBastionZoneRedundant
+	}
+	if !has("quotas.vmCoresPerFamily") {
+		r.Quotas.VMCoresPerFamily = DefaultVMCoresPerFamily
+	}
+	if !has("quotas.containerAppsCores") {
+		r.Quotas.ContainerAppsCores = DefaultContainerAppsCores
 	}
 	if r.Tags == nil {
 		r.Tags = map[string]string{}

@@ -40,6 +40,7 @@ type Region struct {
 	Database    RegionDatabase    `yaml:"database"`
 	Bastion     RegionBastion     `yaml:"bastion"`
 	Registry    RegionRegistry    `yaml:"registry"`
+	Quotas      RegionQuotas      `yaml:"quotas"`
 
 	Tags map[string]string `yaml:"tags"`
 
@@ -146,4 +147,17 @@ func (r *Region) StampAddressSpace(stamp int) (string, error) {
 	}
 	b[1] = byte(second)
 	return netip.PrefixFrom(netip.AddrFrom4(b), 16).String(), nil
+}
+
+// RegionQuotas are the subscription's quotas in the region's location that
+// its stamps' tenants consume, as the subscription has them: Azure's
+// defaults unless a support request raised them (then the file says the new
+// value, and validation holds every stamp to it).
+type RegionQuotas struct {
+	// VMCoresPerFamily is the regional vCPU quota of each VM family (the
+	// DSv5 family holds Standard_D2s_v5, D4s_v5, ...).
+	VMCoresPerFamily int `yaml:"vmCoresPerFamily"`
+	// ContainerAppsCores is the cores a Consumption Container Apps
+	// environment may run at once.
+	ContainerAppsCores int `yaml:"containerAppsCores"`
 }

@@ -42,12 +42,15 @@ var RequiredZones = []string{"1", "2", "3"}
 // Region limits.
 const (
 	// maxTenantsLimit: an Application Gateway v2 has at most 100 HTTP
-	// listeners and one is the HTTP to HTTPS redirect
-	// (https://learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits#application-gateway-limits).
-	maxTenantsLimit = 99
+	// listeners, and two are the platform's (the HTTP to HTTPS redirect and
+	// the HTTPS catch-all), so 98 tenants have one each (GatewayListeners).
+	maxTenantsLimit = GatewayListeners - gatewayPlatformListeners
 	// MaxStampsPerRegion: stamp n takes the n-th /16 after the region's
 	// own, and regions sit ten /16s apart (10.10, 10.20, ...).
 	MaxStampsPerRegion = 10
+	// maxQuota bounds a quota the region file states: a typo with three
+	// more zeros is not a quota.
+	maxQuota = 100000
 	// addressSpaceBits is the size of every region's VNet, from which the
 	// subnets are carved.
 	addressSpaceBits = 16
@@ -142,6 +145,8 @@ func validateRegion(r *Region) Diagnostics {
 	c.match("maintenance.startTime", r.Maintenance.StartTime, timeRe, `a UTC time HH:MM, like "02:00"`)
 	c.intRange("maintenance.durationHours", r.Maintenance.DurationHours, minMaintenanceHours, maxMaintenanceHours)
 	c.intRange("database.databasesPerServer", r.Database.DatabasesPerServer, 1, maxDatabasesPerSrv)
+	c.intRange("quotas.vmCoresPerFamily", r.Quotas.VMCoresPerFamily, 1, maxQuota)
+	c.intRange("quotas.containerAppsCores", r.Quotas.ContainerAppsCores, 1, maxQuota)
 	if !r.Source.Has("registry") {
 		c.add("registry", "is required: the container registry that serves the KPAX server image, as {server: kpaxcloud.azurecr.io, resourceId: /subscriptions/<GUID>/resourceGroups/<group>/providers/Microsoft.ContainerRegistry/registries/<name>}")
 	} else {

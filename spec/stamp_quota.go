@@ -5,7 +5,10 @@ package spec
 
 import (
 	"fmt"
+	"math"
+	"regexp"
 	"sort"
+	"strconv"
 )
 
 // Azure quotas that bind one subscription in one region, and so one stamp
@@ -28,8 +31,19 @@ const (
 	// subscription per region (https://learn.microsoft.com/azure/container-apps/quotas).
 	ContainerAppsEnvironmentsPerRegion = 15
 	// RoleAssignmentsPerSubscription: Azure role assignments per
-	// subscription (https://learn.microsoft.com/azure/role-based-access-control/troubleshoot-limits).
+	// subscription (https://learn.microsoft.com/azure/role-based-access-control/troubleshoot-limits:
+	// a fixed 4,000 before 2026, 5,000 since; the lower one is kept).
 	RoleAssignmentsPerSubscription = 4000
+	// GatewayListeners and GatewayBackendPools: what one Application
+	// Gateway v2 holds (https://learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits#application-gateway-limits:
+	// 100 active HTTP listeners, 100 backend address pools). A tenant with
+	// compute takes one of each.
+	GatewayListeners    = 100
+	GatewayBackendPools = 100
+	// StorageAccountsPerVault: storage accounts one Recovery Services vault
+	// protects Azure file shares of
+	// (https://learn.microsoft.com/azure/backup/azure-file-share-support-matrix).
+	StorageAccountsPerVault = 200
 )
 
 // What one stamp uses of those quotas, from what the components build.
@@ -41,25 +55,99 @@ const (
 	// stampRoleAssignments: the gateway identity's read of the certificate.
 	// The pull identity's AcrPull counts in the registry's subscription.
 	stampRoleAssignments = 1
-	// tenantRoleAssignments is the most a tenant makes: blob and file data
-	// and Key Vault secrets for its identity, and VM login for operators.
+	// tenantRoleAssignments is the most a tenant makes: blob data and Key
+	// Vault secrets for its identity, VM login and Reader for operators.
 	tenantRoleAssignments = 4
+	// gatewayPlatformListeners and gatewayPlatformPools are the gateway's
+	// own: the HTTP redirect and the HTTPS catch-all, and the catch-all's
+	// empty pool.
+	gatewayPlatformListeners = 2
+	gatewayPlatformPools     = 1
 )
 
-// stampQuota is one quota and how much of it a stamp's tenants use.
+// stampQuota is one quota and how much of it a stamp's tenants use. A quota
+// whose limit comes from the region file (regionLimit) is the one its
+// subscription has.
 type stampQuota struct {
-	what  string
-	limit int
-	used  func(tenants []*Tenant) int
-	fix   string
+	what        string
+	limit       int
+	regionLimit func(r *Region) int
+	used        func(tenants []*Tenant) int
+	of          string // what holds the limit, for the message
+	fix         string
 }
 
+// withCompute counts the tenants that run (active or suspended): each has
+// its route on the gateway.
+func withCompute(ts []*Tenant) int {
+	n := 0
+	for _, t := range ts {
+		if t.HasCompute() {
+			n++
+		}
+	}
+	return n
+}
+
+// containerCores are the cores the stamp's container apps run at their
+// floor, which their environment's quota must hold (scaling out above the
+// floor waits for free cores).
+func containerCores(ts []*Tenant) int {
+	var cores float64
+	for _, t := range ts {
+		if t.Active() && t.Runtime == RuntimeContainer && t.Container != nil {
+			cores += float64(t.Container.Replicas) * t.Container.CPU
+		}
+	}
+	return int(math.Ceil(cores))
+}
+
+// vmSizeParts reads a size like Standard_D4s_v5: its family (the quota's
+// unit, "D*s_v5") and its vCPUs.
+var vmSizeParts = regexp.MustCompile(`^Standard_([A-Z]+)(\d+)([a-z]*)(_v\d+)?$`)
+
+// vmCoresByFamily are the vCPUs the stamp's running VMs take per family.
+func vmCoresByFamily(ts []*Tenant) map[string]int {
+	out := map[string]int{}
+	for _, t := range ts {
+		if !t.Active() || t.Runtime != RuntimeVM || t.VM == nil {
+			continue
+		}
+		m := vmSizeParts.FindStringSubmatch(t.VM.Size)
+		if m == nil {
+			continue
+		}
+		cpus, _ := strconv.Atoi(m[2])
+		out[m[1]+"*"+m[3]+m[4]] += cpus * t.VM.Instances
+	}
+	return out
+}
+
+// maxFamilyCores is the busiest family's vCPUs.
+func maxFamilyCores(ts []*Tenant) int {
+	most := 0
+	for _, n := range vmCoresByFamily(ts) {
+		most = max(most, n)
+	}
+	return most
+}
+
+// inSubscription is what holds a subscription quota.
+const inSubscription = "one subscription allows in a region"
+
 var stampQuotas = []stampQuota{
-	{"storage accounts", StorageAccountsPerRegion, func(ts []*Tenant) int { return len(ts) }, "set stamp"},
-	{"SQL logical servers", SQLServersPerRegion, distinctServers, "share an existing database.server, or set stamp"},
-	{"Standard public IPs", StandardPublicIPsPerRegion, func([]*Tenant) int { return stampPublicIPs }, ""},
-	{"Container Apps environments", ContainerAppsEnvironmentsPerRegion, func([]*Tenant) int { return stampEnvironments }, ""},
-	{"role assignments", RoleAssignmentsPerSubscription, func(ts []*Tenant) int { return stampRoleAssignments + tenantRoleAssignments*len(ts) }, "set stamp"},
+	{"storage accounts", StorageAccountsPerRegion, nil, func(ts []*Tenant) int { return len(ts) }, inSubscription, "set stamp"},
+	{"SQL logical servers", SQLServersPerRegion, nil, distinctServers, inSubscription, "share an existing database.server, or set stamp"},
+	{"Standard public IPs", StandardPublicIPsPerRegion, nil, func([]*Tenant) int { return stampPublicIPs }, inSubscription, ""},
+	{"Container Apps environments", ContainerAppsEnvironmentsPerRegion, nil, func([]*Tenant) int { return stampEnvironments }, inSubscription, ""},
+	{"role assignments", RoleAssignmentsPerSubscription, nil, func(ts []*Tenant) int { return stampRoleAssignments + tenantRoleAssignments*len(ts) }, inSubscription, "set stamp"},
+	{"gateway HTTP listeners", GatewayListeners, nil, func(ts []*Tenant) int { return gatewayPlatformListeners + withCompute(ts) }, "one Application Gateway holds", "set stamp"},
+	{"gateway backend pools", GatewayBackendPools, nil, func(ts []*Tenant) int { return gatewayPlatformPools + withCompute(ts) }, "one Application Gateway holds", "set stamp"},
+	{"storage accounts in the Recovery Services vault", StorageAccountsPerVault, nil, func(ts []*Tenant) int { return len(ts) }, "one vault protects", "set stamp"},
+	{"Container Apps cores (quotas.containerAppsCores)", 0, func(r *Region) int { return r.Quotas.ContainerAppsCores }, containerCores, "the region's subscription has",
+		"raise quotas.containerAppsCores once Azure has raised the environment's quota, or set stamp"},
+	{"vCPUs of one VM family (quotas.vmCoresPerFamily)", 0, func(r *Region) int { return r.Quotas.VMCoresPerFamily }, maxFamilyCores, "the region's subscription has",
+		"raise quotas.vmCoresPerFamily once Azure has raised the family's quota, or set stamp"},
 }
 
 func distinctServers(ts []*Tenant) int {
@@ -82,16 +170,20 @@ func (l *loader) checkStampQuotas(r *Region, ts []*Tenant) {
 	for _, stamp := range keys {
 		sts := stamps[stamp]
 		for _, q := range stampQuotas {
-			if q.used(sts) <= q.limit {
+			limit := q.limit
+			if q.regionLimit != nil {
+				limit = q.regionLimit(r)
+			}
+			if q.used(sts) <= limit {
 				continue
 			}
 			// The first prefix of tenants that no longer fits.
-			n := sort.Search(len(sts), func(i int) bool { return q.used(sts[:i+1]) > q.limit })
+			n := sort.Search(len(sts), func(i int) bool { return q.used(sts[:i+1]) > limit })
 			if n == len(sts) {
 				n = 0
 			}
-			msg := fmt.Sprintf("stamp %d of region %s (stack %s) would need %d %s, more than the %d one subscription allows in a region",
-				stamp, r.Name, StampStackName(r.Name, stamp), q.used(sts), q.what, q.limit)
+			msg := fmt.Sprintf("stamp %d of region %s (stack %s) would need %d %s, more than the %d %s",
+				stamp, r.Name, StampStackName(r.Name, stamp), q.used(sts), q.what, limit, q.of)
 			if q.fix != "" {
 				msg += fmt.Sprintf(": %s: %d here (declare the stamp in %s)", q.fix, stamp+1, r.Source.File)
 			}

@@ -76,8 +76,20 @@ func TestDiffAndAffected(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &a); err != nil || code != exitOK {
 			t.Fatalf("affected --targets: exit %d %v %s", code, err, out)
 		}
-		if want := "urn:pulumi:prod-fr::kpax-cloud::kpax:components:Tenant::contoso"; len(a.Targets["prod-fr"]) != 1 || a.Targets["prod-fr"][0] != want {
-			t.Errorf("targets = %v, want [%s]", a.Targets, want)
+		// Every URN the change touches: the new tenant's resources and its
+		// route on the region's gateway, and nothing of another tenant.
+		targets := strings.Join(a.Targets["prod-fr"], "\n")
+		for _, want := range []string{
+			"urn:pulumi:prod-fr::kpax-cloud::kpax:components:Tenant::contoso",
+			"urn:pulumi:prod-fr::kpax-cloud::kpax:components:Tenant$azure-native:app/v20240301:ContainerApp::contoso-app",
+			"urn:pulumi:prod-fr::kpax-cloud::kpax:components:RegionalCluster$azure-native:network:ApplicationGateway::region-fr-agw",
+		} {
+			if !strings.Contains(targets, want+"\n") && !strings.HasSuffix(targets, want) {
+				t.Errorf("targets lack %s:\n%s", want, targets)
+			}
+		}
+		if strings.Contains(targets, "::acme") || strings.Contains(targets, "bistro-lyon") {
+			t.Errorf("targets name another tenant:\n%s", targets)
 		}
 		commit("add contoso")
 	})

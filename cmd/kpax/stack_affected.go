@@ -54,8 +54,8 @@ func tenantStamps(dir, base string) func(file string) []int {
 	}
 }
 
-// affected is which stacks a change touches and, per stack, the tenant
-// components to target when only tenants changed.
+// affected is which stacks a change touches and, per stack whose only
+// changes are tenant files, the URNs a targeted preview must target.
 type affected struct {
 	Stacks  []string            `json:"stacks"`
 	Targets map[string][]string `json:"targets,omitempty"`
@@ -64,8 +64,9 @@ type affected struct {
 // affectedStacks maps changed files to stacks. A tenant or region file, or a
 // stack file, affects its region's stack; code, go.mod and Pulumi.yaml affect
 // every stack; documentation affects none. A stack whose only changes are
-// tenant files gets those tenants' component URNs as targets, so that a
-// one-tenant pull request previews one tenant.
+// tenant files gets those tenants' component URNs as targets; with
+// withDiff, those are replaced by every URN the offline diff changes
+// (diffTargets).
 func affectedStacks(files, allStacks []string, stampsOf func(file string) []int) affected {
 	whole := map[string]bool{}
 	tenants := map[string]map[string]bool{}
@@ -147,14 +148,43 @@ func newAffectedCmd() *cobra.Command {
 			}
 			a := affectedStacks(files, stacks, tenantStamps(dir, base))
 			enc := json.NewEncoder(cmd.OutOrStdout())
-			if targets {
-				return enc.Encode(a)
+			if !targets {
+				return enc.Encode(a.Stacks)
 			}
-			return enc.Encode(a.Stacks)
+			if err := diffTargets(dir, base, &a); err != nil {
+				return &exitError{exitInvalid, err}
+			}
+			return enc.Encode(a)
 		},
 	}
 	dirFlag(cmd, &dir)
 	cmd.Flags().StringVar(&base, "base", "", "git revision to compare the work tree with (the pull request's base)")
-	cmd.Flags().BoolVar(&targets, "targets", false, `print {"stacks": [...], "targets": {stack: [tenant URNs]}}`)
+	cmd.Flags().BoolVar(&targets, "targets", false, `print {"stacks": [...], "targets": {stack: [URNs]}}: for a stack whose only changes are tenant files, every URN the change touches, platform resources included`)
 	return cmd
+}
+
+// diffTargets replaces the tenant components of each targeted stack by the
+// URNs the offline diff of base and the work tree changes. A tenant's own
+// component is not enough: a new, resized or retired tenant also changes the
+// region's gateway (its listener, pool, probe and rule), which a preview
+// targeted at the tenant alone would not show, even with
+// --target-dependents (the gateway is the tenant's dependency, not its
+// dependent).
+func diffTargets(dir, base string, a *affected) error {
+	if len(a.Targets) == 0 {
+		return nil
+	}
+	baseDir, err := checkoutInputs(dir, base)
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(baseDir)
+	for stack := range a.Targets {
+		urns, err := program.Targets(baseDir, dir, stack)
+		if err != nil {
+			return err
+		}
+		a.Targets[stack] = urns
+	}
+	return nil
 }

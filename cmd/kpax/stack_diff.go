@@ -101,21 +101,12 @@ func diffStacks(dir, baseDir, base, stack string) ([]string, error) {
 	return affectedStacks(files, names, tenantStamps(dir, base)).Stacks, nil
 }
 
-// planOrEmpty plans a stack, or returns an empty plan when the stack does not
-// exist in that revision.
-func planOrEmpty(root, stack string) (*plan.Plan, error) {
-	if _, err := os.Stat(root + "/Pulumi." + stack + ".yaml"); os.IsNotExist(err) {
-		return &plan.Plan{Stack: stack, Project: program.Project}, nil
-	}
-	return program.Plan(root, stack)
-}
-
 func diffStack(baseDir, headDir, stack string) (stackDiff, error) {
-	b, err := planOrEmpty(baseDir, stack)
+	b, err := program.PlanOrEmpty(baseDir, stack)
 	if err != nil {
 		return stackDiff{}, fmt.Errorf("base %s: %w", stack, err)
 	}
-	h, err := planOrEmpty(headDir, stack)
+	h, err := program.PlanOrEmpty(headDir, stack)
 	if err != nil {
 		return stackDiff{}, fmt.Errorf("work tree %s: %w", stack, err)
 	}
