@@ -111,10 +111,14 @@ const (
 	// consumptionProfile is the environment's serverless workload profile;
 	// tenants' container apps run in it.
 	consumptionProfile = "Consumption"
-	// gatewayWAFRuleSetType and gatewayWAFRuleSetVersion are the WAF's
-	// managed rule set (OWASP CRS 3.2).
-	gatewayWAFRuleSetType    = "OWASP"
-	gatewayWAFRuleSetVersion = "3.2"
+	// The WAF's managed rule sets: Microsoft's default rule set 2.1 (which
+	// supersedes OWASP CRS 3.2 on Application Gateway) and the bot manager
+	// 1.0, the pair PSRule's Azure.AppGwWAF.RuleGroups asks for
+	// (learn.microsoft.com/azure/web-application-firewall/ag/application-gateway-crs-rulegroups-rules).
+	gatewayWAFRuleSetType    = "Microsoft_DefaultRuleSet"
+	gatewayWAFRuleSetVersion = "2.1"
+	gatewayBotRuleSetType    = "Microsoft_BotManagerRuleSet"
+	gatewayBotRuleSetVersion = "1.0"
 )
 
 // NewRegionalCluster builds a region's shared platform.

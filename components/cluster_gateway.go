@@ -82,6 +82,10 @@ func (b *clusterBuilder) applicationGateway() error {
 					RuleSetType:    pulumi.String(gatewayWAFRuleSetType),
 					RuleSetVersion: pulumi.String(gatewayWAFRuleSetVersion),
 				},
+				network.ManagedRuleSetArgs{
+					RuleSetType:    pulumi.String(gatewayBotRuleSetType),
+					RuleSetVersion: pulumi.String(gatewayBotRuleSetVersion),
+				},
 			},
 		},
 		Tags: b.tags("gateway"),

@@ -38,8 +38,10 @@ func TestClusterGateway(t *testing.T) {
 	check(t, gw, "firewallPolicy.id", waf.ID)
 	check(t, waf, "policySettings.mode", "Prevention")
 	check(t, waf, "policySettings.state", "Enabled")
-	check(t, waf, "managedRules.managedRuleSets.0.ruleSetType", "OWASP")
-	check(t, waf, "managedRules.managedRuleSets.0.ruleSetVersion", "3.2")
+	check(t, waf, "managedRules.managedRuleSets.0.ruleSetType", "Microsoft_DefaultRuleSet")
+	check(t, waf, "managedRules.managedRuleSets.0.ruleSetVersion", "2.1")
+	check(t, waf, "managedRules.managedRuleSets.1.ruleSetType", "Microsoft_BotManagerRuleSet")
+	check(t, waf, "managedRules.managedRuleSets.1.ruleSetVersion", "1.0")
 
 	// The identity reads the certificate, versionless, from the platform
 	// vault; the gateway waits for the role.

@@ -44,8 +44,9 @@ func TestTenantVMServerBootstrap(t *testing.T) {
 			!slices.ContainsFunc(ext.DependsOn, func(urn string) bool { return strings.HasSuffix(urn, prev) }) {
 			t.Errorf("vm %d's server does not wait for vm %d's: upgrades would restart every VM at once", n, n-1)
 		}
-		// One extension operation at a time on a VM: login, agent, server.
-		chain := []string{fmt.Sprintf("tenant-globex-vm-%d", n), fmt.Sprintf("tenant-globex-vm-%d-aad-login", n), fmt.Sprintf("tenant-globex-vm-%d-monitor-agent", n), ext.Name}
+		// One extension operation at a time on a VM: login, agent,
+		// attestation, server.
+		chain := []string{fmt.Sprintf("tenant-globex-vm-%d", n), fmt.Sprintf("tenant-globex-vm-%d-aad-login", n), fmt.Sprintf("tenant-globex-vm-%d-monitor-agent", n), fmt.Sprintf("tenant-globex-vm-%d-guest-attestation", n), ext.Name}
 		for k := 1; k < len(chain); k++ {
 			e := p.Get(tExtension, chain[k])
 			if e == nil || !slices.ContainsFunc(e.DependsOn, func(urn string) bool { return strings.HasSuffix(urn, "::"+chain[k-1]) }) {

@@ -24,8 +24,9 @@ func TestTenantResourceSet(t *testing.T) {
 	vmData := map[string]int{tSecret: 1}
 	// The operators' roles: Entra login and Reader (Bastion needs it).
 	vmSuspended := plus(vmData, map[string]int{tVMSS: 1, tWindow: 1, tRole: 2, tRecord: 1})
-	// Extensions: Entra login, the monitor agent and the KPAX server.
-	perVM := map[string]int{tNIC: 1, tVM: 1, tExtension: 3, tDCR: 1, tAssignment: 1}
+	// Extensions: Entra login, the monitor agent, guest attestation and the
+	// KPAX server.
+	perVM := map[string]int{tNIC: 1, tVM: 1, tExtension: 4, tDCR: 1, tAssignment: 1}
 	vmActive := vmSuspended
 	for i := 0; i < vms; i++ {
 		vmActive = plus(vmActive, perVM)

@@ -105,6 +105,7 @@ func TestTenantVMs(t *testing.T) {
 
 		nic := p.Get(tNIC, fmt.Sprintf("tenant-globex-vm-%d-nic", n))
 		want(t, nic, "networkInterfaceName", "nic-"+name)
+		want(t, nic, "enableAcceleratedNetworking", true)
 		want(t, nic, "ipConfigurations.0.subnet.id", testSubPrefix+"Microsoft.Network/virtualNetworks/vnet-kpax-fr/subnets/snet-vms")
 		want(t, nic, "ipConfigurations.0.applicationGatewayBackendAddressPools.0.id",
 			testSubPrefix+"Microsoft.Network/applicationGateways/agw-kpax-fr/backendAddressPools/pool-globex")
@@ -119,7 +120,8 @@ func TestTenantVMs(t *testing.T) {
 				exts[e.String("type")] = e.String("publisher")
 			}
 		}
-		if fmt.Sprint(exts) != fmt.Sprint(map[string]string{"AADSSHLoginForLinux": "Microsoft.Azure.ActiveDirectory", "AzureMonitorLinuxAgent": "Microsoft.Azure.Monitor", "CustomScript": "Microsoft.Azure.Extensions"}) {
+		if fmt.Sprint(exts) != fmt.Sprint(map[string]string{"AADSSHLoginForLinux": "Microsoft.Azure.ActiveDirectory", "AzureMonitorLinuxAgent": "Microsoft.Azure.Monitor", "CustomScript": "Microsoft.Azure.Extensions",
+			"GuestAttestation": "Microsoft.Azure.Security.LinuxAttestation"}) {
 			t.Errorf("%s extensions %v", name, exts)
 		}
 		dcr := p.Get(tDCR, fmt.Sprintf("tenant-globex-vm-%d-dcr", n))

@@ -132,32 +132,7 @@ func (w *world) mustUp(what string, opts ...optup.Option) result {
 	return r
 }
 
-// count is how many steps or operations match.
-func count[T any](list []T, match func(T) bool) int {
-	n := 0
-	for _, x := range list {
-		if match(x) {
-			n++
-		}
-	}
-	return n
-}
-
 // tenantURN is the URN of a tenant's component in a stack.
 func tenantURN(stack, tenant string) string {
 	return "urn:pulumi:" + stack + "::kpax-cloud::kpax:components:Tenant::" + tenant
-}
-
-// ofTenant reports whether a URN belongs to a tenant's component subtree.
-func ofTenant(urn, tenant string) bool {
-	return strings.Contains(urn, "kpax:components:Tenant$") && strings.HasSuffix(urn, "::"+tenant+"-"+urnTail(urn, tenant)) ||
-		strings.HasSuffix(urn, "kpax:components:Tenant::"+tenant)
-}
-
-func urnTail(urn, tenant string) string {
-	i := strings.LastIndex(urn, "::"+tenant+"-")
-	if i < 0 {
-		return "\x00"
-	}
-	return urn[i+len("::"+tenant+"-"):]
 }

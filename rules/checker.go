@@ -13,37 +13,47 @@ import (
 
 // Resource types the rules know, without API version.
 const (
-	typeTenant          = "kpax:components:Tenant"
-	typeSQLServer       = "azure-native:sql:Server"
-	typeSQLDatabase     = "azure-native:sql:Database"
-	typeSQLShortTerm    = "azure-native:sql:BackupShortTermRetentionPolicy"
-	typeSQLLongTerm     = "azure-native:sql:LongTermRetentionPolicy"
-	typeStorageAccount  = "azure-native:storage:StorageAccount"
-	typeFileShare       = "azure-native:storage:FileShare"
-	typeKeyVault        = "azure-native:keyvault:Vault"
-	typeRecoveryVault   = "azure-native:recoveryservices:Vault"
-	typeProtectedItem   = "azure-native:recoveryservices:ProtectedItem"
-	typeProtectionPol   = "azure-native:recoveryservices:ProtectionPolicy"
-	typeContainerApp    = "azure-native:app:ContainerApp"
-	typeEnvironment     = "azure-native:app:ManagedEnvironment"
-	typeVM              = "azure-native:compute:VirtualMachine"
-	typeVMSS            = "azure-native:compute:VirtualMachineScaleSet"
-	typeDisk            = "azure-native:compute:Disk"
-	typeNIC             = "azure-native:network:NetworkInterface"
-	typeNSG             = "azure-native:network:NetworkSecurityGroup"
-	typeSecurityRule    = "azure-native:network:SecurityRule"
-	typePrivateEndpoint = "azure-native:network:PrivateEndpoint"
-	typeNATGateway      = "azure-native:network:NatGateway"
-	typePublicIP        = "azure-native:network:PublicIPAddress"
-	typeAppGateway      = "azure-native:network:ApplicationGateway"
-	typeBastion         = "azure-native:network:BastionHost"
-	typeDNSZone         = "azure-native:network:Zone"
-	typePrivateZone     = "azure-native:network:PrivateZone"
-	typeZoneLink        = "azure-native:network:VirtualNetworkLink"
-	typeRecordSet       = "azure-native:network:RecordSet"
-	typePrivateRecord   = "azure-native:network:PrivateRecordSet"
-	typeLock            = "azure-native:authorization:ManagementLockByScope"
-	typeResourceGroup   = "azure-native:resources:ResourceGroup"
+	typeTenant            = "kpax:components:Tenant"
+	typeSQLServer         = "azure-native:sql:Server"
+	typeSQLDatabase       = "azure-native:sql:Database"
+	typeSQLShortTerm      = "azure-native:sql:BackupShortTermRetentionPolicy"
+	typeSQLLongTerm       = "azure-native:sql:LongTermRetentionPolicy"
+	typeStorageAccount    = "azure-native:storage:StorageAccount"
+	typeFileShare         = "azure-native:storage:FileShare"
+	typeKeyVault          = "azure-native:keyvault:Vault"
+	typeRecoveryVault     = "azure-native:recoveryservices:Vault"
+	typeProtectedItem     = "azure-native:recoveryservices:ProtectedItem"
+	typeProtectionPol     = "azure-native:recoveryservices:ProtectionPolicy"
+	typeContainerApp      = "azure-native:app:ContainerApp"
+	typeEnvironment       = "azure-native:app:ManagedEnvironment"
+	typeVM                = "azure-native:compute:VirtualMachine"
+	typeVMSS              = "azure-native:compute:VirtualMachineScaleSet"
+	typeDisk              = "azure-native:compute:Disk"
+	typeNIC               = "azure-native:network:NetworkInterface"
+	typeNSG               = "azure-native:network:NetworkSecurityGroup"
+	typeSecurityRule      = "azure-native:network:SecurityRule"
+	typePrivateEndpoint   = "azure-native:network:PrivateEndpoint"
+	typeNATGateway        = "azure-native:network:NatGateway"
+	typePublicIP          = "azure-native:network:PublicIPAddress"
+	typeAppGateway        = "azure-native:network:ApplicationGateway"
+	typeBastion           = "azure-native:network:BastionHost"
+	typeDNSZone           = "azure-native:network:Zone"
+	typePrivateZone       = "azure-native:network:PrivateZone"
+	typeZoneLink          = "azure-native:network:VirtualNetworkLink"
+	typeRecordSet         = "azure-native:network:RecordSet"
+	typePrivateRecord     = "azure-native:network:PrivateRecordSet"
+	typeLock              = "azure-native:authorization:ManagementLockByScope"
+	typeRoleAssignment    = "azure-native:authorization:RoleAssignment"
+	typeDiagnostic        = "azure-native:insights:DiagnosticSetting"
+	typeBlobService       = "azure-native:storage:BlobServiceProperties"
+	typeSQLServerAudit    = "azure-native:sql:ExtendedServerBlobAuditingPolicy"
+	typeSQLTDE            = "azure-native:sql:TransparentDataEncryption"
+	typeWAFPolicy         = "azure-native:network:WebApplicationFirewallPolicy"
+	typeSubnet            = "azure-native:network:Subnet"
+	typeVMExtension       = "azure-native:compute:VirtualMachineExtension"
+	typeMaintenanceAssign = "azure-native:maintenance:ConfigurationAssignment"
+	typeWorkspace         = "azure-native:operationalinsights:Workspace"
+	typeResourceGroup     = "azure-native:resources:ResourceGroup"
 )
 
 // kind drops the API version of a versioned azure-native type token, so
@@ -73,6 +83,12 @@ type checker struct {
 	byName  map[string]map[string][]*plan.Resource // named's memo: "kind key" -> Azure name -> resources
 	rule    string
 	found   []Violation
+
+	// For the published rules: indexes built on first use, and the
+	// exceptions taken.
+	endpoints *refIndex
+	diags     map[string][]*plan.Resource
+	applied   map[*Exception]int
 }
 
 func newChecker(p *plan.Plan, proj *spec.Project, region string) (*checker, error) {
@@ -88,6 +104,7 @@ func newChecker(p *plan.Plan, proj *spec.Project, region string) (*checker, erro
 		byID:    map[string]*plan.Resource{},
 		byKind:  map[string][]*plan.Resource{},
 		byName:  map[string]map[string][]*plan.Resource{},
+		applied: map[*Exception]int{},
 	}
 	for _, t := range proj.Tenants {
 		c.tenants[t.Name] = t

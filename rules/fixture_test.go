@@ -155,6 +155,8 @@ func goodPlan() *plan.Plan {
 			map[string]any{"name": "allow-bastion", "access": "Allow", "direction": "Inbound", "sourceAddressPrefix": "10.10.30.0/26", "destinationPortRanges": list("22", "3389")},
 			map[string]any{"name": "allow-https", "access": "Allow", "direction": "Inbound", "sourceAddressPrefix": "Internet", "destinationPortRange": "443"},
 			map[string]any{"name": "deny-management", "access": "Deny", "direction": "Inbound", "sourceAddressPrefix": "Internet", "destinationPortRanges": list("22", "3389", "5985", "5986")},
+			map[string]any{"name": "deny-vnet-inbound", "priority": 4000.0, "access": "Deny", "direction": "Inbound", "sourceAddressPrefix": "VirtualNetwork", "destinationPortRange": "*"},
+			map[string]any{"name": "deny-vnet-outbound", "priority": 4000.0, "access": "Deny", "direction": "Outbound", "destinationAddressPrefix": "VirtualNetwork", "destinationPortRange": "*"},
 		),
 	}))
 	b.add(typePublicIP, "region-fr-pip-agw", cl, armID(platformRG, "Microsoft.Network/publicIPAddresses", "pip-agw"), rt(map[string]any{"zones": list("1", "2", "3")}))

@@ -197,6 +197,59 @@ func (c *checker) checkSecurityRule(r *plan.Resource, path string, rule map[stri
 	}
 }
 
+// workloadSubnets are the NSGs, by name suffix, of the subnets that hold
+// tenants' workloads and data: apps, VMs and private endpoints.
+var workloadSubnets = []string{"-apps", "-vms", "-endpoints"}
+
+// checkLateralTraffic: the NSG of every subnet of tenant workloads denies
+// the rest of the VNet in both directions, after its allows, and no allow
+// admits the whole VNet (or anything) as a source: Azure's default
+// AllowVnetInBound and AllowVnetOutBound would otherwise let one tenant's
+// containers or VMs reach another tenant's servers directly, around the
+// gateway's WAF.
+func checkLateralTraffic(c *checker) {
+	for _, nsg := range c.ofKind(typeNSG) {
+		name := physicalName(nsg, "networkSecurityGroupName")
+		workload := false
+		for _, suffix := range workloadSubnets {
+			workload = workload || strings.HasSuffix(name, suffix)
+		}
+		if !workload {
+			continue
+		}
+		denyIn, denyOut := 0.0, 0.0
+		var allows []map[string]any
+		for _, rule := range nsgRules(nsg) {
+			prio, _ := rule["priority"].(float64)
+			anyPort := anyPortIn(rule, 1) && anyPortIn(rule, 65535)
+			switch {
+			case rule["access"] == "Deny" && rule["direction"] == "Inbound" && rule["sourceAddressPrefix"] == "VirtualNetwork" && anyPort:
+				denyIn = prio
+			case rule["access"] == "Deny" && rule["direction"] == "Outbound" && rule["destinationAddressPrefix"] == "VirtualNetwork" && anyPort:
+				denyOut = prio
+			case rule["access"] == "Allow":
+				allows = append(allows, rule)
+			}
+		}
+		if denyIn == 0 || denyOut == 0 {
+			c.report(nsg, nil, paths("addressSpace"), "NSG %s does not deny the rest of the VNet (inbound: %v, outbound: %v): tenants could reach each other around the gateway", name, denyIn != 0, denyOut != 0)
+			continue
+		}
+		for _, rule := range allows {
+			peer, deny := rule["sourceAddressPrefix"], denyIn
+			if rule["direction"] == "Outbound" {
+				peer, deny = rule["destinationAddressPrefix"], denyOut
+			}
+			if prio, _ := rule["priority"].(float64); prio > deny {
+				c.report(nsg, nil, paths("addressSpace"), "NSG %s rule %v comes after the lateral deny and never applies", name, rule["name"])
+			}
+			if peer == "VirtualNetwork" || peer == "*" {
+				c.report(nsg, nil, paths("addressSpace"), "NSG %s rule %v allows %s %v: only the subnets a role needs may be named", name, rule["name"], strings.ToLower(fmt.Sprint(rule["direction"])), peer)
+			}
+		}
+	}
+}
+
 // portIn reports whether an NSG port range ("22", "20-25", "*") holds port.
 func portIn(pr string, port int) bool {
 	pr = strings.TrimSpace(pr)

@@ -22,6 +22,7 @@ const (
 	RuleZones           = "zones"
 	RuleResidency       = "residency"
 	RuleManagementPorts = "management-ports"
+	RuleLateralTraffic  = "lateral-traffic"
 	RuleDataServices    = "data-services"
 	RuleCompleteness    = "tenant-completeness"
 	RuleDeletionSafety  = "deletion-safety"
@@ -37,6 +38,7 @@ var rules = []struct {
 	{RuleZones, checkZones},
 	{RuleResidency, checkResidency},
 	{RuleManagementPorts, checkManagementPorts},
+	{RuleLateralTraffic, checkLateralTraffic},
 	{RuleDataServices, checkDataServices},
 	{RuleCompleteness, checkCompleteness},
 	{RuleDeletionSafety, checkDeletionSafety},

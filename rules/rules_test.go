@@ -119,6 +119,20 @@ var cases = []ruleCase{
 	{"storage over HTTP", RuleDataServices, set("acme-storage", "enableHttpsTrafficOnly", false), acmeStorage, "enableHttpsTrafficOnly must be true", "acme-storage"},
 	{"storage public blobs", RuleDataServices, set("acme-storage", "allowBlobPublicAccess", nil), acmeStorage, "allowBlobPublicAccess must be false", "acme-storage"},
 
+	// lateral traffic
+	{"VM subnet open to the VNet", RuleLateralTraffic, func(t *testing.T, p *plan.Plan) {
+		r := find(t, p, "region-fr-nsg-vms")
+		var kept []any
+		for _, rule := range r.Inputs["securityRules"].([]any) {
+			if rule.(map[string]any)["name"] != "deny-vnet-inbound" {
+				kept = append(kept, rule)
+			}
+		}
+		r.Inputs["securityRules"] = kept
+	}, "regions/fr.yaml:", "does not deny the rest of the VNet", "region-fr-nsg-vms"},
+	{"VM subnet admitting the VNet", RuleLateralTraffic, nsgRule(map[string]any{"name": "allow-vnet", "priority": 200.0, "access": "Allow", "direction": "Inbound", "sourceAddressPrefix": "VirtualNetwork", "destinationPortRange": "*"}),
+		"regions/fr.yaml:", "allows inbound VirtualNetwork", "region-fr-nsg-vms"},
+
 	// completeness
 	{"no tenant component", RuleCompleteness, func(t *testing.T, p *plan.Plan) {
 		for _, r := range p.Resources {

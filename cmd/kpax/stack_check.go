@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 
 	"github.com/spf13/cobra"
 
@@ -56,6 +57,7 @@ func newCheckCmd() *cobra.Command {
 				}
 			}
 			var found []rules.Violation
+			taken := map[string]*rules.Applied{}
 			resources := 0
 			for _, s := range stacks {
 				cfg, err := program.StackConfig(dir, s)
@@ -68,6 +70,14 @@ func newCheckCmd() *cobra.Command {
 				}
 				resources += len(p.Resources)
 				found = append(found, rules.Check(p, proj, cfg[program.ConfigRegion])...)
+				published, applied := rules.CheckPublished(p, proj, cfg[program.ConfigRegion])
+				found = append(found, published...)
+				for _, a := range applied {
+					if taken[a.Rule] == nil {
+						taken[a.Rule] = &rules.Applied{Exception: a.Exception}
+					}
+					taken[a.Rule].Count += a.Count
+				}
 			}
 			rules.Sort(found)
 			if err := printViolations(cmd.OutOrStdout(), found, format); err != nil {
@@ -77,7 +87,9 @@ func newCheckCmd() *cobra.Command {
 				return &exitError{exitInvalid, fmt.Errorf("kpax check: %d violation(s) in %d stack(s)", len(found), len(stacks))}
 			}
 			if format == "text" {
-				fmt.Fprintf(cmd.OutOrStdout(), "check: %d stack(s), %d resources, %d rules: no violations\n", len(stacks), resources, len(rules.Names()))
+				fmt.Fprintf(cmd.OutOrStdout(), "check: %d stack(s), %d resources, %d platform rules and %d published Azure rules: no violations\n",
+					len(stacks), resources, len(rules.Names()), len(rules.PublishedRules))
+				printExceptions(cmd.OutOrStdout(), taken)
 			}
 			return nil
 		},
@@ -87,6 +99,25 @@ func newCheckCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&all, "all", false, "check every stack")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text, json, or github for GitHub Actions annotations")
 	return cmd
+}
+
+// printExceptions lists the published rules the stacks deliberately break,
+// how often, and why (docs/published-rules.md): an exception is never
+// silent.
+func printExceptions(w io.Writer, taken map[string]*rules.Applied) {
+	if len(taken) == 0 {
+		return
+	}
+	ids := make([]string, 0, len(taken))
+	for id := range taken {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	fmt.Fprintf(w, "exceptions to published rules (docs/published-rules.md):\n")
+	for _, id := range ids {
+		a := taken[id]
+		fmt.Fprintf(w, "  %s x%d: %s\n", id, a.Count, a.Reason)
+	}
 }
 
 // printViolations writes the violations, already sorted, in one format.
