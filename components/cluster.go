@@ -88,9 +88,6 @@ const (
 	// recoveryVaultSoftDeleteDays is how long deleted backup data is kept
 	// (14-180 days).
 	recoveryVaultSoftDeleteDays = 14
-	// fileShareSnapshotDays keeps the share's own snapshots next to the vault
-	// copies, for restores of single files within a week (1-30 days).
-	fileShareSnapshotDays = 7
 	// backupScheduleDate is the date part the vault requires in a daily
 	// schedule's times; only the time of day matters. A constant so that
 	// the policy never changes between runs.
@@ -102,7 +99,6 @@ const (
 	// Request routing rule priorities (1-20000, unique per gateway): tenants
 	// first, in name order, then the HTTP redirect, then the catch-all.
 	gatewayFirstTenantPriority = 1000
-	gatewayTenantPriorityStep  = 10
 	gatewayRedirectPriority    = 19900
 	gatewayDefaultPriority     = 20000
 	// gatewayCertificateName is the gateway's name for the wildcard

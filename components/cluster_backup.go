@@ -124,7 +124,7 @@ func (b *clusterBuilder) recoveryVault() error {
 					ScheduleRunTimes:     pulumi.StringArray{runTime},
 				},
 				VaultRetentionPolicy: recoveryservicesv20241001.VaultRetentionPolicyArgs{
-					SnapshotRetentionInDays: pulumi.Int(fileShareSnapshotDays),
+					SnapshotRetentionInDays: pulumi.Int(spec.FileShareSnapshotDays),
 					VaultRetention: recoveryservicesv20241001.LongTermRetentionPolicyArgs{
 						RetentionPolicyType: pulumi.String("LongTermRetentionPolicy"),
 						DailySchedule: &recoveryservicesv20241001.DailyRetentionScheduleArgs{

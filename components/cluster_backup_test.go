@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/kpax/kpax-cloud/plan"
+	"github.com/kpax/kpax-cloud/spec"
 )
 
 func TestClusterVaults(t *testing.T) {
@@ -98,7 +99,7 @@ func TestClusterVaults(t *testing.T) {
 		"properties.timeZone":                            "UTC",
 		// The vault tier: the daily points are copied into the vault, with
 		// a week of snapshots in the share for quick file restores.
-		"properties.vaultRetentionPolicy.snapshotRetentionInDays":                              fileShareSnapshotDays,
+		"properties.vaultRetentionPolicy.snapshotRetentionInDays":                              spec.FileShareSnapshotDays,
 		"properties.vaultRetentionPolicy.vaultRetention.retentionPolicyType":                   "LongTermRetentionPolicy",
 		"properties.vaultRetentionPolicy.vaultRetention.dailySchedule.retentionDuration.count": 14,
 		"properties.vaultRetentionPolicy.vaultRetention.dailySchedule.retentionTimes.0":        "2024-01-01T03:00:00Z",

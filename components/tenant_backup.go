@@ -62,6 +62,12 @@ func (b *tenantBuilder) fileShareBackup() error {
 			SourceResourceId:  b.account.ID(),
 		},
 		Tags: b.tags,
-	}, b.data(pulumi.DependsOn([]pulumi.Resource{container, b.share}))...)
+		// The provider swaps the friendly name for the system name it finds
+		// (custom_recoveryservices.go). Whether a later preview compares
+		// the input with the stored system name is not verified; this name
+		// decides the item's identity, so a difference would read as a
+		// replacement, which an immutable vault refuses. The share's name
+		// never changes, so ignoring the input loses nothing.
+	}, b.data(pulumi.DependsOn([]pulumi.Resource{container, b.share}), pulumi.IgnoreChanges([]string{"protectedItemName"}))...)
 	return err
 }

@@ -253,12 +253,19 @@ func (b *tenantBuilder) virtualMachine(i int, vmss *compute.VirtualMachineScaleS
 	if err != nil {
 		return err
 	}
-	extensions := []struct{ logical, name, publisher, version string }{
-		{"aad-login", "AADSSHLoginForLinux", "Microsoft.Azure.ActiveDirectory", "1.0"},
-		{"monitor-agent", "AzureMonitorLinuxAgent", "Microsoft.Azure.Monitor", "1.0"},
+	// autoUpgrade: the extension's publisher rolls out new versions itself
+	// (the monitor agent; the attestation extension's template in
+	// learn.microsoft.com/azure/virtual-machines/boot-integrity-monitoring-overview
+	// sets enableAutomaticUpgrade).
+	extensions := []struct {
+		logical, name, publisher, version string
+		autoUpgrade                       bool
+	}{
+		{"aad-login", "AADSSHLoginForLinux", "Microsoft.Azure.ActiveDirectory", "1.0", false},
+		{"monitor-agent", "AzureMonitorLinuxAgent", "Microsoft.Azure.Monitor", "1.0", true},
 		// Trusted Launch's boot integrity, reported to Defender for Cloud
 		// (the MCSB's "Guest Attestation extension should be installed").
-		{"guest-attestation", "GuestAttestation", "Microsoft.Azure.Security.LinuxAttestation", "1.0"},
+		{"guest-attestation", "GuestAttestation", "Microsoft.Azure.Security.LinuxAttestation", "1.0", true},
 	}
 	// A VM takes one extension operation at a time (Azure answers a
 	// concurrent one with a conflict), and extensions that install packages
@@ -274,7 +281,7 @@ func (b *tenantBuilder) virtualMachine(i int, vmss *compute.VirtualMachineScaleS
 			Type:                    pulumi.String(e.name),
 			TypeHandlerVersion:      pulumi.String(e.version),
 			AutoUpgradeMinorVersion: pulumi.Bool(true),
-			EnableAutomaticUpgrade:  pulumi.Bool(e.name == "AzureMonitorLinuxAgent"),
+			EnableAutomaticUpgrade:  pulumi.Bool(e.autoUpgrade),
 			Tags:                    b.tags,
 		}, b.child(pulumi.DependsOn([]pulumi.Resource{previous}))...)
 		if err != nil {

@@ -234,13 +234,13 @@ func lifecycle(t *testing.T, stack string) {
 	// shorter policy, which the immutable vault refuses: the update fails on
 	// that item, and nothing of the data is touched.
 	if stack == "prod-fr" {
-		w.edit(vm.Source.File, func(s string) string { return s + "backup:\n  retentionDays: 7\n" })
+		w.edit(vm.Source.File, func(s string) string { return s + "backup:\n  retentionDays: 8\n" })
 		r = w.up()
 		refused := opsOf(r.ops, "refuse", "azure-native:recoveryservices:ProtectedItem", vm.Name+"-share-backup")
 		if r.err == nil || len(refused) != 1 || refused[0].Rule != simazure.RuleImmutableVaultRetention.Name {
 			t.Errorf("shorter retention: want the immutable vault to refuse the move, got %v and %v", r.err, r.ops)
 		}
-		w.edit(vm.Source.File, func(s string) string { return strings.TrimSuffix(s, "backup:\n  retentionDays: 7\n") })
+		w.edit(vm.Source.File, func(s string) string { return strings.TrimSuffix(s, "backup:\n  retentionDays: 8\n") })
 		r = w.mustUp("retention restored")
 	}
 

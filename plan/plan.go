@@ -310,3 +310,28 @@ func (r *Resource) Strings(path string) []string {
 	}
 	return out
 }
+
+// backupRetentionPaths are where a Recovery Services backup policy keeps
+// its daily retention: the vault tier of a file share policy
+// (vaultRetentionPolicy, API 2023-06-01 and later) and the snapshot-only or
+// VM policy shape (retentionPolicy).
+var backupRetentionPaths = []string{
+	"properties.vaultRetentionPolicy.vaultRetention.dailySchedule.retentionDuration.count",
+	"properties.retentionPolicy.dailySchedule.retentionDuration.count",
+}
+
+// BackupRetentionDays is the daily retention, in days, of a backup policy
+// with these inputs. kpax diff flags a shorter one and the simulated Azure
+// refuses it in an immutable vault: one reading for both.
+func BackupRetentionDays(inputs map[string]any) (int, bool) {
+	r := Resource{Inputs: inputs}
+	for _, path := range backupRetentionPaths {
+		switch d := r.Get(path).(type) {
+		case float64:
+			return int(d), true
+		case int:
+			return d, true
+		}
+	}
+	return 0, false
+}

@@ -102,6 +102,9 @@ func (c *Cloud) checkCreate(rec *Record) error {
 	if err := checkPortRanges(rec); err != nil {
 		return err
 	}
+	if err := checkVaultTierRetention(rec); err != nil {
+		return err
+	}
 	if rec.Type == typeContainerApp {
 		all, err := c.all()
 		if err != nil {
@@ -173,6 +176,9 @@ func (c *Cloud) Update(req Request) (resource.PropertyMap, error) {
 			return refuse(RuleCreateOnly, "%s: %s cannot change after creation", req.ID, strings.Join(changed, ", "))
 		}
 		if err := checkPortRanges(next); err != nil {
+			return err
+		}
+		if err := checkVaultTierRetention(next); err != nil {
 			return err
 		}
 		if typ == typeProtectedItem {

@@ -16,7 +16,10 @@ import (
 type Rule struct {
 	// Name is the rule's key in the log and in errors.
 	Name string
-	// Code is the ARM error code Azure answers with.
+	// Code is the error code a real deployment answers with: ARM's, or
+	// the provider's message. "simulated:" marks a stand-in where no source
+	// shows the code Azure returns (the behaviour is sourced, the code is
+	// not), so that nobody searches Azure for it.
 	Code string
 	// Source is the document that states the behaviour.
 	Source string
@@ -27,8 +30,8 @@ var (
 	// RuleAlreadyExists: azure-native reads a resource before it creates it
 	// and refuses to take over one that exists (ARM's PUT would silently
 	// update it). A resource Pulumi retained on delete is such a resource.
-	RuleAlreadyExists = Rule{"already-exists", "ResourceAlreadyExists",
-		"https://www.pulumi.com/registry/packages/azure-native/installation-configuration/ (azure-native v2: existing resources must be imported)"}
+	RuleAlreadyExists = Rule{"already-exists", "cannot create already existing resource",
+		"https://github.com/pulumi/pulumi-azure-native/blob/master/provider/pkg/azure/client_azcore.go (CanCreate); https://github.com/pulumi/pulumi-azure-native/issues/1492"}
 	// RuleResourceGroupNotFound: a resource group's resources need the group.
 	RuleResourceGroupNotFound = Rule{"resource-group-not-found", "ResourceGroupNotFound",
 		"https://learn.microsoft.com/azure/azure-resource-manager/troubleshooting/error-not-found"}
@@ -42,15 +45,15 @@ var (
 	// RuleImmutableVaultDelete: a vault with immutability enabled (unlocked
 	// or locked) refuses "stop protection and delete data" while recovery
 	// points are retained, which is what deleting a protected item asks.
-	RuleImmutableVaultDelete = Rule{"immutable-vault-delete", "UserErrorImmutabilityOperationNotAllowed",
+	RuleImmutableVaultDelete = Rule{"immutable-vault-delete", "simulated:ImmutabilityOperationNotAllowed",
 		"https://learn.microsoft.com/azure/backup/backup-azure-immutable-vault-concept#restricted-operations"}
 	// RuleImmutableVaultRetention: the same vault refuses moving an item to
 	// a policy that keeps recovery points for less time.
-	RuleImmutableVaultRetention = Rule{"immutable-vault-retention", "UserErrorImmutabilityOperationNotAllowed",
+	RuleImmutableVaultRetention = Rule{"immutable-vault-retention", "simulated:ImmutabilityOperationNotAllowed",
 		"https://learn.microsoft.com/azure/backup/backup-azure-immutable-vault-concept#restricted-operations"}
 	// RuleVaultNotEmpty: a Recovery Services vault with registered
 	// containers or protected items cannot be deleted.
-	RuleVaultNotEmpty = Rule{"vault-not-empty", "ServiceResourceNotEmpty",
+	RuleVaultNotEmpty = Rule{"vault-not-empty", "simulated:VaultNotEmpty",
 		"https://learn.microsoft.com/azure/backup/backup-azure-delete-vault#before-you-start"}
 	// RuleCreateOnly: a property Azure fixes at creation (names, zones, a
 	// storage account's kind, an apps environment's VNet and zone
@@ -72,19 +75,25 @@ var (
 	// identity and through the app's network: the identity needs a role on
 	// the vault, and a vault without public access needs its private
 	// endpoint and DNS records in place.
-	RuleKeyVaultReference = Rule{"keyvault-reference", "ContainerAppSecretKeyVaultUrlInvalid",
-		"https://learn.microsoft.com/azure/container-apps/manage-secrets#reference-secret-from-key-vault"}
+	RuleKeyVaultReference = Rule{"keyvault-reference", "ContainerAppSecretInvalid",
+		"https://learn.microsoft.com/azure/container-apps/manage-secrets#reference-secret-from-key-vault; code seen in https://github.com/pulumi/pulumi-azure-native/issues/2673"}
 	// RuleRegistryPull: a Container App pulls its image when it is created,
 	// with the registry identity, which needs AcrPull on the registry.
-	RuleRegistryPull = Rule{"registry-pull", "ContainerAppImagePullUnauthorized",
+	RuleRegistryPull = Rule{"registry-pull", "simulated:ImagePullUnauthorized",
 		"https://learn.microsoft.com/azure/container-apps/managed-identity-image-pull"}
+	// RuleVaultTierRetention: a file share policy on the vault-standard
+	// tier must keep its vault copies longer than the share's snapshots.
+	// No Microsoft page states it; azurerm validates it and documents the
+	// service's refusal.
+	RuleVaultTierRetention = Rule{"vault-tier-retention", "BMSUserErrorInvalidPolicyInput",
+		"https://registry.terraform.io/providers/hashicorp/azurerm/latest/docs/resources/backup_policy_file_share (snapshot_retention_in_days must be less than the retention_daily count with backup_tier vault-standard)"}
 )
 
 // Rules lists every rule.
 func Rules() []Rule {
 	return []Rule{RuleAlreadyExists, RuleResourceGroupNotFound, RuleScopeLocked, RuleImmutableVaultDelete,
 		RuleImmutableVaultRetention, RuleVaultNotEmpty, RuleCreateOnly, RuleNSGPortRanges, RuleNSGRuleUnique, RuleKeyVaultReference,
-		RuleRegistryPull}
+		RuleRegistryPull, RuleVaultTierRetention}
 }
 
 // Refusal is Azure saying no.
@@ -180,18 +189,27 @@ func itemVault(all []*Record, r *Record) *Record {
 func policyRetentionDays(all []*Record, id string) (int, bool) {
 	for _, p := range byType(all, typeBackupPolicy) {
 		if strings.EqualFold(p.ID, id) {
-			for _, path := range []string{
-				"properties.vaultRetentionPolicy.vaultRetention.dailySchedule.retentionDuration.count",
-				"properties.retentionPolicy.dailySchedule.retentionDuration.count",
-			} {
-				if d, ok := lookup(p.Plain(), path).(float64); ok {
-					return int(d), true
-				}
-			}
-			return 0, false
+			return plan.BackupRetentionDays(p.Plain())
 		}
 	}
 	return 0, false
+}
+
+// checkVaultTierRetention refuses a file share policy whose vault copies do
+// not outlive the share's snapshots.
+func checkVaultTierRetention(r *Record) error {
+	if r.Type != typeBackupPolicy {
+		return nil
+	}
+	in := r.Plain()
+	snapshot, ok := lookup(in, "properties.vaultRetentionPolicy.snapshotRetentionInDays").(float64)
+	if !ok {
+		return nil
+	}
+	if days, ok := plan.BackupRetentionDays(in); ok && float64(days) <= snapshot {
+		return refuse(RuleVaultTierRetention, "%s: the vault keeps recovery points %d days, not longer than the share's %v days of snapshots", r.ID, days, snapshot)
+	}
+	return nil
 }
 
 // checkPortRanges refuses "*" in a plural port list of any rule.

@@ -284,6 +284,23 @@ func mustGet(t *testing.T, c *Cloud, id string) *Record {
 	return r
 }
 
+func TestRuleVaultTierRetention(t *testing.T) {
+	s := newSim(t)
+	s.group()
+	s.create(typeRecoveryVault, "rsv", map[string]any{"vaultName": "rsv", "resourceGroupName": testRG})
+	props := func(days int) map[string]any {
+		return map[string]any{"policyName": "fs", "vaultName": "rsv", "resourceGroupName": testRG,
+			"properties": map[string]any{"vaultRetentionPolicy": map[string]any{"snapshotRetentionInDays": 7, "vaultRetention": map[string]any{
+				"dailySchedule": map[string]any{"retentionDuration": map[string]any{"count": days, "durationType": "Days"}}}}}}
+	}
+	_, err := s.try(typeBackupPolicy, "fs", props(7))
+	refusedBy(t, err, RuleVaultTierRetention, "vault retention equal to the snapshots'")
+	id := s.create(typeBackupPolicy, "fs", props(8))
+	_, err = s.c.Update(Request{Type: typeBackupPolicy, ID: id, URN: "urn:test::fs", Name: "fs",
+		Inputs: resource.NewPropertyMapFromMap(props(7)), OldInputs: resource.NewPropertyMapFromMap(props(8))})
+	refusedBy(t, err, RuleVaultTierRetention, "updating to a vault retention equal to the snapshots'")
+}
+
 // TestEveryRuleIsTested keeps this file honest: a new rule needs a test
 // that makes the cloud refuse by it.
 func TestEveryRuleIsTested(t *testing.T) {
@@ -291,7 +308,7 @@ func TestEveryRuleIsTested(t *testing.T) {
 		RuleAlreadyExists.Name: true, RuleResourceGroupNotFound.Name: true, RuleScopeLocked.Name: true,
 		RuleImmutableVaultDelete.Name: true, RuleImmutableVaultRetention.Name: true, RuleVaultNotEmpty.Name: true,
 		RuleCreateOnly.Name: true, RuleNSGPortRanges.Name: true, RuleNSGRuleUnique.Name: true,
-		RuleKeyVaultReference.Name: true, RuleRegistryPull.Name: true,
+		RuleKeyVaultReference.Name: true, RuleRegistryPull.Name: true, RuleVaultTierRetention.Name: true,
 	}
 	for _, r := range Rules() {
 		if !tested[r.Name] {

@@ -291,7 +291,7 @@ func TestLoadProjectRejects(t *testing.T) {
 		{"backup at a quarter past", map[string]string{acme: tenant("backup: {dailyAt: \"02:15\"}\n")},
 			acme + `:5:19: backup.dailyAt: must be a UTC time HH:MM on the hour or half hour`, false},
 		{"backup retention", map[string]string{acme: tenant("backup: {retentionDays: 3}\n")},
-			acme + `:5:25: backup.retentionDays: must be at least 7 (got 3)`, false},
+			acme + `:5:25: backup.retentionDays: must be at least 8 (got 3)`, false},
 		{"dns hostname", map[string]string{acme: tenant("dns: {hostname: Acme_1}\n")},
 			acme + `:5:17: dns.hostname: must be a lowercase DNS label of 1-63 characters`, false},
 		{"reserved tag", map[string]string{acme: tenant("tags: {tenant: other}\n")},

@@ -76,8 +76,18 @@ var dailyAtRe = regexp.MustCompile(`^([01][0-9]|2[0-3]):(00|30)$`)
 var timeRe = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
 
 const (
-	// minBackupRetentionDays is Azure Backup's minimum daily retention of VMs.
-	minBackupRetentionDays = 7
+	// FileShareSnapshotDays is how long a tenant's share keeps its own
+	// daily snapshots beside the vault copies, for restores of single files
+	// within a week (Azure allows 1-30 days).
+	FileShareSnapshotDays = 7
+	// minBackupRetentionDays: on the vault-standard tier, the vault must
+	// keep recovery points longer than the share keeps its snapshots
+	// (azurerm's backup_policy_file_share: "snapshot_retention_in_days
+	// must be less than the retention_daily count" when backup_tier is
+	// vault-standard; the service refuses the policy with
+	// BMSUserErrorInvalidPolicyInput). No Microsoft page states the rule;
+	// the simulated Azure holds it (simazure RuleVaultTierRetention).
+	minBackupRetentionDays = FileShareSnapshotDays + 1
 	// maxBackupRetentionDays is Azure Backup's maximum daily retention of
 	// file shares (https://learn.microsoft.com/azure/backup/azure-file-share-support-matrix).
 	maxBackupRetentionDays = 200
