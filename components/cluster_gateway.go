@@ -6,6 +6,7 @@ package components
 
 import (
 	"fmt"
+	"hash/fnv"
 
 	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -19,21 +20,33 @@ type gatewayRoute struct {
 	priority int
 }
 
-// gatewayRoutes are the tenants that get a listener: those with compute,
-// in name order, each with a unique rule priority derived from that order.
-// Adding a tenant shifts the priorities of the tenants after it, which is an
-// in-place update of the gateway.
+// gatewayRoutes are the tenants that get a listener: those with compute, in
+// name order, each with a unique rule priority. A tenant's priority comes from
+// its name (a hash into the tenants' range), not from its place among the
+// others: adding, resizing or retiring one tenant leaves every other tenant's
+// rule as it was, so a one-tenant change shows that tenant's entries only.
+// Two names on one slot take the next free one, in name order (with 98
+// tenants over 18,900 slots, that is rare). Priorities only order rules whose
+// listeners overlap, and each tenant's listener has its own host name.
 func gatewayRoutes(tenants []*spec.Tenant) ([]gatewayRoute, error) {
 	var out []gatewayRoute
+	taken := map[int]bool{}
+	slots := gatewayRedirectPriority - gatewayFirstTenantPriority
 	for _, t := range sortedTenants(tenants) {
 		if !t.HasCompute() {
 			continue
 		}
-		p := gatewayFirstTenantPriority + len(out)*gatewayTenantPriorityStep
-		if p >= gatewayRedirectPriority {
+		if len(taken) == slots {
 			return nil, fmt.Errorf("too many tenants for the gateway's rule priorities (%d)", len(out)+1)
 		}
-		out = append(out, gatewayRoute{tenant: t, priority: p})
+		h := fnv.New32a()
+		h.Write([]byte(t.Name))
+		slot := int(h.Sum32() % uint32(slots))
+		for taken[slot] {
+			slot = (slot + 1) % slots
+		}
+		taken[slot] = true
+		out = append(out, gatewayRoute{tenant: t, priority: gatewayFirstTenantPriority + slot})
 	}
 	return out, nil
 }

@@ -3,6 +3,7 @@
 package components
 
 import (
+	"fmt"
 	"regexp"
 	"sort"
 	"testing"
@@ -166,32 +167,54 @@ func TestClusterGateway(t *testing.T) {
 			}
 		}
 	}
-	if !sort.Float64sAreSorted(tenantPriorities) {
-		t.Errorf("tenant priorities %v do not follow name order", tenantPriorities)
+	seen := map[float64]bool{}
+	for _, p := range tenantPriorities {
+		if seen[p] || p < gatewayFirstTenantPriority || p >= gatewayRedirectPriority {
+			t.Errorf("tenant priorities %v: not unique within [%d, %d)", tenantPriorities, gatewayFirstTenantPriority, gatewayRedirectPriority)
+		}
+		seen[p] = true
 	}
 	if got, want := cr.outKeys("pool/"), []string{"frglobex"}; !sameStrings(got, want) {
 		t.Errorf("gateway pool IDs for %v, want %v", got, want)
 	}
 }
 
+// TestClusterGatewayRoutesAreStable: a tenant's priority depends on its
+// name only, not on the input order or on the other tenants, so that adding
+// or retiring a tenant leaves every other tenant's rule unchanged.
 func TestClusterGatewayRoutesAreStable(t *testing.T) {
 	tenants := clusterTestTenants("fr")
-	a, err := gatewayRoutes(tenants)
-	if err != nil {
-		t.Fatal(err)
+	priorities := func(ts []*spec.Tenant) map[string]int {
+		t.Helper()
+		routes, err := gatewayRoutes(ts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]int{}
+		for _, r := range routes {
+			out[r.tenant.Name] = r.priority
+		}
+		return out
+	}
+	a := priorities(tenants)
+	if len(a) != 3 {
+		t.Fatalf("routes: %v, want 3", a)
 	}
 	reversed := append([]*spec.Tenant(nil), tenants...)
 	sort.Slice(reversed, func(i, j int) bool { return reversed[i].Name > reversed[j].Name })
-	b, err := gatewayRoutes(reversed)
-	if err != nil {
-		t.Fatal(err)
+	// 97 more tenants, the most a stamp holds, and then one fewer.
+	more := append([]*spec.Tenant(nil), tenants...)
+	for i := 0; i < 95; i++ {
+		n := *tenants[0]
+		n.Name = fmt.Sprintf("added-%02d", i)
+		more = append(more, &n)
 	}
-	if len(a) != 3 || len(a) != len(b) {
-		t.Fatalf("routes: %d and %d, want 3", len(a), len(b))
-	}
-	for i := range a {
-		if a[i].tenant.Name != b[i].tenant.Name || a[i].priority != b[i].priority {
-			t.Errorf("route %d differs with the input order: %v/%d vs %v/%d", i, a[i].tenant.Name, a[i].priority, b[i].tenant.Name, b[i].priority)
+	for name, ts := range map[string][]*spec.Tenant{"reversed": reversed, "98 tenants": more, "one retired": tenants[1:]} {
+		b := priorities(ts)
+		for tenant, p := range a {
+			if q, ok := b[tenant]; ok && q != p {
+				t.Errorf("%s: %s moves from priority %d to %d", name, tenant, p, q)
+			}
 		}
 	}
 }

@@ -21,9 +21,9 @@ type Change struct {
 	// Protected is true when the resource is protected in the base plan:
 	// deleting or replacing it means losing data.
 	Protected bool
-	// Inputs are the changed inputs of an update or replacement, by dotted
-	// path, sorted.
-	Inputs []InputChange
+	// Edits are the changes inside the inputs of an update or replacement,
+	// structural (StructuralDiff), sorted by path.
+	Edits []Edit
 	// Tenant is the tenant component the resource belongs to, if any.
 	Tenant string
 }
@@ -57,18 +57,18 @@ func Compare(base, head *Plan) []Change {
 				Protected: old.Protect, Tenant: tenantOf(base, old)})
 			continue
 		}
-		changes := inputChanges(old.Type, "", old.Inputs, cur.Inputs)
-		if len(changes) == 0 {
+		edits := StructuralDiff(old.Type, old.Inputs, cur.Inputs)
+		if len(edits) == 0 {
 			continue
 		}
 		kind := "update"
-		for _, c := range changes {
-			if c.Replaces {
+		for _, e := range edits {
+			if e.Replaces {
 				kind = "replace"
 			}
 		}
 		out = append(out, Change{URN: old.URN, Type: old.Type, Name: old.Name, Kind: kind,
-			Protected: old.Protect, Inputs: changes, Tenant: tenantOf(head, cur)})
+			Protected: old.Protect, Edits: edits, Tenant: tenantOf(head, cur)})
 	}
 	for _, cur := range head.Resources {
 		if _, ok := baseByURN[cur.URN]; !ok {

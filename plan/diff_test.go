@@ -36,10 +36,10 @@ func TestCompare(t *testing.T) {
 	if len(changes) != 5 {
 		t.Fatalf("changes = %+v, want 5", changes)
 	}
-	if c := got["acme-db"]; c.Kind != "update" || len(c.Inputs) != 1 || c.Inputs[0].Path != "sku.capacity" || c.Inputs[0].Old != 2.0 || c.Inputs[0].New != 4.0 {
+	if c := got["acme-db"]; c.Kind != "update" || len(c.Edits) != 1 || c.Edits[0].Path != "sku.capacity" || c.Edits[0].Old != 2.0 || c.Edits[0].New != 4.0 {
 		t.Errorf("acme-db: %+v", c)
 	}
-	if c := got["acme-st"]; c.Kind != "replace" || !c.Protected || c.Inputs[0].Path != "accountName" || !c.Inputs[0].Replaces {
+	if c := got["acme-st"]; c.Kind != "replace" || !c.Protected || c.Edits[0].Path != "accountName" || !c.Edits[0].Replaces {
 		t.Errorf("acme-st: %+v", c)
 	}
 	if c := got["acme-app"]; c.Kind != "add" || c.Tenant != "acme" {

@@ -5,6 +5,8 @@ package spec
 import (
 	"fmt"
 	"net/netip"
+	"strconv"
+	"strings"
 )
 
 // Region is one region's platform: where it runs, its network, its DNS zone,
@@ -121,6 +123,21 @@ func StampStackName(region string, stamp int) string {
 		return "prod-" + region
 	}
 	return fmt.Sprintf("prod-%s-%d", region, stamp)
+}
+
+// ParseStampStackName is the region and stamp of a stamp's stack, the
+// inverse of StampStackName: prod-fr is fr's stamp 1, prod-fr-2 its stamp 2.
+func ParseStampStackName(stack string) (region string, stamp int, ok bool) {
+	rest, found := strings.CutPrefix(stack, "prod-")
+	if !found || rest == "" {
+		return "", 0, false
+	}
+	if i := strings.LastIndexByte(rest, '-'); i > 0 {
+		if n, err := strconv.Atoi(rest[i+1:]); err == nil && n >= 2 {
+			return rest[:i], n, true
+		}
+	}
+	return rest, 1, true
 }
 
 // StampKey names a stamp's platform resources: the region key for stamp 1,

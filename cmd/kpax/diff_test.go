@@ -55,19 +55,8 @@ func TestDiffAndAffected(t *testing.T) {
 		if code, out, errs := kpax("tenant", "new", "contoso", "--dir", dir, "--region", "fr", "--tier", "small", "--runtime", "container"); code != exitOK {
 			t.Fatalf("tenant new: exit %d\n%s%s", code, out, errs)
 		}
-		code, out, errs := kpax("diff", "--dir", dir, "--base", "HEAD")
-		if code != exitOK {
-			t.Fatalf("exit %d\n%s%s", code, out, errs)
-		}
-		if !strings.Contains(out, "#### tenant `contoso`") || !strings.Contains(out, "`+` azure-native:app/v20240301:ContainerApp `contoso-app`") {
-			t.Errorf("diff does not show the new tenant:\n%s", out)
-		}
-		for _, other := range []string{"tenant `acme`", "tenant `bistro-lyon`", "prod-uk"} {
-			if strings.Contains(out, other) {
-				t.Errorf("a one-tenant change shows %s:\n%s", other, out)
-			}
-		}
-		code, out, _ = kpax("affected", "--dir", dir, "--base", "HEAD")
+		// The diff itself is pinned by TestDiffGolden.
+		code, out, _ := kpax("affected", "--dir", dir, "--base", "HEAD")
 		if code != exitOK || strings.TrimSpace(out) != `["prod-fr"]` {
 			t.Errorf("affected: exit %d %s", code, out)
 		}
@@ -94,26 +83,6 @@ func TestDiffAndAffected(t *testing.T) {
 		commit("add contoso")
 	})
 
-	t.Run("change a tier", func(t *testing.T) {
-		edit(t, dir, "tenants/uk/thames-print.yaml", "tier: small", "tier: standard")
-		code, out, errs := kpax("diff", "--dir", dir, "--base", "HEAD")
-		if code != exitOK {
-			t.Fatalf("exit %d\n%s%s", code, out, errs)
-		}
-		if !strings.Contains(out, "### `prod-uk`") || !strings.Contains(out, "`tags.tier`: \"small\" → \"standard\"") {
-			t.Errorf("diff does not show the tier change:\n%s", out)
-		}
-		if strings.Contains(out, "`+-`") || strings.Contains(out, "⚠") {
-			t.Errorf("a tier change replaces something or is flagged:\n%s", out)
-		}
-		for _, line := range strings.Split(out, "\n") {
-			if strings.HasPrefix(line, "- `-`") && strings.Contains(line, "thames-print") {
-				t.Errorf("a tier change deletes a tenant resource: %s", line)
-			}
-		}
-		commit("thames-print to standard")
-	})
-
 	t.Run("remove a tenant file", func(t *testing.T) {
 		if err := os.Remove(filepath.Join(dir, "tenants/fr/acme.yaml")); err != nil {
 			t.Fatal(err)
@@ -132,20 +101,6 @@ func TestDiffAndAffected(t *testing.T) {
 		}
 		if out, err := exec.Command("git", "-C", dir, "checkout", "-q", "--", "tenants/fr/acme.yaml").CombinedOutput(); err != nil {
 			t.Fatalf("restore: %v %s", err, out)
-		}
-	})
-
-	t.Run("decommission a tenant", func(t *testing.T) {
-		edit(t, dir, "tenants/fr/acme.yaml", "state: active", "state: decommissioned")
-		code, out, errs := kpax("diff", "--dir", dir, "--base", "HEAD")
-		if code != exitOK {
-			t.Fatalf("exit %d, want 0 (nothing flagged)\n%s%s", code, out, errs)
-		}
-		if !strings.Contains(out, "`-` azure-native:app/v20240301:ContainerApp `acme-app`") || !strings.Contains(out, "`-` azure-native:network:RecordSet `acme-dns`") {
-			t.Errorf("decommissioning does not remove compute and DNS:\n%s", out)
-		}
-		if strings.Contains(out, "`-` azure-native:sql:Database") || strings.Contains(out, "`-` azure-native:storage:StorageAccount") {
-			t.Errorf("decommissioning deletes data:\n%s", out)
 		}
 	})
 

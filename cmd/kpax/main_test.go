@@ -112,6 +112,9 @@ func golden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
 	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -122,7 +125,7 @@ func golden(t *testing.T, name, got string) {
 		t.Fatalf("%v (run go test ./cmd/kpax -update to create it)", err)
 	}
 	if string(want) != got {
-		t.Errorf("%s differs from the plan; if the change is intended, run go test ./cmd/kpax -update and review the diff.\n%s",
+		t.Errorf("%s differs from the output; if the change is intended, run go test ./cmd/kpax -update and review the diff.\n%s",
 			path, firstDifference(string(want), got))
 	}
 }

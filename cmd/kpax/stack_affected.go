@@ -9,7 +9,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -19,10 +18,6 @@ import (
 	"github.com/kpax/kpax-cloud/program"
 	"github.com/kpax/kpax-cloud/spec"
 )
-
-// stampStackRe matches what follows prod-<region> in the stack of a stamp
-// after the first: -2, -3, ...
-var stampStackRe = regexp.MustCompile(`^-[0-9]+$`)
 
 // tenantStamps reads the stamp of a tenant file in the base revision and in
 // the work tree (1 where the file does not exist or says none), so that a
@@ -89,7 +84,7 @@ func affectedStacks(files, allStacks []string, stampsOf func(file string) []int)
 			// A region file is shared by all of the region's stamps.
 			region := strings.TrimSuffix(path.Base(f), ".yaml")
 			for _, s := range allStacks {
-				if s == "prod-"+region || stampStackRe.MatchString(strings.TrimPrefix(s, "prod-"+region)) {
+				if r, _, ok := spec.ParseStampStackName(s); ok && r == region {
 					whole[s] = true
 				}
 			}

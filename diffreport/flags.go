@@ -1,0 +1,160 @@
+// The changes a human must approve explicitly: CI requires a label on the
+// pull request when any is found.
+
+package diffreport
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/kpax/kpax-cloud/plan"
+	"github.com/kpax/kpax-cloud/spec"
+)
+
+// Flag is one change that needs approval.
+type Flag struct {
+	Reason  Reason `json:"reason"`
+	Stack   string `json:"stack"`
+	Tenant  string `json:"tenant,omitempty"`
+	Message string `json:"message"`
+}
+
+// Reason is why a change is flagged.
+type Reason string
+
+// The reasons a change is flagged.
+const (
+	// ReasonRemoved: a tenant's file is gone while the tenant was not
+	// decommissioned; its protected data stops the update.
+	ReasonRemoved Reason = "removed-without-decommissioning"
+	// ReasonProtectedData: a protected resource (data) would be deleted or
+	// replaced.
+	ReasonProtectedData Reason = "protected-data"
+	// ReasonReplacement: Azure applies an input only by deleting and
+	// recreating the resource.
+	ReasonReplacement Reason = "replacement"
+	// ReasonMoved: a tenant leaves one stack for another.
+	ReasonMoved Reason = "moved"
+	// ReasonRetentionLowered: a tenant's backups would be kept for less
+	// time, which an immutable vault refuses.
+	ReasonRetentionLowered Reason = "retention-lowered"
+)
+
+// immutableVaultSource is why a shorter retention is refused.
+const immutableVaultSource = "https://learn.microsoft.com/azure/backup/backup-azure-immutable-vault-concept#restricted-operations"
+
+func flags(stacks []StackPlans, compared [][]plan.Change) []Flag {
+	var out []Flag
+	removed := map[string]string{} // tenant -> stack it left
+	added := map[string]string{}
+	for i, s := range stacks {
+		states, _ := s.Base.Outputs["tenantStates"].(map[string]any)
+		tenants := tenantNames(s.Base, s.Head)
+		for _, c := range compared[i] {
+			switch {
+			case c.Type == plan.TenantComponentType && c.Kind == "delete":
+				removed[c.Name] = s.Stack
+				if states[c.Name] != "decommissioned" {
+					out = append(out, Flag{ReasonRemoved, s.Stack, c.Name, fmt.Sprintf(
+						"Tenant `%s` is removed from `%s` without `state: decommissioned` first (it was %v). Its protected data stops the update; set `state: decommissioned` instead.",
+						c.Name, s.Stack, states[c.Name])})
+				}
+			case c.Type == plan.TenantComponentType && c.Kind == "add":
+				added[c.Name] = s.Stack
+			case c.Protected && (c.Kind == "delete" || c.Kind == "replace"):
+				out = append(out, Flag{ReasonProtectedData, s.Stack, c.Tenant, fmt.Sprintf(
+					"Protected data resource `%s` (%s) would be %sd in `%s`.", c.Name, c.Type, strings.TrimSuffix(c.Kind, "e"), s.Stack)})
+			case c.Kind == "replace":
+				// One flag per tenant whose entries force it, so that a
+				// replacement hidden in a shared resource's list entry
+				// names its tenant.
+				paths := map[string][]string{}
+				for _, e := range c.Edits {
+					if e.Replaces {
+						who := c.Tenant
+						if who == "" {
+							who = owner(tenants, e.Entry())
+						}
+						paths[who] = append(paths[who], "`"+e.Path+"`")
+					}
+				}
+				for _, who := range sortedKeys(paths) {
+					out = append(out, Flag{ReasonReplacement, s.Stack, who, fmt.Sprintf(
+						"`%s` (%s) in `%s` is replaced: Azure cannot change %s in place.", c.Name, c.Type, s.Stack, strings.Join(paths[who], ", "))})
+				}
+			}
+			if f, ok := retentionLowered(s, c); ok {
+				out = append(out, f)
+			}
+		}
+	}
+	for name, from := range removed {
+		to, ok := added[name]
+		if !ok {
+			continue
+		}
+		fromRegion, _, _ := spec.ParseStampStackName(from)
+		toRegion, _, _ := spec.ParseStampStackName(to)
+		msg := fmt.Sprintf("Tenant `%s` moves from `%s` to `%s`: a tenant's data never leaves its region; create a new tenant and migrate instead.", name, from, to)
+		if fromRegion == toRegion {
+			msg = fmt.Sprintf("Tenant `%s` moves from stamp `%s` to `%s`: its data does not move with it, and the old stamp stops on its protected data. Decommission it in `%s` first, then create it in `%s` (README, Stamps).", name, from, to, from, to)
+		}
+		out = append(out, Flag{ReasonMoved, to, name, msg})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Message < out[j].Message })
+	if out == nil {
+		out = []Flag{}
+	}
+	return out
+}
+
+// retentionLowered flags a tenant's protected item that moves to a backup
+// policy keeping recovery points for fewer days, or a policy whose own
+// retention drops: the region's vault is immutable, and Azure refuses both.
+func retentionLowered(s StackPlans, c plan.Change) (Flag, bool) {
+	for _, e := range c.Edits {
+		switch {
+		case strings.HasSuffix(plan.Unversioned(c.Type), ":ProtectedItem") && e.Path == "properties.policyId":
+			oldDays, okOld := policyDays(s.Base, e.Old)
+			newDays, okNew := policyDays(s.Head, e.New)
+			if okOld && okNew && newDays < oldDays {
+				return Flag{ReasonRetentionLowered, s.Stack, c.Tenant, fmt.Sprintf(
+					"The backups of `%s` in `%s` would be kept %d days instead of %d: `%s` moves to a shorter policy, which the region's immutable vault refuses (%s). Keep the retention, or restore what must be kept elsewhere first.",
+					c.Tenant, s.Stack, newDays, oldDays, c.Name, immutableVaultSource)}, true
+			}
+		case strings.HasSuffix(plan.Unversioned(c.Type), ":ProtectionPolicy") && strings.HasSuffix(e.Path, "retentionDuration.count"):
+			oldDays, okOld := e.Old.(float64)
+			newDays, okNew := e.New.(float64)
+			if okOld && okNew && newDays < oldDays {
+				return Flag{ReasonRetentionLowered, s.Stack, c.Tenant, fmt.Sprintf(
+					"Backup policy `%s` in `%s` would keep recovery points %v days instead of %v, which the region's immutable vault refuses (%s).",
+					c.Name, s.Stack, newDays, oldDays, immutableVaultSource)}, true
+			}
+		}
+	}
+	return Flag{}, false
+}
+
+// policyDays is the retention of the backup policy with this ID in p.
+func policyDays(p *plan.Plan, id any) (int, bool) {
+	s, ok := id.(string)
+	if !ok || s == "" {
+		return 0, false
+	}
+	for _, r := range p.Resources {
+		if strings.EqualFold(r.ID, s) {
+			return plan.BackupRetentionDays(r.Inputs)
+		}
+	}
+	return 0, false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
