@@ -327,3 +327,24 @@ func (w *world) edit(rel string, fn func(string) string) {
 		w.t.Fatal(err)
 	}
 }
+
+// TestPulumiCLI: the CLI the engine tests run is the one pinned in
+// tools/pulumi, at the SDK's version, and reports it (the Automation API
+// refuses a CLI that prints no version).
+func TestPulumiCLI(t *testing.T) {
+	e := requireEngine(t)
+	out, err := exec.Command(e.cliPath, "version").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(string(out)); got != e.versions[modSDK] {
+		t.Errorf("pulumi version = %q, want the SDK's %s", got, e.versions[modSDK])
+	}
+	tools, err := requiredVersions(filepath.Join(repoRoot(), "tools", "pulumi", "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tools["github.com/pulumi/pulumi/pkg/v3"] != e.versions[modSDK] {
+		t.Errorf("tools/pulumi pins pkg/v3 %s, the SDK is %s", tools["github.com/pulumi/pulumi/pkg/v3"], e.versions[modSDK])
+	}
+}
