@@ -282,6 +282,8 @@ func (b *clusterBuilder) build() error {
 		{"application gateway", b.applicationGateway},
 		{"registry pull identity", b.registryPull},
 		{"sql servers", b.sqlServers},
+		{"alerting", b.alerting},
+		{"guardrails", b.guardrails},
 		{"locks", b.registerLocks},
 	}
 	for _, s := range steps {

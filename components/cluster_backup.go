@@ -74,6 +74,18 @@ func (b *clusterBuilder) recoveryVault() error {
 				// operator's decision, taken once the policies are settled.
 				ImmutabilitySettings: &recoveryservicesv20240101.ImmutabilitySettingsArgs{State: pulumi.String("Unlocked")},
 			},
+			// Azure Monitor alerts for every failed backup and restore job
+			// (on by default, stated so that nobody turns them off
+			// unnoticed), and none of the classic alerts they replace
+			// (learn.microsoft.com/azure/backup/backup-azure-monitoring-alerts;
+			// shape: REST example PUTVault_WithMonitoringSettings.json,
+			// 2022-03-01 and later). They show in Azure Monitor; the
+			// stamp's backup-health metric alert is what pages
+			// (cluster_alerts.go).
+			MonitoringSettings: &recoveryservicesv20240101.MonitoringSettingsArgs{
+				AzureMonitorAlertSettings: &recoveryservicesv20240101.AzureMonitorAlertSettingsArgs{AlertsForAllJobFailures: pulumi.String("Enabled")},
+				ClassicAlertSettings:      &recoveryservicesv20240101.ClassicAlertSettingsArgs{AlertsForCriticalOperations: pulumi.String("Disabled")},
+			},
 			RestoreSettings: &recoveryservicesv20240101.RestoreSettingsArgs{
 				CrossSubscriptionRestoreSettings: &recoveryservicesv20240101.CrossSubscriptionRestoreSettingsArgs{
 					CrossSubscriptionRestoreState: pulumi.String("Disabled"),

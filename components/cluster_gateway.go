@@ -326,6 +326,7 @@ func (b *clusterBuilder) applicationGateway() error {
 		return err
 	}
 	b.c.GatewayID = gw.ID().ToStringOutput()
+	b.c.Platform.GatewayID = b.c.GatewayID
 	b.c.Platform.GatewayBackendPoolIDs = map[string]pulumi.StringOutput{}
 	for _, route := range routes {
 		if route.tenant.Runtime != spec.RuntimeVM {

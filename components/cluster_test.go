@@ -165,15 +165,18 @@ func checkZones(t *testing.T, cr *clusterRun) {
 // DNS resources.
 func checkLocations(t *testing.T, cr *clusterRun) {
 	t.Helper()
-	global := map[string]bool{ctZone: true, ctPZone: true, ctLink: true}
+	global := map[string]bool{ctZone: true, ctPZone: true, ctLink: true, ctAlert: true}
 	for _, res := range cr.plan.Resources {
 		loc, ok := res.Inputs["location"]
 		if !ok {
 			continue
 		}
 		want := cr.region.Location
-		if global[res.Type] {
+		switch {
+		case global[res.Type]:
 			want = "global"
+		case res.Type == ctAG:
+			want = actionGroupLocation
 		}
 		if loc != want {
 			t.Errorf("%s %s: location %v, want %s", res.Type, res.Name, loc, want)
@@ -214,12 +217,15 @@ var physicalNameKeys = map[string]string{
 	ctEnv:      "environmentName",
 	ctPolicy:   "policyName",
 	ctWAF:      "policyName",
+	ctAppi:     "resourceName",
+	ctAlert:    "ruleName",
+	ctAssign:   "policyAssignmentName",
 	ctRandom:   "length", // not an Azure resource: nothing to name
 }
 
 // taggable are the cluster's resource types that take tags.
 var taggable = []string{ctRG, ctWorkspace, ctDCR, ctVNet, ctNSG, ctPIP, ctNAT, ctBastion, ctZone, ctPZone, ctLink,
-	ctPE, ctKV, ctRSV, ctPolicy, ctEnv, ctIdentity, ctWAF, ctAGW, ctSQL}
+	ctPE, ctKV, ctRSV, ctPolicy, ctEnv, ctIdentity, ctWAF, ctAGW, ctSQL, ctAG, ctAppi, ctAlert}
 
 // checkNamesAndTags: every Azure resource has an explicit physical name (no
 // auto-naming), and every one that takes tags has the region's.
@@ -279,6 +285,10 @@ func TestClusterResourceCount(t *testing.T) {
 		ctSQL: 3, ctSQLAudit: 3,
 		// workspace, vnet, nat, 4 NSGs, 3 IPs, bastion, kv, rsv, agw, 3 masters
 		ctDiag: 17,
+		// the action group, the tests' Application Insights, the gateway's
+		// 5xx and the vault's backup health; the two initiatives, and the
+		// platform group's assignments of its own and of zone resilience
+		ctAG: 1, ctAppi: 1, ctAlert: 2, ctPolicySet: 2, ctAssign: 2,
 	}
 	for typ, n := range want {
 		if counts[typ] != n {

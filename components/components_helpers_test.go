@@ -62,7 +62,18 @@ func clusterTestRegion(name string) *spec.Region {
 		// a zone-redundant Bastion. Both branches get tested.
 		Bastion:  spec.RegionBastion{ZoneRedundant: name != "fr" && name != "in"},
 		Registry: spec.RegionRegistry{Server: "kpaxcloud.azurecr.io", ResourceID: testRegistryID},
+		Alerts:   testAlerts(),
 		Tags:     map[string]string{"owner": "platform"},
+	}
+}
+
+// testAlerts are a region's receivers, with a webhook, and five test
+// locations.
+func testAlerts() spec.RegionAlerts {
+	return spec.RegionAlerts{
+		Email:         []string{"oncall@kpax.cloud", "lead@kpax.cloud"},
+		Webhook:       "https://pager.example/hook",
+		TestLocations: []string{"emea-fr-pra-edge", "emea-ch-zrh-edge", "emea-nl-ams-azr", "emea-gb-db3-azr", "emea-ru-msa-edge"},
 	}
 }
 
@@ -142,6 +153,11 @@ const (
 	ctSQLAudit  = "azure-native:sql:ExtendedServerBlobAuditingPolicy"
 	ctRandom    = "random:index/randomString:RandomString"
 	ctCluster   = "kpax:components:RegionalCluster"
+	ctAG        = "azure-native:insights:ActionGroup"
+	ctAppi      = "azure-native:insights:Component"
+	ctAlert     = "azure-native:insights:MetricAlert"
+	ctPolicySet = "azure-native:authorization:PolicySetDefinition"
+	ctAssign    = "azure-native:authorization:PolicyAssignment"
 )
 
 // clusterRun is a cluster built under mocks, with the values of its
@@ -340,11 +356,15 @@ const (
 	testGatewayIP  = "20.19.18.17"
 	testRegistry   = "kpaxcloud.azurecr.io"
 	// testPullIdentity is the platform identity that pulls images.
-	testPullClientID = "5c2f9d1e-7a3b-4c8d-9e0f-1a2b3c4d5e6f"
-	testPullIdentity = testSubPrefix + "Microsoft.ManagedIdentity/userAssignedIdentities/id-kpax-fr-acrpull"
-	testGWPrefix     = "10.40.4.0/24"
-	testOperators    = "44444444-4444-4444-4444-444444444444"
-	testDCRID        = testSubPrefix + "Microsoft.Insights/dataCollectionRules/dcr-kpax-fr-vm"
+	testPullClientID  = "5c2f9d1e-7a3b-4c8d-9e0f-1a2b3c4d5e6f"
+	testPullIdentity  = testSubPrefix + "Microsoft.ManagedIdentity/userAssignedIdentities/id-kpax-fr-acrpull"
+	testGWPrefix      = "10.40.4.0/24"
+	testOperators     = "44444444-4444-4444-4444-444444444444"
+	testDCRID         = testSubPrefix + "Microsoft.Insights/dataCollectionRules/dcr-kpax-fr-vm"
+	testActionGroupID = testSubPrefix + "Microsoft.Insights/actionGroups/ag-kpax-fr"
+	testAppInsightsID = testSubPrefix + "Microsoft.Insights/components/appi-kpax-fr"
+	testGatewayID     = testSubPrefix + "Microsoft.Network/applicationGateways/agw-kpax-fr"
+	testGuardrailsID  = "/subscriptions/" + plan.MockSubscriptionID + "/providers/Microsoft.Authorization/policySetDefinitions/kpax-guardrails-fr-tenant"
 )
 
 func testRegion() *spec.Region {
@@ -363,6 +383,7 @@ func testRegion() *spec.Region {
 		Backup:         spec.RegionBackup{DailyAt: "02:00", RetentionDays: 30},
 		Maintenance:    spec.RegionMaintenance{Day: "Sunday", StartTime: "01:00", DurationHours: 3},
 		Database:       spec.RegionDatabase{GeneralPurposeZoneRedundant: true, DatabasesPerServer: 50},
+		Alerts:         testAlerts(),
 		Tags:           map[string]string{"owner": "platform"},
 	}
 }
@@ -453,6 +474,11 @@ func testPlatform(vmTenants ...string) *Platform {
 		RegistryServer:         testRegistry,
 		RegistryPullIdentityID: out(testPullIdentity),
 		RegistryPullClientID:   out(testPullClientID),
+		ActionGroupID:          out(testActionGroupID),
+		AppInsightsID:          out(testAppInsightsID),
+		TestLocations:          testAlerts().TestLocations,
+		GatewayID:              out(testGatewayID),
+		TenantGuardrailsID:     out(testGuardrailsID),
 	}
 }
 
@@ -573,7 +599,15 @@ const (
 	tWindow     = "azure-native:maintenance:MaintenanceConfiguration"
 	tAssignment = "azure-native:maintenance:ConfigurationAssignment"
 	tDCR        = "azure-native:insights:DataCollectionRuleAssociation"
+	tPolicy     = "azure-native:authorization:PolicyAssignment"
+	tAlert      = "azure-native:insights:MetricAlert"
+	tWebTest    = "azure-native:insights:WebTest"
 )
+
+// watchSet is what a serving (active) tenant adds for its alerts: the
+// availability test and five alerts (availability, gateway backend, 5xx,
+// database, files).
+var watchSet = map[string]int{tWebTest: 1, tAlert: 5}
 
 // commonSet is what every tenant has in every state: identity, vault,
 // storage, database and their protection.
@@ -583,6 +617,7 @@ var commonSet = map[string]int{
 	tLock: 3, tRole: 2, tPE: 3, tZoneGroup: 3, tDiag: 4,
 	tAccount: 1, tBlobSvc: 1, tFileSvc: 1, tShare: 1, tContainer: 1, tItem: 1,
 	tDatabase: 1, tPITR: 1, tLTR: 1, tTDE: 1, tAudit: 1,
+	tPolicy: 2,
 }
 
 func plus(base map[string]int, extra map[string]int) map[string]int {

@@ -227,3 +227,47 @@ func gatewayARMID(subscription, resourceGroup, gateway string) string {
 	return fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Network/applicationGateways/%s",
 		subscription, resourceGroup, gateway)
 }
+
+// actionGroupName is a stamp's action group, and actionGroupShortName the
+// name its emails and SMS show (at most 12 characters, Azure's limit in the
+// actionGroups REST spec; stamp keys are at most four: fr10).
+func actionGroupName(key string) string      { return "ag-kpax-" + key }
+func actionGroupShortName(key string) string { return "kpax-" + key }
+
+// appInsightsName is the stamp's Application Insights resource, which holds
+// its tenants' availability tests.
+func appInsightsName(key string) string { return "appi-kpax-" + key }
+
+// webTestName is a tenant's availability test (the resource's name and its
+// syntheticMonitorId).
+func webTestName(key, tenant string) string { return fmt.Sprintf("wt-kpax-%s-%s", key, tenant) }
+
+// alertName is an alert rule of a tenant or of a stamp ("kpax-acme-availability",
+// "kpax-fr-backup-health"): the name the notification shows first.
+func alertName(owner, what string) string { return fmt.Sprintf("kpax-%s-%s", owner, what) }
+
+// guardrailsSetName is a stamp's policy initiative for one kind of scope
+// ("platform" or "tenant"); the stamp key keeps two stamps in one
+// subscription apart.
+func guardrailsSetName(key, kind string) string {
+	return fmt.Sprintf("kpax-guardrails-%s-%s", key, kind)
+}
+
+// DatabaseAddress is where an operator's command finds a tenant's database
+// (docs/restore.md): the stamp's platform resource group, the name of its
+// shared server up to the random suffix, and the database.
+type DatabaseAddress struct {
+	ResourceGroup string
+	ServerPrefix  string
+	Database      string
+}
+
+// TenantDatabaseAddress is t's database address in its stamp.
+func TenantDatabaseAddress(t *spec.Tenant) DatabaseAddress {
+	key := spec.StampKey(t.Region, t.Stamp)
+	return DatabaseAddress{
+		ResourceGroup: platformResourceGroupName(key),
+		ServerPrefix:  sqlServerName(key, t.Database.Server, ""),
+		Database:      tenantDatabaseName(t),
+	}
+}

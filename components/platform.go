@@ -100,6 +100,20 @@ type Platform struct {
 	RegistryPullClientID pulumi.StringOutput
 	RegistryPull         pulumi.Resource
 
+	// ActionGroupID is the stamp's action group: every alert sends to it.
+	ActionGroupID pulumi.StringOutput
+	// AppInsightsID is the stamp's Application Insights resource, in the
+	// platform resource group, which runs the tenants' availability tests.
+	AppInsightsID pulumi.StringOutput
+	// TestLocations are where those tests probe from (the region file's).
+	TestLocations []string
+	// GatewayID is the region's Application Gateway, whose backend health
+	// and 5xx a tenant's alerts watch for its own pool.
+	GatewayID pulumi.StringOutput
+	// TenantGuardrailsID is the stamp's policy initiative for tenant
+	// resource groups (guardrails.Tenant).
+	TenantGuardrailsID pulumi.StringOutput
+
 	// OperatorsGroupObjectID is the Entra group granted VM login, and
 	// OperatorsGroupName its display name (the SQL servers' admin login).
 	OperatorsGroupObjectID string

@@ -313,6 +313,7 @@ func (b *tenantBuilder) build() error {
 		run  func() error
 	}{
 		{"resource group", b.resourceGroup},
+		{"guardrails", b.guardrails},
 		{"identity", b.managedIdentity},
 		{"key vault", b.keyVault},
 		{"storage", b.storage},
@@ -320,6 +321,7 @@ func (b *tenantBuilder) build() error {
 		{"database", b.sqlDatabase},
 		{"compute", b.compute},
 		{"dns", b.dnsRecord},
+		{"alerts", b.alerts},
 		{"locks", b.registerLocks},
 	}
 	for _, s := range steps {

@@ -36,10 +36,10 @@ func TestTenantResourceSet(t *testing.T) {
 		tenant *spec.Tenant
 		want   map[string]int
 	}{
-		{"container active", containerTenant("acme", spec.StateActive), plus(commonSet, map[string]int{tApp: 1, tEnvStorage: 1, tDiag: 1, tRecord: 1})},
+		{"container active", containerTenant("acme", spec.StateActive), plus(plus(commonSet, watchSet), map[string]int{tApp: 1, tEnvStorage: 1, tDiag: 1, tRecord: 1})},
 		{"container suspended", containerTenant("acme", spec.StateSuspended), plus(commonSet, map[string]int{tApp: 1, tEnvStorage: 1, tDiag: 1, tRecord: 1})},
 		{"container decommissioned", containerTenant("acme", spec.StateDecommissioned), commonSet},
-		{"vm active", vmTenant("globex", spec.StateActive), plus(commonSet, vmActive)},
+		{"vm active", vmTenant("globex", spec.StateActive), plus(plus(commonSet, watchSet), vmActive)},
 		{"vm suspended", vmTenant("globex", spec.StateSuspended), plus(commonSet, vmSuspended)},
 		{"vm decommissioned", vmTenant("globex", spec.StateDecommissioned), plus(commonSet, vmData)},
 	}
@@ -76,7 +76,7 @@ func TestTenantTags(t *testing.T) {
 	untagged := map[string]bool{
 		tRandom: true, tPassword: true, tLock: true, tRole: true, tZoneGroup: true, tDiag: true,
 		tBlobSvc: true, tFileSvc: true, tShare: true, tPITR: true, tLTR: true, tTDE: true, tAudit: true,
-		tAssignment: true, tDCR: true, tRecord: true, tEnvStorage: true,
+		tAssignment: true, tDCR: true, tRecord: true, tEnvStorage: true, tPolicy: true,
 	}
 	for _, r := range tenantResources(t, p, "globex") {
 		if untagged[r.Type] {

@@ -9,12 +9,12 @@ import (
 	"strings"
 )
 
-// owner is the tenant an entry of a shared resource belongs to: the
+// Owner is the tenant an entry of a shared resource belongs to: the
 // components name a tenant's entries with its name as hyphen-separated
 // words ("pool-acme", "tenant-bistro-lyon"). The longest tenant name
 // that matches wins, so bistro-lyon's entry is not a tenant lyon's. An entry
 // that names no tenant is the platform's ("").
-func owner(tenants []string, entry string) string {
+func Owner(tenants []string, entry string) string {
 	if entry == "" {
 		return ""
 	}

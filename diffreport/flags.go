@@ -74,7 +74,7 @@ func flags(stacks []StackPlans, compared [][]plan.Change) []Flag {
 					if e.Replaces {
 						who := c.Tenant
 						if who == "" {
-							who = owner(tenants, e.Entry())
+							who = Owner(tenants, e.Entry())
 						}
 						paths[who] = append(paths[who], "`"+e.Path+"`")
 					}

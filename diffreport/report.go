@@ -164,7 +164,7 @@ func sections(tenants []string, changes []plan.Change) []Section {
 		// they are in.
 		split := map[string][]plan.Edit{}
 		for _, e := range c.Edits {
-			owner := owner(tenants, e.Entry())
+			owner := Owner(tenants, e.Entry())
 			split[owner] = append(split[owner], e)
 		}
 		if len(split) == 1 && len(split[""]) > 0 {

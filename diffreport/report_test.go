@@ -70,8 +70,8 @@ func TestOwner(t *testing.T) {
 		{"default", ""},
 		{"", ""},
 	} {
-		if got := owner(tenants, tc.entry); got != tc.want {
-			t.Errorf("owner(%q) = %q, want %q", tc.entry, got, tc.want)
+		if got := Owner(tenants, tc.entry); got != tc.want {
+			t.Errorf("Owner(%q) = %q, want %q", tc.entry, got, tc.want)
 		}
 	}
 }

@@ -315,6 +315,12 @@ var armPaths = map[string]string{
 	"authorization:ManagementLockByScope":    "{scope}/providers/Microsoft.Authorization/locks/{name}",
 	"authorization:RoleAssignment":           "{scope}/providers/Microsoft.Authorization/roleAssignments/{name}",
 	"authorization:PolicyAssignment":         "{scope}/providers/Microsoft.Authorization/policyAssignments/{name}",
+	// A subscription-level resource: under the subscription, in no group.
+	"authorization:PolicySetDefinition": "{subscription}/providers/Microsoft.Authorization/policySetDefinitions/{name}",
+	"insights:ActionGroup":              "Microsoft.Insights/actionGroups/{name}",
+	"insights:Component":                "Microsoft.Insights/components/{name}",
+	"insights:MetricAlert":              "Microsoft.Insights/metricAlerts/{name}",
+	"insights:WebTest":                  "Microsoft.Insights/webtests/{name}",
 }
 
 // azureID builds an ARM ID of the shape Azure gives: subscription, resource
@@ -337,8 +343,11 @@ func azureID(typ, name string, inputs resource.PropertyMap) string {
 		path = "Microsoft." + upperFirst(module) + "/" + lowerFirst(kind) + "s/{name}"
 	}
 	input := func(key string) string {
-		if key == "name" {
+		switch key {
+		case "name":
 			return name
+		case "subscription":
+			return sub
 		}
 		if v, ok := inputs[resource.PropertyKey(key)]; ok && v.IsString() && v.StringValue() != "" {
 			return v.StringValue()

@@ -96,7 +96,7 @@ func TestEveryStackPlansItsOwnRegionOnly(t *testing.T) {
 			t.Errorf("%s: %d regional clusters", stack, n)
 		}
 		for _, r := range p.Resources {
-			if loc := r.String("location"); loc != "" && loc != "global" && loc != wantStacks[stack] {
+			if loc := r.String("location"); loc != "" && !strings.EqualFold(loc, "global") && loc != wantStacks[stack] {
 				t.Errorf("%s: %s %s is in %q", stack, r.Type, r.Name, loc)
 			}
 		}

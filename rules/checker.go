@@ -54,6 +54,12 @@ const (
 	typeMaintenanceAssign = "azure-native:maintenance:ConfigurationAssignment"
 	typeWorkspace         = "azure-native:operationalinsights:Workspace"
 	typeResourceGroup     = "azure-native:resources:ResourceGroup"
+	typeActionGroup       = "azure-native:insights:ActionGroup"
+	typeMetricAlert       = "azure-native:insights:MetricAlert"
+	typeWebTest           = "azure-native:insights:WebTest"
+	typeAppInsights       = "azure-native:insights:Component"
+	typePolicySet         = "azure-native:authorization:PolicySetDefinition"
+	typePolicyAssignment  = "azure-native:authorization:PolicyAssignment"
 )
 
 // kind drops the API version of a versioned azure-native type token, so

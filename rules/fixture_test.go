@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kpax/kpax-cloud/guardrails"
 	"github.com/kpax/kpax-cloud/plan"
 	"github.com/kpax/kpax-cloud/spec"
 )
@@ -34,6 +35,8 @@ tags:
 registry:
   server: kpaxcloud.azurecr.io
   resourceId: /subscriptions/0b7e2c4a-5d1f-4e8b-9c3a-7f2d1e6b4a90/resourceGroups/rg-kpax-shared/providers/Microsoft.ContainerRegistry/registries/kpaxcloud
+alerts:
+  email: [oncall-fr@kpax.cloud]
 `
 
 const acmeYAML = `name: acme
@@ -67,20 +70,24 @@ vm:
 
 // Lines of the fixture files that violations point at.
 const (
-	acmeName       = "tenants/fr/acme.yaml:1:7:"
-	acmeStorage    = "tenants/fr/acme.yaml:11:"
-	acmeRedundancy = "tenants/fr/acme.yaml:13:15:"
-	acmeTags       = "tenants/fr/acme.yaml:16:"
-	acmeDailyAt    = "tenants/fr/acme.yaml:15:"
-	acmeDatabase   = "tenants/fr/acme.yaml:9:"
-	acmeRegion     = "tenants/fr/acme.yaml:3:"
-	acmeRuntime    = "tenants/fr/acme.yaml:5:"
-	bravoInstances = "tenants/fr/bravo.yaml:8:"
-	bravoName      = "tenants/fr/bravo.yaml:1:7:"
-	regionName     = "regions/fr.yaml:1:7:"
-	regionZones    = "regions/fr.yaml:5:"
-	regionLocation = "regions/fr.yaml:3:"
-	regionDatabase = "regions/fr.yaml:14:"
+	acmeName         = "tenants/fr/acme.yaml:1:7:"
+	acmeStorage      = "tenants/fr/acme.yaml:11:"
+	acmeRedundancy   = "tenants/fr/acme.yaml:13:15:"
+	acmeTags         = "tenants/fr/acme.yaml:16:"
+	acmeDailyAt      = "tenants/fr/acme.yaml:15:"
+	acmeDatabase     = "tenants/fr/acme.yaml:9:"
+	acmeRegion       = "tenants/fr/acme.yaml:3:"
+	acmeRuntime      = "tenants/fr/acme.yaml:5:"
+	bravoInstances   = "tenants/fr/bravo.yaml:8:"
+	bravoName        = "tenants/fr/bravo.yaml:1:7:"
+	regionName       = "regions/fr.yaml:1:7:"
+	regionZones      = "regions/fr.yaml:5:"
+	regionLocation   = "regions/fr.yaml:3:"
+	regionDatabase   = "regions/fr.yaml:14:"
+	regionAlerts     = "regions/fr.yaml:22:"
+	regionAlertEmail = "regions/fr.yaml:23:"
+	acmeState        = "tenants/fr/acme.yaml:6:"
+	bravoState       = "tenants/fr/bravo.yaml:6:"
 )
 
 func project(t *testing.T) *spec.Project {
@@ -181,9 +188,101 @@ func goodPlan() *plan.Plan {
 	b.add(typeDNSZone, "region-fr-dns", cl, armID(platformRG, "Microsoft.Network/dnsZones", "fr.kpax.cloud"),
 		map[string]any{"location": "global", "resourceGroupName": platformRG, "zoneName": "fr.kpax.cloud", "tags": tags()})
 
+	gw := b.add(typeAppGateway, "region-fr-agw", cl, armID(platformRG, "Microsoft.Network/applicationGateways", "agw"), rt(map[string]any{"zones": list("1", "2", "3")}))
+	b.operations(cl, gw)
+
 	b.tenant("acme", "standard", "container", 0)
 	b.tenant("bravo", "small", "vm", 2)
 	return b.p
+}
+
+// Operations fixtures: the stamp's action group, Application Insights and
+// initiatives.
+var (
+	actionGroupID   = armID(platformRG, "Microsoft.Insights/actionGroups", "ag-kpax-fr")
+	appInsightsID   = armID(platformRG, "Microsoft.Insights/components", "appi-kpax-fr")
+	gatewayID       = armID(platformRG, "Microsoft.Network/applicationGateways", "agw")
+	guardrailSetIDs = map[string]string{}
+)
+
+// alert is a metric alert of owner on one metric of scope.
+func (b *builder) alert(parent *plan.Resource, tt map[string]any, owner, what, scope, metric string, dims ...any) {
+	crit := map[string]any{"metricName": metric, "criterionType": "StaticThresholdCriterion"}
+	if len(dims) > 0 {
+		crit["dimensions"] = list(dims...)
+	}
+	b.add(typeMetricAlert, parent.Name+"-alert-"+what, parent, armID("rg", "Microsoft.Insights/metricAlerts", "kpax-"+owner+"-"+what), map[string]any{
+		"ruleName": "kpax-" + owner + "-" + what, "location": "global", "enabled": true, "scopes": list(scope), "tags": tt,
+		"criteria": map[string]any{"allOf": list(crit)},
+		"actions":  list(map[string]any{"actionGroupId": actionGroupID}),
+	})
+}
+
+func (b *builder) operations(cl, gw *plan.Resource) {
+	b.add(typeActionGroup, "region-fr-alerts", cl, actionGroupID, map[string]any{
+		"actionGroupName": "ag-kpax-fr", "location": "Global", "enabled": true, "resourceGroupName": platformRG, "tags": tags(),
+		"emailReceivers": list(map[string]any{"name": "email-1", "emailAddress": "oncall-fr@kpax.cloud"}),
+	})
+	b.add(typeAppInsights, "region-fr-appi", cl, appInsightsID, map[string]any{
+		"resourceName": "appi-kpax-fr", "location": "francecentral", "resourceGroupName": platformRG, "tags": tags(),
+		"workspaceResourceId": armID(platformRG, "Microsoft.OperationalInsights/workspaces", "log"),
+	})
+	b.alert(cl, tags("component", "alerts"), "fr", "gateway-5xx", gw.ID, "ResponseStatus")
+	b.alert(cl, tags("component", "alerts"), "fr", "backup-health", armID(platformRG, "Microsoft.RecoveryServices/vaults", "rsv"), "BackupHealthEvent")
+	r, err := spec.ParseRegion("regions/fr.yaml", []byte(regionYAML))
+	if err != nil {
+		panic(err)
+	}
+	for kind, members := range map[string][]guardrails.Member{"platform": guardrails.Platform(r), "tenant": guardrails.Tenant(r)} {
+		var refs []any
+		for _, m := range members {
+			params := map[string]any{}
+			for k, v := range m.Params {
+				params[k] = map[string]any{"value": v}
+			}
+			refs = append(refs, map[string]any{"policyDefinitionReferenceId": m.Ref, "policyDefinitionId": m.DefinitionID, "parameters": params})
+		}
+		id := sub + "/providers/Microsoft.Authorization/policySetDefinitions/kpax-guardrails-fr-" + kind
+		guardrailSetIDs[kind] = id
+		b.add(typePolicySet, "region-fr-guardrails-"+kind, cl, id, map[string]any{
+			"policySetDefinitionName": "kpax-guardrails-fr-" + kind, "policyDefinitions": refs,
+		})
+	}
+	b.guard(cl, sub+"/resourceGroups/"+platformRG, "platform")
+}
+
+// guard assigns the stamp's initiative and the zone-resilience audit to a
+// resource group.
+func (b *builder) guard(parent *plan.Resource, rgID, kind string) {
+	b.add(typePolicyAssignment, parent.Name+"-guardrails", parent, rgID+"/providers/Microsoft.Authorization/policyAssignments/kpax-guardrails", map[string]any{
+		"policyAssignmentName": "kpax-guardrails", "scope": rgID, "policyDefinitionId": guardrailSetIDs[kind], "enforcementMode": "Default",
+	})
+	b.add(typePolicyAssignment, parent.Name+"-zone-resilience", parent, rgID+"/providers/Microsoft.Authorization/policyAssignments/kpax-zone-resilience", map[string]any{
+		"policyAssignmentName": "kpax-zone-resilience", "scope": rgID, "policyDefinitionId": guardrails.ZoneResilienceInitiative,
+		"enforcementMode": "Default", "parameters": map[string]any{"effect": map[string]any{"value": "Audit"}},
+	})
+}
+
+// watch adds an active tenant's availability test and alerts.
+func (b *builder) watch(comp, db, account *plan.Resource, name string, tt func() map[string]any) {
+	test := b.add(typeWebTest, name+"-availability-test", comp, armID(platformRG, "Microsoft.Insights/webtests", "wt-kpax-fr-"+name), map[string]any{
+		"webTestName": "wt-kpax-fr-" + name, "location": "francecentral", "resourceGroupName": platformRG, "tags": tt(),
+		"kind": "standard", "webTestKind": "standard", "enabled": true,
+		"request":   map[string]any{"requestUrl": "https://" + name + ".fr.kpax.cloud/healthz"},
+		"locations": list(map[string]any{"location": "emea-fr-pra-edge"}, map[string]any{"location": "emea-ch-zrh-edge"}, map[string]any{"location": "emea-nl-ams-azr"}, map[string]any{"location": "emea-gb-db3-azr"}, map[string]any{"location": "emea-ru-msa-edge"}),
+	})
+	b.add(typeMetricAlert, name+"-alert-availability", comp, armID("rg", "Microsoft.Insights/metricAlerts", "kpax-"+name+"-availability"), map[string]any{
+		"ruleName": "kpax-" + name + "-availability", "location": "global", "enabled": true, "scopes": list(test.ID, appInsightsID), "tags": tt(),
+		"criteria": map[string]any{"webTestId": test.ID, "componentId": appInsightsID, "failedLocationCount": 2.0},
+		"actions":  list(map[string]any{"actionGroupId": actionGroupID}),
+	})
+	b.alert(comp, tt(), name, "gateway-backend", gatewayID, "UnhealthyHostCount",
+		map[string]any{"name": "BackendSettingsPool", "operator": "Include", "values": list("pool-" + name + "~tenant-" + name)})
+	b.alert(comp, tt(), name, "server-5xx", gatewayID, "BackendResponseStatus",
+		map[string]any{"name": "BackendPool", "operator": "Include", "values": list("pool-" + name)},
+		map[string]any{"name": "HttpStatusGroup", "operator": "Include", "values": list("5xx")})
+	b.alert(comp, tt(), name, "database-availability", db.ID, "availability")
+	b.alert(comp, tt(), name, "files-availability", account.ID+"/fileServices/default", "Availability")
 }
 
 // tenant adds a tenant's component and resources; vms > 0 makes it a VM tenant.
@@ -210,6 +309,7 @@ func (b *builder) tenant(name, tier, runtime string, vms int) {
 	}
 
 	b.add("azure-native:resources:ResourceGroup", name+"-rg", comp, sub+"/resourceGroups/"+rg, map[string]any{"location": "francecentral", "resourceGroupName": rg, "tags": tt()})
+	b.guard(comp, sub+"/resourceGroups/"+rg, "tenant")
 	db := data(b.add(typeSQLDatabase, name+"-db", comp, armID(platformRG, "Microsoft.Sql/servers/sql-kpax-fr-1/databases", "sqldb-"+name), map[string]any{
 		"location": "francecentral", "resourceGroupName": platformRG, "serverName": "sql-kpax-fr-1", "databaseName": "sqldb-" + name,
 		"zoneRedundant": true, "tags": tt(),
@@ -239,6 +339,7 @@ func (b *builder) tenant(name, tier, runtime string, vms int) {
 	})))
 	lock(kv)
 	pe(kv, "vault")
+	defer b.watch(comp, db, st, name, tt)
 	b.add(typeRecordSet, name+"-dns", comp, armID(platformRG, "Microsoft.Network/dnsZones/fr.kpax.cloud/A", name), map[string]any{
 		"resourceGroupName": platformRG, "zoneName": "fr.kpax.cloud", "relativeRecordSetName": name, "metadata": tt(),
 	})

@@ -102,8 +102,10 @@ func checkZones(c *checker) {
 	}
 }
 
-// globalKinds are the DNS resources Azure only knows in location "global".
-var globalKinds = map[string]bool{typeDNSZone: true, typePrivateZone: true, typeZoneLink: true}
+// globalKinds are the resources Azure only knows in location "global": DNS,
+// metric alert rules and action groups (which hold no tenant data; the
+// Allowed locations policy exempts "global" too).
+var globalKinds = map[string]bool{typeDNSZone: true, typePrivateZone: true, typeZoneLink: true, typeMetricAlert: true, typeActionGroup: true}
 
 // checkResidency: every location input is the stack's region location
 // (global DNS resources aside), and nothing names the paired location, where
@@ -123,6 +125,10 @@ func checkResidency(c *checker) {
 				switch {
 				case ls == loc:
 				case ls == "global" && globalKinds[k] && path == "location":
+				case k == typeWebTest && strings.HasPrefix(path, "locations."):
+					// Where an availability test probes the tenant's public
+					// URL from: no resource and no data there (Azure has no
+					// test location in Canada, South Africa or India).
 				default:
 					c.report(r, paths("region"), paths("location"), "%s is %q: every resource of region %s must be in %s", path, s, c.region.Name, c.region.Location)
 				}

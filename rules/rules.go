@@ -1,7 +1,8 @@
 // Package rules checks a recorded plan against the platform's hosting
 // promises: zone redundancy, data residency, no management ports on the
 // internet, private data services, complete tenants with daily backups,
-// deletion safety, tenant isolation and tags. Each violation points at the
+// deletion safety, tenant isolation, tags, alerting and Azure Policy
+// guardrails. Each violation points at the
 // tenant or region YAML field responsible, so that `kpax check` reads like
 // `kpax validate`.
 //
@@ -28,6 +29,8 @@ const (
 	RuleDeletionSafety  = "deletion-safety"
 	RuleIsolation       = "isolation"
 	RuleTags            = "tags"
+	RuleAlerting        = "alerting"
+	RuleGuardrails      = "guardrails"
 )
 
 // rules are run in this order; each one appends to the checker's findings.
@@ -44,6 +47,8 @@ var rules = []struct {
 	{RuleDeletionSafety, checkDeletionSafety},
 	{RuleIsolation, checkIsolation},
 	{RuleTags, checkTags},
+	{RuleAlerting, checkAlerting},
+	{RuleGuardrails, checkGuardrails},
 }
 
 // Names lists the rules in the order they run.

@@ -170,6 +170,47 @@ var cases = []ruleCase{
 	{"wrong tier", RuleTags, set("acme-rg", "tags.tier", "large"), "tenants/fr/acme.yaml:4:", `tags.tier is "large", want "standard"`, "acme-rg"},
 	{"record without region", RuleTags, set("acme-dns", "metadata.region", nil), acmeTags, "metadata lacks the tag region", "acme-dns"},
 	{"platform resource without managed-by", RuleTags, set("region-fr-nat", "tags.managed-by", nil), "regions/fr.yaml:17:", "lacks the tag managed-by", "region-fr-nat"},
+
+	// alerting
+	{"no action group", RuleAlerting, drop("region-fr-alerts"), regionAlertEmail, "has 0 action groups, want 1", ""},
+	{"action group without the on-call address", RuleAlerting, set("region-fr-alerts", "emailReceivers", list(map[string]any{"emailAddress": "someone@else.example"})),
+		regionAlertEmail, "sends to [someone@else.example]", "region-fr-alerts"},
+	{"webhook the region file does not name", RuleAlerting, set("region-fr-alerts", "webhookReceivers", list(map[string]any{"serviceUri": "https://pager.example/hook"})),
+		regionAlerts, `posts to [https://pager.example/hook], want ""`, "region-fr-alerts"},
+	{"no Application Insights", RuleAlerting, drop("region-fr-appi"), regionAlerts, "needs one workspace-based Application Insights resource", ""},
+	{"backup failures unwatched", RuleAlerting, drop("region-fr-alert-backup-health"), regionAlerts, "no alert watches the tenants' backup health", "region-fr-rsv"},
+	{"gateway 5xx unwatched", RuleAlerting, drop("region-fr-alert-gateway-5xx"), regionAlerts, "no alert watches the gateway's 5xx", "region-fr-agw"},
+	{"alert to nobody", RuleAlerting, set("acme-alert-files-availability", "actions", list()), acmeState, "does not send to the action group ag-kpax-fr", "acme-alert-files-availability"},
+	{"no availability test", RuleAlerting, drop("acme-availability-test"), acmeState, "has no availability test of https://acme.fr.kpax.cloud/healthz", ""},
+	{"ping test", RuleAlerting, set("acme-availability-test", "kind", "ping"), acmeState, `is a "ping"/"standard" test, want standard/standard`, "acme-availability-test"},
+	{"test from one location", RuleAlerting, set("bravo-availability-test", "locations", list(map[string]any{"location": "emea-fr-pra-edge"})), bravoState, "runs from 1 locations", "bravo-availability-test"},
+	{"no alert on the test", RuleAlerting, drop("acme-alert-availability"), acmeState, "no alert of tenant acme fires when its availability test fails", "acme-availability-test"},
+	{"alert on one failing location", RuleAlerting, set("acme-alert-availability", "criteria.failedLocationCount", 1.0), acmeState, "fails from two or more locations", "acme-availability-test"},
+	{"backend health unwatched", RuleAlerting, drop("bravo-alert-gateway-backend"), bravoState, "UnhealthyHostCount of pool pool-bravo", ""},
+	{"server errors unwatched", RuleAlerting, drop("acme-alert-server-5xx"), acmeState, "BackendResponseStatus of pool pool-acme", ""},
+	{"database unwatched", RuleAlerting, drop("acme-alert-database-availability"), acmeState, "availability of tenant acme's database", "acme-db"},
+	{"share unwatched", RuleAlerting, drop("acme-alert-files-availability"), acmeState, "availability of tenant acme's file share", "acme-storage"},
+	{"alert that does not name its tenant", RuleAlerting, set("acme-alert-database-availability", "ruleName", "kpax-db-1"), acmeName, "does not name the tenant", "acme-alert-database-availability"},
+
+	// guardrails
+	{"initiative without the storage rule", RuleGuardrails, func(t *testing.T, p *plan.Plan) {
+		r := find(t, p, "region-fr-guardrails-tenant")
+		var kept []any
+		for _, m := range r.Inputs["policyDefinitions"].([]any) {
+			if m.(map[string]any)["policyDefinitionReferenceId"] != "storage-no-public-network" {
+				kept = append(kept, m)
+			}
+		}
+		r.Inputs["policyDefinitions"] = kept
+	}, regionLocation, `lacks "Storage accounts should disable public network access"`, "region-fr-guardrails-tenant"},
+	{"allowed locations only audited", RuleGuardrails, func(t *testing.T, p *plan.Plan) {
+		r := find(t, p, "region-fr-guardrails-platform")
+		r.Inputs["policyDefinitions"].([]any)[0].(map[string]any)["parameters"].(map[string]any)["effect"] = map[string]any{"value": "Audit"}
+	}, regionLocation, `"Allowed locations" has effect = Audit, want Deny`, "region-fr-guardrails-platform"},
+	{"no tenant initiative", RuleGuardrails, drop("region-fr-guardrails-tenant"), regionLocation, "no guardrails initiative for tenant resource groups", ""},
+	{"tenant group without guardrails", RuleGuardrails, drop("acme-guardrails"), acmeName, "rg-kpax-fr-acme does not carry the stamp's tenant guardrails", "acme-rg"},
+	{"guardrails not enforced", RuleGuardrails, set("bravo-guardrails", "enforcementMode", "DoNotEnforce"), bravoName, "does not carry the stamp's tenant guardrails, enforced", "bravo-rg"},
+	{"platform group without the zone audit", RuleGuardrails, drop("region-fr-zone-resilience"), regionLocation, "rg-kpax-fr-platform does not carry the zone-resilience audit", "region-fr-rg"},
 }
 
 func TestRulesReportLocatedViolations(t *testing.T) {
@@ -193,6 +234,30 @@ func TestRulesReportLocatedViolations(t *testing.T) {
 			}
 			t.Errorf("want [%s] at %s with %q on %s; got:\n%s", tc.rule, tc.at, tc.words, urn, lines(vs))
 		})
+	}
+}
+
+// A tenant that serves nothing has no test and no alert: a suspended tenant
+// keeping its alerts is reported.
+func TestAlertingOnASuspendedTenant(t *testing.T) {
+	proj := project(t)
+	for _, tn := range proj.Tenants {
+		if tn.Name == "acme" {
+			tn.State = "suspended"
+		}
+	}
+	vs, err := checkOnly(RuleAlerting, goodPlan(), proj, "fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, v := range vs {
+		if strings.Contains(v.Message, "tenant acme is suspended, yet") && strings.HasPrefix(v.String(), acmeState) {
+			found++
+		}
+	}
+	if found != 6 || len(vs) != 6 {
+		t.Errorf("want the test and 5 alerts of acme reported, got:\n%s", lines(vs))
 	}
 }
 

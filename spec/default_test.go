@@ -160,8 +160,10 @@ func TestRegionDefaults(t *testing.T) {
 		Bastion:     RegionBastion{ZoneRedundant: true},
 		Quotas:      RegionQuotas{VMCoresPerFamily: DefaultVMCoresPerFamily, ContainerAppsCores: DefaultContainerAppsCores},
 		Registry:    RegionRegistry{"kpaxcloud.azurecr.io", testRegistryID},
-		Tags:        map[string]string{},
-		Source:      r.Source,
+		Alerts: RegionAlerts{Email: []string{"oncall@kpax.cloud"},
+			TestLocations: []string{"emea-fr-pra-edge", "emea-ch-zrh-edge", "emea-nl-ams-azr", "emea-gb-db3-azr", "emea-ru-msa-edge"}},
+		Tags:   map[string]string{},
+		Source: r.Source,
 	}
 	if !reflect.DeepEqual(*r, want) {
 		t.Errorf("got  %+v\nwant %+v", *r, want)

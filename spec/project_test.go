@@ -11,7 +11,7 @@ import (
 
 // baseRegion and baseTenant are a minimal valid project; each test case
 // overrides one file.
-const baseRegion = regionHead + registryLine
+const baseRegion = regionHead + registryLine + alertsLine
 
 // regionHead is the base region but its last line, registryLine, so that
 // region("", extra) adds its lines at line 11 and on.
@@ -28,6 +28,9 @@ operators:
 `
 
 const registryLine = "registry: {server: kpaxcloud.azurecr.io, resourceId: " + testRegistryID + "}\n"
+
+// alertsLine ends every test region, after the lines a test adds.
+const alertsLine = "alerts: {email: [oncall@kpax.cloud]}\n"
 
 const testRegistryID = "/subscriptions/0b7e2c4a-5d1f-4e8b-9c3a-7f2d1e6b4a90/resourceGroups/rg-kpax-shared/providers/Microsoft.ContainerRegistry/registries/kpaxcloud"
 
@@ -47,7 +50,7 @@ maxTenants: 60
 operators:
   groupName: kpax-operators-uk
   groupObjectId: 6f1c2b8e-3d4a-4e5f-9a1b-2c3d4e5f6a7c
-` + registryLine
+` + registryLine + alertsLine
 
 // tenant is the base tenant with more lines; the first added line is line 5.
 func tenant(extra string) string { return baseTenant + extra }
@@ -60,13 +63,16 @@ func vmTenant(extra string) string {
 // region is the base region with one line replaced (or added when old is "").
 func region(old, new string) string {
 	if old == "" {
-		return regionHead + new + registryLine
+		return regionHead + new + registryLine + alertsLine
 	}
 	if !strings.Contains(baseRegion, old) {
 		panic("base region has no " + old)
 	}
 	return strings.Replace(baseRegion, old, new, 1)
 }
+
+// alerts is the base region with its alerts line replaced.
+func alerts(line string) string { return strings.Replace(baseRegion, alertsLine, line, 1) }
 
 // writeProject writes the base project with files overriding it; an empty
 // name in files removes the file.
@@ -202,7 +208,7 @@ func TestLoadProjectRejects(t *testing.T) {
 			acme + `:5:13: displayName: has no value`, false},
 		{"string for a bool", map[string]string{fr: region("", "database: {generalPurposeZoneRedundant: yes}\n")},
 			fr + `:11:41: database.generalPurposeZoneRedundant: must be true or false (got the string "yes")`, false},
-		{"registry missing", map[string]string{fr: regionHead},
+		{"registry missing", map[string]string{fr: regionHead + alertsLine},
 			fr + `:1:1: registry: is required: the container registry that serves the KPAX server image`, false},
 		{"registry server not a host", map[string]string{fr: strings.Replace(baseRegion, "server: kpaxcloud.azurecr.io", "server: https://kpaxcloud.azurecr.io", 1)},
 			fr + `:11:20: registry.server: must be the registry's login server, a lowercase host name like kpaxcloud.azurecr.io (got "https://kpaxcloud.azurecr.io")`, false},
@@ -403,6 +409,20 @@ func TestLoadProjectRejects(t *testing.T) {
 			acme + `:1:7: name: stamp 1 of region fr (stack prod-fr) would need 24 vCPUs of one VM family (quotas.vmCoresPerFamily), more than the 20 the region's subscription has`, false},
 		{"too many databases on a server", map[string]string{fr: region("", "database: {databasesPerServer: 1}\n"), "tenants/fr/beta.yaml": "name: beta\nregion: fr\ntier: small\nruntime: container\n"},
 			`tenants/fr/beta.yaml:1:1: database.server: server 1 of stack prod-fr holds at most 1 databases (databasesPerServer) and has 2: set database.server: 2`, false},
+		{"alerts missing", map[string]string{fr: alerts("")},
+			fr + `:1:1: alerts.email: is required: the addresses of the region's on-call operators`, false},
+		{"alert email with a display name", map[string]string{fr: alerts("alerts: {email: [\"Ops <ops@kpax.cloud>\"]}\n")},
+			fr + `:12:18: alerts.email.0: must be a plain email address like oncall-fr@kpax.cloud (got "Ops <ops@kpax.cloud>")`, false},
+		{"alert email twice", map[string]string{fr: alerts("alerts: {email: [ops@kpax.cloud, OPS@kpax.cloud]}\n")},
+			fr + `:12:34: alerts.email.1: duplicate address "OPS@kpax.cloud"`, false},
+		{"alert webhook over http", map[string]string{fr: alerts("alerts: {email: [ops@kpax.cloud], webhook: \"http://pager.example/hook\"}\n")},
+			fr + `:12:44: alerts.webhook: must be an https:// URL without credentials (got "http://pager.example/hook")`, false},
+		{"alert webhook with credentials", map[string]string{fr: alerts("alerts: {email: [ops@kpax.cloud], webhook: \"https://u:p@pager.example/hook\"}\n")},
+			fr + `:12:44: alerts.webhook: must be an https:// URL without credentials`, false},
+		{"too few test locations", map[string]string{fr: alerts("alerts: {email: [ops@kpax.cloud], testLocations: [emea-fr-pra-edge]}\n")},
+			fr + `:12:50: alerts.testLocations: must list 5 to 16 test locations (got 1)`, false},
+		{"unknown test location", map[string]string{fr: alerts("alerts: {email: [ops@kpax.cloud], testLocations: [emea-fr-pra-edge, emea-ch-zrh-edge, emea-nl-ams-azr, emea-gb-db3-azr, europe-paris]}\n")},
+			fr + `:12:121: alerts.testLocations.4: must be one of apac-hk-hkn-azr,`, false},
 		{"overlapping address spaces", map[string]string{"regions/uk.yaml": strings.Replace(ukRegion, "10.20.0.0/16", "10.10.0.0/16", 1)},
 			`regions/uk.yaml:5:15: addressSpace: the address space 10.10.0.0/16 of stack prod-uk overlaps 10.10.0.0/16 of stack prod-fr (regions/fr.yaml)`, false},
 		{"dns zones under two parents", map[string]string{"regions/uk.yaml": strings.Replace(ukRegion, "uk.kpax.cloud", "uk.kpax.example", 1)},

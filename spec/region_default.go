@@ -52,6 +52,21 @@ const DefaultVMCoresPerFamily = 20
 // 100 cores per environment, raised on request).
 const DefaultContainerAppsCores = 100
 
+// defaultTestLocations are five availability test locations per region,
+// nearest first: Azure recommends at least five
+// (learn.microsoft.com/azure/azure-monitor/app/availability, "Location
+// population tags"; the IDs do not always match their display names). Only
+// the probe, an HTTPS request to the tenant's public URL, runs there; the
+// results stay in the region's Application Insights resource.
+var defaultTestLocations = map[string][]string{
+	"fr": {"emea-fr-pra-edge", "emea-ch-zrh-edge", "emea-nl-ams-azr", "emea-gb-db3-azr", "emea-ru-msa-edge"},
+	"uk": {"emea-ru-msa-edge", "emea-se-sto-edge", "emea-gb-db3-azr", "emea-nl-ams-azr", "emea-fr-pra-edge"},
+	"us": {"us-va-ash-azr", "us-il-ch1-azr", "us-tx-sn1-azr", "us-ca-sjc-azr", "us-fl-mia-edge"},
+	"ca": {"us-va-ash-azr", "us-il-ch1-azr", "us-fl-mia-edge", "us-tx-sn1-azr", "us-ca-sjc-azr"},
+	"za": {"emea-fr-pra-edge", "emea-ch-zrh-edge", "emea-nl-ams-azr", "emea-gb-db3-azr", "emea-ru-msa-edge"},
+	"in": {"apac-sg-sin-azr", "apac-hk-hkn-azr", "apac-jp-kaw-edge", "emea-au-syd-edge", "emea-nl-ams-azr"},
+}
+
 // certificateNamePrefix starts the default Key Vault certificate name of a
 // region's wildcard certificate.
 const certificateNamePrefix = "wildcard-"
@@ -103,6 +118,9 @@ func defaultRegion(r *Region) {
 	}
 	if !has("quotas.containerAppsCores") {
 		r.Quotas.ContainerAppsCores = DefaultContainerAppsCores
+	}
+	if !has("alerts.testLocations") {
+		r.Alerts.TestLocations = append([]string(nil), defaultTestLocations[r.Name]...)
 	}
 	if r.Tags == nil {
 		r.Tags = map[string]string{}

@@ -43,6 +43,7 @@ type Region struct {
 	Bastion     RegionBastion     `yaml:"bastion"`
 	Registry    RegionRegistry    `yaml:"registry"`
 	Quotas      RegionQuotas      `yaml:"quotas"`
+	Alerts      RegionAlerts      `yaml:"alerts"`
 
 	Tags map[string]string `yaml:"tags"`
 
@@ -164,6 +165,24 @@ func (r *Region) StampAddressSpace(stamp int) (string, error) {
 	}
 	b[1] = byte(second)
 	return netip.PrefixFrom(netip.AddrFrom4(b), 16).String(), nil
+}
+
+// RegionAlerts says who is told when a promise breaks in the region: the
+// receivers of each stamp's action group, and where the tenants'
+// availability tests run from.
+type RegionAlerts struct {
+	// Email are the addresses of the region's on-call operators. Azure
+	// sends each one a confirmation mail when the action group is created
+	// (learn.microsoft.com/azure/azure-monitor/alerts/action-groups).
+	Email []string `yaml:"email"`
+	// Webhook optionally posts every alert, in the common alert schema, to
+	// an HTTPS endpoint (a paging service).
+	Webhook string `yaml:"webhook"`
+	// TestLocations are the Azure Monitor availability test locations
+	// (population tags, like emea-fr-pra-edge) that probe each tenant's URL.
+	// Defaulted per region: Azure has no test location in Canada, South
+	// Africa or India, so those probe from the nearest ones.
+	TestLocations []string `yaml:"testLocations"`
 }
 
 // RegionQuotas are the subscription's quotas in the region's location that

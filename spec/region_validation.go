@@ -4,8 +4,11 @@
 package spec
 
 import (
+	"net/mail"
 	"net/netip"
+	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -157,8 +160,76 @@ func validateRegion(r *Region) Diagnostics {
 			c.add("registry.resourceId", "must be the registry's ARM ID, /subscriptions/<GUID>/resourceGroups/<group>/providers/Microsoft.ContainerRegistry/registries/<name> (got %q)", r.Registry.ResourceID)
 		}
 	}
+	c.alerts("alerts", r.Alerts, r.Source.Has("alerts.email"), r.Source.Has("alerts.testLocations") || isKnown)
 	c.tags("tags", r.Tags)
 	return c.diags
+}
+
+// TestLocationIDs are Azure Monitor's availability test locations in the
+// public cloud (learn.microsoft.com/azure/azure-monitor/app/availability,
+// "Location population tags").
+var TestLocationIDs = []string{
+	"apac-hk-hkn-azr", "apac-jp-kaw-edge", "apac-sg-sin-azr", "emea-au-syd-edge", "emea-ch-zrh-edge",
+	"emea-fr-pra-edge", "emea-gb-db3-azr", "emea-nl-ams-azr", "emea-ru-msa-edge", "emea-se-sto-edge",
+	"latam-br-gru-edge", "us-ca-sjc-azr", "us-fl-mia-edge", "us-il-ch1-azr", "us-tx-sn1-azr", "us-va-ash-azr",
+}
+
+// Alert limits.
+const (
+	// maxAlertEmails: a few on-call addresses; a team belongs behind a
+	// distribution list.
+	maxAlertEmails = 10
+	// MinTestLocations and maxTestLocations: Azure recommends at least
+	// five locations and takes at most 16; a tenant's availability alert
+	// fires when two of them fail, so one location's trouble alone never
+	// pages anyone.
+	MinTestLocations = 5
+	maxTestLocations = 16
+)
+
+// alerts checks the receivers and test locations of a region.
+func (c *checker) alerts(path string, a RegionAlerts, hasEmail, checkLocations bool) {
+	switch {
+	case !hasEmail:
+		c.add(joinPath(path, "email"), "is required: the addresses of the region's on-call operators, like [oncall-fr@kpax.cloud]")
+	case len(a.Email) == 0:
+		c.add(joinPath(path, "email"), "must list at least one address")
+	case len(a.Email) > maxAlertEmails:
+		c.add(joinPath(path, "email"), "must list at most %d addresses (got %d); use a distribution list", maxAlertEmails, len(a.Email))
+	}
+	seen := map[string]bool{}
+	for i, e := range a.Email {
+		p := joinPath(joinPath(path, "email"), itoa(i))
+		addr, err := mail.ParseAddress(e)
+		switch {
+		case err != nil || addr.Address != e || addr.Name != "":
+			c.add(p, "must be a plain email address like oncall-fr@kpax.cloud (got %q)", e)
+		case seen[strings.ToLower(e)]:
+			c.add(p, "duplicate address %q", e)
+		}
+		seen[strings.ToLower(e)] = true
+	}
+	if a.Webhook != "" {
+		u, err := url.Parse(a.Webhook)
+		if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
+			c.add(joinPath(path, "webhook"), "must be an https:// URL without credentials (got %q)", a.Webhook)
+		}
+	}
+	lp := joinPath(path, "testLocations")
+	if n := len(a.TestLocations); checkLocations && (n < MinTestLocations || n > maxTestLocations) {
+		c.add(lp, "must list %d to %d test locations (got %d)", MinTestLocations, maxTestLocations, n)
+	}
+	seenLoc := map[string]bool{}
+	for i, l := range a.TestLocations {
+		p := joinPath(lp, itoa(i))
+		switch {
+		case !slices.Contains(TestLocationIDs, l):
+			c.add(p, "must be one of %s (got %q)", strings.Join(TestLocationIDs, ", "), l)
+		case seenLoc[l]:
+			c.add(p, "duplicate test location %q", l)
+		}
+		seenLoc[l] = true
+	}
 }
 
 // valid reports whether Server is a host name a tenant's image can name.

@@ -5,7 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kpax/kpax-cloud/plan"
+	"github.com/kpax/kpax-cloud/program"
 	"github.com/kpax/kpax-cloud/rules"
+	"github.com/kpax/kpax-cloud/spec"
 )
 
 // Every landed stack keeps every platform rule.
@@ -73,5 +76,53 @@ func TestCheckUsageErrors(t *testing.T) {
 	}
 	if code, _, errs := kpax("check", "--dir", root, "--stack", "prod-xx"); code != exitInvalid || !strings.Contains(errs, "prod-fr") {
 		t.Errorf("unknown stack: exit %d, stderr %q", code, errs)
+	}
+}
+
+// Removing any of the stamp's action group, alerts, availability tests or
+// policy assignments from a landed stack's plan makes kpax check fail, with
+// the rule that says which promise lost its signal or its guardrail.
+func TestCheckCatchesARemovedAlertOrAssignment(t *testing.T) {
+	proj, err := spec.LoadProject(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := program.Plan(root, "prod-fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vs := rules.Check(base, proj, "fr"); len(vs) != 0 {
+		t.Fatalf("the landed plan has violations: %v", vs)
+	}
+	watched := map[string]string{
+		"azure-native:insights:ActionGroup":              rules.RuleAlerting,
+		"azure-native:insights:Component":                rules.RuleAlerting,
+		"azure-native:insights:MetricAlert":              rules.RuleAlerting,
+		"azure-native:insights:WebTest":                  rules.RuleAlerting,
+		"azure-native:authorization:PolicyAssignment":    rules.RuleGuardrails,
+		"azure-native:authorization:PolicySetDefinition": rules.RuleGuardrails,
+	}
+	removed := 0
+	for i, r := range base.Resources {
+		rule, ok := watched[r.Type]
+		if !ok {
+			continue
+		}
+		p := *base
+		p.Resources = append(append([]*plan.Resource(nil), base.Resources[:i]...), base.Resources[i+1:]...)
+		found := false
+		for _, v := range rules.Check(&p, proj, "fr") {
+			found = found || v.Rule == rule
+		}
+		if !found {
+			t.Errorf("removing %s %s: no [%s] violation", r.Type, r.Name, rule)
+		}
+		removed++
+	}
+	// The platform's 2 alerts, action group, Application Insights, 2
+	// initiatives and 2 assignments; 2 active tenants' test and 5 alerts;
+	// 3 tenants' 2 assignments.
+	if removed != 8+2*6+3*2 {
+		t.Errorf("%d resources removed one by one, want %d", removed, 8+2*6+3*2)
 	}
 }

@@ -45,7 +45,7 @@ func TestDiffGolden(t *testing.T) {
 			check: func(t *testing.T, md string) {
 				// The gateway's new entries, under the new tenant.
 				for _, want := range []string{
-					"#### tenant `zzbarnew`: 37 to add, 1 to update",
+					"#### tenant `zzbarnew`: 45 to add, 1 to update",
 					"- `~` azure-native:network:ApplicationGateway `region-uk-agw` (shared by the region's tenants; this tenant's entries):",
 					"  - `+` `backendAddressPools[pool-zzbarnew]`",
 					"  - `+` `httpListeners[tenant-zzbarnew]`",
@@ -106,6 +106,16 @@ func TestDiffGolden(t *testing.T) {
 		},
 		{
 			name: "fleet-wide-tag",
+			// Three more tenants shaped like acme, as most of a real
+			// fleet is: their changes read once.
+			prepare: func(t *testing.T, dir string) {
+				for _, name := range []string{"fleet-a", "fleet-b", "fleet-c"} {
+					if code, out, errs := kpax("tenant", "new", name, "--dir", dir, "--region", "fr", "--tier", "standard", "--runtime", "container"); code != exitOK {
+						t.Fatalf("tenant new %s: exit %d %s%s", name, code, out, errs)
+					}
+					edit(t, dir, "tenants/fr/"+name+".yaml", "# tags: {costCenter: \"0000\"}", "tags:\n  costCenter: \"4711\"")
+				}
+			},
 			change: func(t *testing.T, dir string) {
 				files, _ := filepath.Glob(filepath.Join(dir, "tenants", "*", "*.yaml"))
 				for _, f := range files {
@@ -114,7 +124,8 @@ func TestDiffGolden(t *testing.T) {
 				}
 			},
 			check: func(t *testing.T, md string) {
-				mustContain(t, md, "#### the same change on 2 tenants of `prod-fr`")
+				mustContain(t, md, "#### the same change on 4 tenants of `prod-fr`: 19 to update each")
+				mustContain(t, md, "Tenants: `acme`, `fleet-a`, `fleet-b`, `fleet-c`.")
 				mustContain(t, md, "`+` `tags.owner`: `\"kpax-ops\"`")
 			},
 			factsOnly: true,
