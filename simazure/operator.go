@@ -4,6 +4,7 @@
 package simazure
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -96,4 +97,51 @@ func (c *Cloud) Find(typ, suffix string) ([]*Record, error) {
 		}
 	}
 	return out, nil
+}
+
+// OperatorSet is a change made outside the program, in the portal or with
+// `az ... update`: the property at path (dotted, "publicNetworkAccess" or
+// "properties.publicNetworkAccess") takes value in what Azure holds, inputs
+// and outputs alike, so that the next refresh reads it. It is the drift a
+// nightly `pulumi preview --refresh` must find.
+func (c *Cloud) OperatorSet(id, path string, value any) error {
+	typ := ""
+	err := c.locked(func() error {
+		cur, err := c.get(id)
+		if err != nil {
+			return err
+		}
+		if cur == nil {
+			return fmt.Errorf("ResourceNotFound: %s", id)
+		}
+		typ = cur.Type
+		for _, raw := range []*json.RawMessage{&cur.Inputs, &cur.Outputs} {
+			props, err := decodeProps(*raw)
+			if err != nil {
+				return err
+			}
+			setPath(props, strings.Split(path, "."), resource.NewPropertyValue(value))
+			if *raw, err = encodeProps(props); err != nil {
+				return err
+			}
+		}
+		cur.plain = nil
+		return c.put(cur)
+	})
+	return c.record("update", typ, id, "", err)
+}
+
+// setPath sets a nested property, creating the objects on the way.
+func setPath(m resource.PropertyMap, steps []string, v resource.PropertyValue) {
+	key := resource.PropertyKey(steps[0])
+	if len(steps) == 1 {
+		m[key] = v
+		return
+	}
+	next := resource.PropertyMap{}
+	if cur, ok := m[key]; ok && cur.IsObject() {
+		next = cur.ObjectValue()
+	}
+	setPath(next, steps[1:], v)
+	m[key] = resource.NewObjectProperty(next)
 }
