@@ -201,29 +201,24 @@ func printable(s string) bool {
 // lineDelta are the lines of old not in cur and of cur not in old, in
 // their order, counting repeats.
 func lineDelta(old, cur []string) (removed, added []string) {
+	return minusLines(old, cur), minusLines(cur, old)
+}
+
+// minusLines is the lines of a that b does not match one for one.
+func minusLines(a, b []string) []string {
 	left := map[string]int{}
-	for _, l := range cur {
+	for _, l := range b {
 		left[l]++
 	}
-	for _, l := range old {
+	var out []string
+	for _, l := range a {
 		if left[l] > 0 {
 			left[l]--
 			continue
 		}
-		removed = append(removed, l)
+		out = append(out, l)
 	}
-	right := map[string]int{}
-	for _, l := range old {
-		right[l]++
-	}
-	for _, l := range cur {
-		if right[l] > 0 {
-			right[l]--
-			continue
-		}
-		added = append(added, l)
-	}
-	return removed, added
+	return out
 }
 
 type leaf struct {

@@ -4,8 +4,6 @@
 package plan
 
 import (
-	"encoding/json"
-	"fmt"
 	"reflect"
 	"sort"
 	"strings"
@@ -194,22 +192,4 @@ func ReplacementInputs() map[string][]string {
 		out[k] = append([]string(nil), v...)
 	}
 	return out
-}
-
-// Short renders a value compactly for a diff line.
-func Short(v any) string {
-	if v == nil {
-		return "(none)"
-	}
-	if s, ok := v.(string); ok {
-		return fmt.Sprintf("%q", s)
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	if len(b) > 120 {
-		return string(b[:117]) + "..."
-	}
-	return string(b)
 }

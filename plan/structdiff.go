@@ -155,33 +155,29 @@ func byEntryName(list []any) (map[string]any, bool) {
 // listDelta are the elements of cur not in old and of old not in cur,
 // counting repeats.
 func listDelta(old, cur []any) (added, removed []any) {
+	return minus(cur, old), minus(old, cur)
+}
+
+// minus is the elements of a that b does not match one for one, in a's
+// order; elements compare by their JSON.
+func minus(a, b []any) []any {
 	key := func(v any) string {
-		b, _ := json.Marshal(v)
-		return string(b)
-	}
-	count := map[string]int{}
-	for _, e := range old {
-		count[key(e)]++
-	}
-	for _, e := range cur {
-		if count[key(e)] > 0 {
-			count[key(e)]--
-			continue
-		}
-		added = append(added, e)
+		k, _ := json.Marshal(v)
+		return string(k)
 	}
 	left := map[string]int{}
-	for _, e := range cur {
+	for _, e := range b {
 		left[key(e)]++
 	}
-	for _, e := range old {
+	var out []any
+	for _, e := range a {
 		if left[key(e)] > 0 {
 			left[key(e)]--
 			continue
 		}
-		removed = append(removed, e)
+		out = append(out, e)
 	}
-	return added, removed
+	return out
 }
 
 // Around shortens the two sides of a changed value for one line: values
