@@ -75,14 +75,17 @@ func (b *clusterBuilder) alerting() error {
 
 	for _, a := range []staticAlert{
 		{
-			// Errors the gateway answers itself (502 when no backend of a
-			// pool is healthy) and those it forwards. ResponseStatus and
-			// its dimension HttpStatusGroup: learn.microsoft.com/azure/azure-monitor/reference/supported-metrics/microsoft-network-applicationgateways-metrics;
-			// the threshold is the Azure Monitor Baseline Alerts' (AMBA,
-			// services/Network/applicationGateways).
-			what: "gateway-5xx", description: "The region's gateway answers 5xx: tenants' requests fail.",
-			scope: b.c.GatewayID, namespace: "Microsoft.Network/applicationGateways", metric: "ResponseStatus",
-			aggregation: "Total", operator: "GreaterThan", threshold: 10,
+			// Server errors of all tenants together: many at once is the
+			// platform (the apps environment, the database servers), not
+			// one tenant. BackendResponseStatus counts what the backends
+			// answer, not the 502 the gateway itself returns for a host
+			// name it does not know (its catch-all pool is empty), which
+			// any scan of the zone would trip in ResponseStatus. Metric and
+			// dimension: learn.microsoft.com/azure/azure-monitor/reference/supported-metrics/microsoft-network-applicationgateways-metrics;
+			// the threshold AMBA's (services/Network/applicationGateways).
+			what: "gateway-5xx", description: "Tenants' servers answer many 5xx through the region's gateway: a platform fault, not one tenant's.",
+			scope: b.c.GatewayID, namespace: "Microsoft.Network/applicationGateways", metric: "BackendResponseStatus",
+			aggregation: "Total", operator: "GreaterThan", threshold: 50,
 			dimensions: []dimension{{"HttpStatusGroup", "Include", []string{"5xx"}}},
 			severity:   severityWarning, frequency: "PT1M", window: "PT5M",
 		},
@@ -103,6 +106,17 @@ func (b *clusterBuilder) alerting() error {
 				{"dataSourceURL", "Include", []string{"*"}},
 			},
 			severity: severityError, frequency: "PT1H", window: "P1D",
+		},
+		{
+			// A backup that never ran emits no event at all: fewer than
+			// one event in a day, per data source, is Microsoft's rule
+			// for a missed backup (learn.microsoft.com/azure/backup/metrics-overview;
+			// the metric is in preview there).
+			what: "backup-missing", description: "A tenant's share had no backup in the last day: the daily recovery point is missing.",
+			scope: b.c.RecoveryVaultID, namespace: "Microsoft.RecoveryServices/vaults", metric: "BackupHealthEvent",
+			aggregation: "Count", operator: "LessThan", threshold: 1,
+			dimensions: []dimension{{"dataSourceURL", "Include", []string{"*"}}},
+			severity:   severityError, frequency: "PT1H", window: "P1D",
 		},
 	} {
 		if _, err := metricAlert(b.ctx, b.name, b.key, a, b.rg.Name, groupID, b.tags("alerts"), b.child()...); err != nil {

@@ -46,8 +46,9 @@ func TestClusterAlerting(t *testing.T) {
 		scope, metric string
 		dims          string
 	}{
-		"gateway-5xx":   {cr.get(t, ctAGW, cr.n("agw")).ID, "ResponseStatus", "HttpStatusGroup Include [5xx]"},
-		"backup-health": {cr.get(t, ctRSV, cr.n("rsv")).ID, "BackupHealthEvent", "healthStatus Exclude [Healthy]; dataSourceURL Include [*]"},
+		"gateway-5xx":    {cr.get(t, ctAGW, cr.n("agw")).ID, "BackendResponseStatus", "HttpStatusGroup Include [5xx]"},
+		"backup-health":  {cr.get(t, ctRSV, cr.n("rsv")).ID, "BackupHealthEvent", "healthStatus Exclude [Healthy]; dataSourceURL Include [*]"},
+		"backup-missing": {cr.get(t, ctRSV, cr.n("rsv")).ID, "BackupHealthEvent", "dataSourceURL Include [*]"},
 	} {
 		a := cr.get(t, ctAlert, cr.n("alert-"+what))
 		check(t, a, "ruleName", "kpax-fr-"+what)
@@ -181,7 +182,7 @@ func TestTenantAlerts(t *testing.T) {
 		want(t, avail, "criteria.odataType", "Microsoft.Azure.Monitor.WebtestLocationAvailabilityCriteria")
 		want(t, avail, "criteria.webTestId", test.ID)
 		want(t, avail, "criteria.componentId", testAppInsightsID)
-		want(t, avail, "criteria.failedLocationCount", 2)
+		want(t, avail, "criteria.failedLocationCount", 3) // 5 locations, all but 2
 		if s := avail.Strings("scopes"); len(s) != 2 || s[0] != test.ID || s[1] != testAppInsightsID {
 			t.Errorf("availability scopes %v", s)
 		}

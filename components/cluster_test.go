@@ -286,9 +286,10 @@ func TestClusterResourceCount(t *testing.T) {
 		// workspace, vnet, nat, 4 NSGs, 3 IPs, bastion, kv, rsv, agw, 3 masters
 		ctDiag: 17,
 		// the action group, the tests' Application Insights, the gateway's
-		// 5xx and the vault's backup health; the two initiatives, and the
+		// 5xx and the vault's backup health and missed backups; the two
+		// initiatives, and the
 		// platform group's assignments of its own and of zone resilience
-		ctAG: 1, ctAppi: 1, ctAlert: 2, ctPolicySet: 2, ctAssign: 2,
+		ctAG: 1, ctAppi: 1, ctAlert: 3, ctPolicySet: 2, ctAssign: 2,
 	}
 	for typ, n := range want {
 		if counts[typ] != n {

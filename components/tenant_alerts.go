@@ -20,10 +20,11 @@ const (
 	// defaults, in seconds: every 5 minutes from each location.
 	availabilityFrequency = 300
 	availabilityTimeout   = 30
-	// availabilityFailedLocations: the alert fires when two locations
-	// fail in the same window, so that one location's network trouble
-	// alone never pages anyone.
-	availabilityFailedLocations = 2
+	// availabilityTolerance: the alert fires when all test locations but
+	// two fail, Microsoft's recommended threshold (3 of the regions' 5),
+	// so that one or two locations' own network trouble never pages
+	// anyone; never fewer than two.
+	availabilityTolerance = 2
 	// certificateWarningDays: the test fails when the wildcard certificate
 	// expires within this many days (docs/tls-certificate.md renews it).
 	certificateWarningDays = 14
@@ -42,7 +43,7 @@ func (b *tenantBuilder) alerts() error {
 	// scopes the test and its Application Insights resource.
 	if _, err := insights.NewMetricAlert(b.ctx, b.name+"-alert-availability", &insights.MetricAlertArgs{
 		RuleName:            pulumi.String(alertName(b.t.Name, "availability")),
-		Description:         pulumi.String("The tenant's URL fails from two or more test locations: the tenant is down for its users."),
+		Description:         pulumi.String("The tenant's URL fails from all test locations but two: the tenant is down for its users."),
 		ResourceGroupName:   b.rg.Name,
 		Location:            pulumi.String(metricAlertsLocation),
 		Enabled:             pulumi.Bool(true),
@@ -55,7 +56,7 @@ func (b *tenantBuilder) alerts() error {
 			OdataType:           pulumi.String("Microsoft.Azure.Monitor.WebtestLocationAvailabilityCriteria"),
 			WebTestId:           test.ID(),
 			ComponentId:         b.p.AppInsightsID,
-			FailedLocationCount: pulumi.Float64(availabilityFailedLocations),
+			FailedLocationCount: pulumi.Float64(failedLocations(len(b.p.TestLocations))),
 		},
 		Actions: insights.MetricAlertActionArray{insights.MetricAlertActionArgs{ActionGroupId: b.p.ActionGroupID}},
 		Tags:    b.tags,
@@ -113,6 +114,10 @@ func (b *tenantBuilder) alerts() error {
 	}
 	return nil
 }
+
+// failedLocations is how many of n test locations must fail for the
+// availability alert to fire.
+func failedLocations(n int) int { return max(2, n-availabilityTolerance) }
 
 // availabilityTest is a standard test of the tenant's health page through
 // the gateway, in the platform resource group beside the Application

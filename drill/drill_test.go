@@ -166,7 +166,7 @@ esac
 		t.Fatal(err)
 	}
 	want := []string{"az sql server list", "az sql db show --resource-group", "az sql db show --ids", "az rest --method put --url https://management.azure.com" + strings.TrimSuffix(source, "/sqldb-acme") + "/sqldb-acme-drill-1?api-version=",
-		"az sql db wait", "sqlcmd --server sql-kpax-fr-1-abcde.database.windows.net --database-name sqldb-acme-drill-1", "az sql db delete --resource-group rg-kpax-fr-platform --server sql-kpax-fr-1-abcde --name sqldb-acme-drill-1 --yes"}
+		"az resource wait --ids " + strings.TrimSuffix(source, "/sqldb-acme") + "/sqldb-acme-drill-1 --api-version 2021-11-01 --custom properties.status=='Online'", "sqlcmd --server sql-kpax-fr-1-abcde.database.windows.net --database-name sqldb-acme-drill-1", "az sql db delete --resource-group rg-kpax-fr-platform --server sql-kpax-fr-1-abcde --name sqldb-acme-drill-1 --yes"}
 	if len(calls) != len(want) {
 		t.Fatalf("calls:\n%s", strings.Join(calls, "\n"))
 	}

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 
@@ -121,8 +122,11 @@ func lifecycle(t *testing.T, stack string) {
 		t.Fatalf("stack %s needs an active container tenant and an active VM tenant for its lifecycle", stack)
 	}
 
-	// 1. A first `up` creates exactly what the offline plan shows.
+	// 1. A first `up` creates exactly what the offline plan shows. The
+	// times are logged for docs/benchmarks.md, never asserted.
+	start := time.Now()
 	r := w.mustUp("first up")
+	upTime := time.Since(start)
 	offline, err := program.Plan(w.dir, stack)
 	if err != nil {
 		t.Fatal(err)
@@ -144,9 +148,11 @@ func lifecycle(t *testing.T, stack string) {
 	}
 
 	// 2. The program is deterministic: nothing to do the second time.
+	start = time.Now()
 	if p := w.preview(optpreview.ExpectNoChanges()); p.err != nil || len(p.steps) != 0 {
 		t.Errorf("second preview: %d steps %v, err %v", len(p.steps), p.steps, p.err)
 	}
+	t.Logf("%s: first up %v (%d cloud operations), full preview %v", stack, upTime.Round(time.Millisecond), len(r.ops), time.Since(start).Round(time.Millisecond))
 
 	// 3. Removing a tenant's file stops at its protected data.
 	data, err := os.ReadFile(w.file(app.Source.File))

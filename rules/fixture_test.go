@@ -207,7 +207,11 @@ var (
 
 // alert is a metric alert of owner on one metric of scope.
 func (b *builder) alert(parent *plan.Resource, tt map[string]any, owner, what, scope, metric string, dims ...any) {
-	crit := map[string]any{"metricName": metric, "criterionType": "StaticThresholdCriterion"}
+	op := "GreaterThan"
+	if what == "backup-missing" {
+		op = "LessThan"
+	}
+	crit := map[string]any{"metricName": metric, "criterionType": "StaticThresholdCriterion", "operator": op}
 	if len(dims) > 0 {
 		crit["dimensions"] = list(dims...)
 	}
@@ -227,8 +231,9 @@ func (b *builder) operations(cl, gw *plan.Resource) {
 		"resourceName": "appi-kpax-fr", "location": "francecentral", "resourceGroupName": platformRG, "tags": tags(),
 		"workspaceResourceId": armID(platformRG, "Microsoft.OperationalInsights/workspaces", "log"),
 	})
-	b.alert(cl, tags("component", "alerts"), "fr", "gateway-5xx", gw.ID, "ResponseStatus")
+	b.alert(cl, tags("component", "alerts"), "fr", "gateway-5xx", gw.ID, "BackendResponseStatus")
 	b.alert(cl, tags("component", "alerts"), "fr", "backup-health", armID(platformRG, "Microsoft.RecoveryServices/vaults", "rsv"), "BackupHealthEvent")
+	b.alert(cl, tags("component", "alerts"), "fr", "backup-missing", armID(platformRG, "Microsoft.RecoveryServices/vaults", "rsv"), "BackupHealthEvent")
 	r, err := spec.ParseRegion("regions/fr.yaml", []byte(regionYAML))
 	if err != nil {
 		panic(err)

@@ -65,13 +65,26 @@ func checkAlerting(c *checker) {
 			c.report(a, paths("state"), paths("alerts"), "alert %s does not send to the action group %s, or is disabled: nobody is told", physicalName(a, "ruleName"), physicalName(group, "actionGroupName"))
 		}
 	}
-	for _, w := range []struct{ kind, metric, what string }{
-		{typeAppGateway, "ResponseStatus", "the gateway's 5xx"},
-		{typeRecoveryVault, "BackupHealthEvent", "the tenants' backup health"},
+	var platform []*plan.Resource
+	for _, a := range alerts {
+		if c.ownerC[a] == nil {
+			platform = append(platform, a)
+		}
+	}
+	for _, w := range []struct{ kind, metric, operator, what string }{
+		{typeAppGateway, "BackendResponseStatus", "GreaterThan", "the gateway's 5xx"},
+		{typeRecoveryVault, "BackupHealthEvent", "GreaterThan", "the tenants' failed backups"},
+		{typeRecoveryVault, "BackupHealthEvent", "LessThan", "the tenants' missed backups"},
 	} {
 		for _, target := range c.ofKind(w.kind) {
-			if len(alertsOn(alerts, target.ID, w.metric)) == 0 {
-				c.report(target, nil, paths("alerts"), "no alert watches %s (%s of %s)", w.what, w.metric, physicalName(target, ""))
+			found := false
+			for _, a := range alertsOn(platform, target.ID, w.metric) {
+				for _, crit := range listOf(a.Get("criteria.allOf")) {
+					found = found || crit["operator"] == w.operator
+				}
+			}
+			if !found {
+				c.report(target, nil, paths("alerts"), "no alert watches %s (%s %s of %s)", w.what, w.metric, w.operator, physicalName(target, ""))
 			}
 		}
 	}

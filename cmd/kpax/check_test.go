@@ -119,10 +119,10 @@ func TestCheckCatchesARemovedAlertOrAssignment(t *testing.T) {
 		}
 		removed++
 	}
-	// The platform's 2 alerts, action group, Application Insights, 2
+	// The platform's 3 alerts, action group, Application Insights, 2
 	// initiatives and 2 assignments; 2 active tenants' test and 5 alerts;
 	// 3 tenants' 2 assignments.
-	if removed != 8+2*6+3*2 {
-		t.Errorf("%d resources removed one by one, want %d", removed, 8+2*6+3*2)
+	if removed != 9+2*6+3*2 {
+		t.Errorf("%d resources removed one by one, want %d", removed, 9+2*6+3*2)
 	}
 }
