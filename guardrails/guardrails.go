@@ -60,6 +60,10 @@ func Platform(r *spec.Region) []Member {
 			// not allowed: GZRS storage replicates to it by itself, with no
 			// resource there, so nothing the program creates needs it
 			// (kpax check's residency rule refuses the pair anywhere).
+			// "effect" is a parameter since the definition's version
+			// 1.1.0 (Built-in Policy Release 3.2026.0410.1); before, the
+			// effect was fixed and Azure refused the parameter
+			// (simazure/policy.go knows the definitions' parameters).
 			Params: map[string]any{"listOfAllowedLocations": []any{r.Location}, "effect": "Deny"},
 			Why:    "a tenant's data never leaves its region's geography, whoever creates the resource",
 		},

@@ -105,12 +105,16 @@ func (c *Cloud) checkCreate(rec *Record) error {
 	if err := checkVaultTierRetention(rec); err != nil {
 		return err
 	}
-	if rec.Type == typeContainerApp {
+	switch rec.Type {
+	case typeContainerApp, typePolicySet, typePolicyAssignment:
 		all, err := c.all()
 		if err != nil {
 			return err
 		}
-		return checkContainerApp(all, rec)
+		if rec.Type == typeContainerApp {
+			return checkContainerApp(all, rec)
+		}
+		return checkPolicy(all, rec)
 	}
 	return nil
 }
@@ -181,12 +185,18 @@ func (c *Cloud) Update(req Request) (resource.PropertyMap, error) {
 		if err := checkVaultTierRetention(next); err != nil {
 			return err
 		}
-		if typ == typeProtectedItem {
+		switch typ {
+		case typeProtectedItem, typePolicySet, typePolicyAssignment:
 			all, err := c.all()
 			if err != nil {
 				return err
 			}
-			if err := updateProtection(all, cur, next, c.now()); err != nil {
+			if typ == typeProtectedItem {
+				err = updateProtection(all, cur, next, c.now())
+			} else {
+				err = checkPolicy(all, next)
+			}
+			if err != nil {
 				return err
 			}
 		}

@@ -87,13 +87,32 @@ var (
 	// service's refusal.
 	RuleVaultTierRetention = Rule{"vault-tier-retention", "BMSUserErrorInvalidPolicyInput",
 		"https://registry.terraform.io/providers/hashicorp/azurerm/latest/docs/resources/backup_policy_file_share (snapshot_retention_in_days must be less than the retention_daily count with backup_tier vault-standard)"}
+	// RulePolicyDefinitionNotFound: an initiative's member or an
+	// assignment names a definition that does not exist (a mistyped
+	// built-in ID, or an initiative not created yet).
+	RulePolicyDefinitionNotFound = Rule{"policy-definition-not-found", "PolicyDefinitionNotFound",
+		"https://learn.microsoft.com/troubleshoot/azure/azure-kubernetes/extensions/error-in-policy-assign-main-file-terraform"}
+	// RulePolicyParameterUndefined: an initiative or an assignment may set
+	// only the parameters its definition defines; "effect" on a built-in
+	// whose effect is fixed is the classic case.
+	RulePolicyParameterUndefined = Rule{"policy-parameter-undefined", "UndefinedPolicyParameter",
+		"https://github.com/gettek/terraform-azurerm-policy-as-code/issues/47"}
+	// RulePolicyParameterValue: a value must be one of the parameter's
+	// allowedValues, compared case-sensitively.
+	RulePolicyParameterValue = Rule{"policy-parameter-value", "PolicyParameterValueNotAllowed",
+		"https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-parameters (allowedValues); code and casing: https://github.com/salesforce/cloud-guardrails/issues/53, https://github.com/Azure/azure-policy/pull/721"}
+	// RulePolicyParameterMissing: a parameter without a defaultValue must
+	// be set by whoever assigns the definition.
+	RulePolicyParameterMissing = Rule{"policy-parameter-missing", "simulated:MissingPolicyParameter",
+		"https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-parameters (defaultValue: the value when an assignment gives none)"}
 )
 
 // Rules lists every rule.
 func Rules() []Rule {
 	return []Rule{RuleAlreadyExists, RuleResourceGroupNotFound, RuleScopeLocked, RuleImmutableVaultDelete,
 		RuleImmutableVaultRetention, RuleVaultNotEmpty, RuleCreateOnly, RuleNSGPortRanges, RuleNSGRuleUnique, RuleKeyVaultReference,
-		RuleRegistryPull, RuleVaultTierRetention}
+		RuleRegistryPull, RuleVaultTierRetention, RulePolicyDefinitionNotFound, RulePolicyParameterUndefined,
+		RulePolicyParameterValue, RulePolicyParameterMissing}
 }
 
 // Refusal is Azure saying no.

@@ -301,6 +301,63 @@ func TestRuleVaultTierRetention(t *testing.T) {
 	refusedBy(t, err, RuleVaultTierRetention, "updating to a vault retention equal to the snapshots'")
 }
 
+func TestRulePolicyParameters(t *testing.T) {
+	s := newSim(t)
+	rg := s.group()
+	const defs = "/providers/Microsoft.Authorization/policyDefinitions/"
+	member := func(id string, params map[string]any) map[string]any {
+		values := map[string]any{}
+		for k, v := range params {
+			values[k] = map[string]any{"value": v}
+		}
+		return map[string]any{"policyDefinitionReferenceId": "m", "policyDefinitionId": defs + id, "parameters": values}
+	}
+	set := func(m map[string]any) map[string]any {
+		return map[string]any{"policySetDefinitionName": "kpax-test", "policyDefinitions": []any{m}}
+	}
+	locations := "e56962a6-4747-49cd-b67b-bf8b01975c4c"
+	tag := "871b6d14-10aa-478d-b590-94f262ecfa99"
+	for _, c := range []struct {
+		what   string
+		member map[string]any
+		rule   Rule
+	}{
+		{"an effect on Require a tag, whose effect is fixed", member(tag, map[string]any{"tagName": "tenant", "effect": "Deny"}), RulePolicyParameterUndefined},
+		{"an effect in the wrong case", member(locations, map[string]any{"listOfAllowedLocations": []any{"uksouth"}, "effect": "deny"}), RulePolicyParameterValue},
+		{"Require a tag without its tag", member(tag, nil), RulePolicyParameterMissing},
+		{"Allowed locations without its locations", member(locations, map[string]any{"effect": "Deny"}), RulePolicyParameterMissing},
+		{"a mistyped built-in", member("e56962a6-4747-49cd-b67b-bf8b01975c4d", map[string]any{}), RulePolicyDefinitionNotFound},
+	} {
+		_, err := s.try(typePolicySet, "set", set(c.member))
+		refusedBy(t, err, c.rule, c.what)
+	}
+	setID := s.create(typePolicySet, "set", set(member(locations, map[string]any{"listOfAllowedLocations": []any{"uksouth"}, "effect": "Deny"})))
+
+	assign := func(def string, params map[string]any) map[string]any {
+		values := map[string]any{}
+		for k, v := range params {
+			values[k] = map[string]any{"value": v}
+		}
+		return map[string]any{"policyAssignmentName": "kpax-test", "scope": rg, "policyDefinitionId": def, "parameters": values}
+	}
+	zones := "/providers/Microsoft.Authorization/policySetDefinitions/130fb88f-0fc9-4678-bfe1-31022d71c7d5"
+	_, err := s.try(typePolicyAssignment, "a", assign(setID, map[string]any{"effect": "Deny"}))
+	refusedBy(t, err, RulePolicyParameterUndefined, "a parameter on an initiative that defines none")
+	_, err = s.try(typePolicyAssignment, "a", assign(zones, map[string]any{"effect": "Audit", "allow": "both"}))
+	refusedBy(t, err, RulePolicyParameterValue, "the zone initiative's allow in the wrong case")
+	_, err = s.try(typePolicyAssignment, "a", assign(strings.Replace(setID, "kpax-test", "kpax-other", 1), nil))
+	refusedBy(t, err, RulePolicyDefinitionNotFound, "an initiative that does not exist")
+	s.create(typePolicyAssignment, "a", assign(setID, nil))
+	zoneAudit := assign(zones, map[string]any{"effect": "Audit", "allow": "Both"})
+	zoneAudit["policyAssignmentName"] = "kpax-zones"
+	id := s.create(typePolicyAssignment, "z", zoneAudit)
+	zoneEnforce := assign(zones, map[string]any{"effect": "Enforce"})
+	zoneEnforce["policyAssignmentName"] = "kpax-zones"
+	_, err = s.c.Update(Request{Type: typePolicyAssignment, ID: id, URN: "urn:test::z", Name: "z",
+		Inputs: resource.NewPropertyMapFromMap(zoneEnforce), OldInputs: resource.NewPropertyMapFromMap(zoneAudit)})
+	refusedBy(t, err, RulePolicyParameterValue, "updating the zone initiative's effect to a value it does not take")
+}
+
 // TestEveryRuleIsTested keeps this file honest: a new rule needs a test
 // that makes the cloud refuse by it.
 func TestEveryRuleIsTested(t *testing.T) {
@@ -309,6 +366,8 @@ func TestEveryRuleIsTested(t *testing.T) {
 		RuleImmutableVaultDelete.Name: true, RuleImmutableVaultRetention.Name: true, RuleVaultNotEmpty.Name: true,
 		RuleCreateOnly.Name: true, RuleNSGPortRanges.Name: true, RuleNSGRuleUnique.Name: true,
 		RuleKeyVaultReference.Name: true, RuleRegistryPull.Name: true, RuleVaultTierRetention.Name: true,
+		RulePolicyDefinitionNotFound.Name: true, RulePolicyParameterUndefined.Name: true,
+		RulePolicyParameterValue.Name: true, RulePolicyParameterMissing.Name: true,
 	}
 	for _, r := range Rules() {
 		if !tested[r.Name] {
