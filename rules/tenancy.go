@@ -122,20 +122,6 @@ func nameChar(b byte) bool {
 	return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '-' || b == '_' || b == '.'
 }
 
-// taggableKinds take tags in Azure even when a plan omits them.
-var taggableKinds = map[string]bool{
-	typeResourceGroup: true, typeStorageAccount: true, typeSQLServer: true, typeSQLDatabase: true,
-	typeKeyVault: true, "azure-native:keyvault:Secret": true, typeContainerApp: true, typeEnvironment: true,
-	typeVM: true, typeVMSS: true, typeDisk: true, "azure-native:compute:VirtualMachineExtension": true,
-	typeNIC: true, typeNSG: true, "azure-native:network:VirtualNetwork": true, typePublicIP: true, typeNATGateway: true,
-	typeBastion: true, typeAppGateway: true, "azure-native:network:WebApplicationFirewallPolicy": true,
-	typePrivateEndpoint: true, typeDNSZone: true, typePrivateZone: true, typeZoneLink: true,
-	"azure-native:operationalinsights:Workspace": true, typeRecoveryVault: true, typeProtectionPol: true,
-	typeProtectedItem: true, "azure-native:recoveryservices:ProtectionContainer": true,
-	"azure-native:managedidentity:UserAssignedIdentity": true, "azure-native:insights:DataCollectionRule": true,
-	"azure-native:maintenance:MaintenanceConfiguration": true,
-}
-
 // metadataKinds keep their tags in metadata: DNS record sets.
 var metadataKinds = map[string]bool{typeRecordSet: true, typePrivateRecord: true}
 
@@ -148,7 +134,7 @@ func checkTags(c *checker) {
 		if metadataKinds[k] {
 			key = "metadata"
 		}
-		if _, has := r.Inputs[key]; !has && !taggableKinds[k] && !metadataKinds[k] {
+		if _, has := r.Inputs[key]; !has && !plan.TakesTags(k) && !metadataKinds[k] {
 			continue
 		}
 		tags, _ := r.Get(key).(map[string]any)
