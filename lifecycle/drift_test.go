@@ -7,6 +7,7 @@ package lifecycle
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -16,6 +17,7 @@ import (
 
 	"github.com/kpax/kpax-cloud/drift"
 	"github.com/kpax/kpax-cloud/program"
+	"github.com/kpax/kpax-cloud/simazure"
 	"github.com/kpax/kpax-cloud/spec"
 )
 
@@ -84,10 +86,17 @@ func TestNightlyDriftPreview(t *testing.T) {
 		t.Fatalf("right after up: failed %v, %d steps, drift:\n%s", failed, len(pv.Steps), r.Markdown())
 	}
 
-	// Someone opens thames-print's storage account in the portal, and
-	// shortens the region's log retention.
+	// Someone tries to open thames-print's storage account to the internet
+	// in the portal: the stamp's guardrails refuse it, so there is nothing
+	// to drift.
 	account := one(t, w.cloud, "azure-native:storage:StorageAccount", "/resourceGroups/rg-kpax-uk-thames-print/")
-	if err := w.cloud.OperatorSet(account.ID, "publicNetworkAccess", "Enabled"); err != nil {
+	var refusal *simazure.Refusal
+	if err := w.cloud.OperatorSet(account.ID, "publicNetworkAccess", "Enabled"); !errors.As(err, &refusal) || refusal.Rule.Name != simazure.RulePolicyDeny.Name {
+		t.Fatalf("opening a tenant's storage account in the portal: want a refusal by the guardrails, got %v", err)
+	}
+	// What no guardrail covers drifts: anonymous blob access allowed on
+	// that account, and the region's log retention shortened.
+	if err := w.cloud.OperatorSet(account.ID, "allowBlobPublicAccess", true); err != nil {
 		t.Fatal(err)
 	}
 	workspace := one(t, w.cloud, "azure-native:operationalinsights:Workspace", "/resourceGroups/rg-kpax-uk-platform/")
@@ -101,7 +110,7 @@ func TestNightlyDriftPreview(t *testing.T) {
 	r := report(pv)
 	md := r.Markdown()
 	for _, want := range []string{
-		"### tenant `thames-print`: `tenants/uk/thames-print.yaml`\n\n- azure-native:storage:StorageAccount `thames-print-storage` differs: `publicNetworkAccess`",
+		"### tenant `thames-print`: `tenants/uk/thames-print.yaml`\n\n- azure-native:storage:StorageAccount `thames-print-storage` differs: `allowBlobPublicAccess`",
 		"### region platform: `regions/uk.yaml`\n\n- azure-native:operationalinsights:Workspace `region-uk-log` differs: `retentionInDays`",
 	} {
 		if !strings.Contains(md, want) {

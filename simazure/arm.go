@@ -105,6 +105,9 @@ func (c *Cloud) checkCreate(rec *Record) error {
 	if err := checkVaultTierRetention(rec); err != nil {
 		return err
 	}
+	if err := c.checkDeny(rec); err != nil {
+		return err
+	}
 	switch rec.Type {
 	case typeContainerApp, typePolicySet, typePolicyAssignment:
 		all, err := c.all()
@@ -183,6 +186,9 @@ func (c *Cloud) Update(req Request) (resource.PropertyMap, error) {
 			return err
 		}
 		if err := checkVaultTierRetention(next); err != nil {
+			return err
+		}
+		if err := c.checkDeny(next); err != nil {
 			return err
 		}
 		switch typ {

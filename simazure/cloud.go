@@ -156,7 +156,53 @@ func (c *Cloud) put(r *Record) error {
 	if err := os.WriteFile(tmp, data, 0o644); err != nil {
 		return err
 	}
-	return os.Rename(tmp, c.path(r.ID))
+	if err := os.Rename(tmp, c.path(r.ID)); err != nil {
+		return err
+	}
+	if r.Type == typePolicyAssignment {
+		marker := c.assignmentMarker(r.String("scope"), r.ID)
+		if err := os.MkdirAll(filepath.Dir(marker), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(marker, []byte(r.ID), 0o644)
+	}
+	return nil
+}
+
+// assignmentMarker is the file that lists a policy assignment under its
+// scope, so that the policy rules find the assignments over a resource
+// without reading the whole cloud: creating a stack stays linear.
+func (c *Cloud) assignmentMarker(scope, id string) string {
+	return filepath.Join(c.dir, "assignments", idHash(scope), idHash(id))
+}
+
+// assignmentsAt returns the policy assignments whose scope is scope.
+func (c *Cloud) assignmentsAt(scope string) ([]*Record, error) {
+	files, err := filepath.Glob(filepath.Join(c.dir, "assignments", idHash(scope), "*"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	var out []*Record
+	for _, f := range files {
+		id, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		r, err := c.get(string(id))
+		if err != nil {
+			return nil, err
+		}
+		if r != nil {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+func idHash(id string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSuffix(id, "/"))))
+	return hex.EncodeToString(sum[:16])
 }
 
 // all reads every record, sorted by ID.
@@ -193,6 +239,11 @@ func (c *Cloud) remove(id string) ([]string, error) {
 		if strings.EqualFold(r.ID, id) || isUnder(r.ID, id) {
 			if err := os.Remove(c.path(r.ID)); err != nil && !errors.Is(err, os.ErrNotExist) {
 				return gone, err
+			}
+			if r.Type == typePolicyAssignment {
+				if err := os.Remove(c.assignmentMarker(r.String("scope"), r.ID)); err != nil && !errors.Is(err, os.ErrNotExist) {
+					return gone, err
+				}
 			}
 			gone = append(gone, r.ID)
 		}

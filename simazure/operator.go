@@ -103,7 +103,8 @@ func (c *Cloud) Find(typ, suffix string) ([]*Record, error) {
 // `az ... update`: the property at path (dotted, "publicNetworkAccess" or
 // "properties.publicNetworkAccess") takes value in what Azure holds, inputs
 // and outputs alike, so that the next refresh reads it. It is the drift a
-// nightly `pulumi preview --refresh` must find.
+// nightly `pulumi preview --refresh` must find, unless a Deny policy over
+// the resource refuses it first.
 func (c *Cloud) OperatorSet(id, path string, value any) error {
 	typ := ""
 	err := c.locked(func() error {
@@ -126,6 +127,10 @@ func (c *Cloud) OperatorSet(id, path string, value any) error {
 			}
 		}
 		cur.plain = nil
+		// The portal's change goes through ARM, and Azure Policy with it.
+		if err := c.checkDeny(cur); err != nil {
+			return err
+		}
 		return c.put(cur)
 	})
 	return c.record("update", typ, id, "", err)

@@ -91,7 +91,7 @@ var (
 	// assignment names a definition that does not exist (a mistyped
 	// built-in ID, or an initiative not created yet).
 	RulePolicyDefinitionNotFound = Rule{"policy-definition-not-found", "PolicyDefinitionNotFound",
-		"https://learn.microsoft.com/troubleshoot/azure/azure-kubernetes/extensions/error-in-policy-assign-main-file-terraform"}
+		"https://github.com/Azure/Enterprise-Scale/issues/804 (\"The policy assignment create request is invalid. The policy definition ... could not be found.\")"}
 	// RulePolicyParameterUndefined: an initiative or an assignment may set
 	// only the parameters its definition defines; "effect" on a built-in
 	// whose effect is fixed is the classic case.
@@ -100,11 +100,16 @@ var (
 	// RulePolicyParameterValue: a value must be one of the parameter's
 	// allowedValues, compared case-sensitively.
 	RulePolicyParameterValue = Rule{"policy-parameter-value", "PolicyParameterValueNotAllowed",
-		"https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-parameters (allowedValues); code and casing: https://github.com/salesforce/cloud-guardrails/issues/53, https://github.com/Azure/azure-policy/pull/721"}
+		"https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-parameters (allowedValues); code: https://github.com/salesforce/cloud-guardrails/issues/53; casing: https://github.com/Azure/Azure-Landing-Zones/issues/442"}
 	// RulePolicyParameterMissing: a parameter without a defaultValue must
 	// be set by whoever assigns the definition.
 	RulePolicyParameterMissing = Rule{"policy-parameter-missing", "simulated:MissingPolicyParameter",
 		"https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-parameters (defaultValue: the value when an assignment gives none)"}
+	// RulePolicyDeny: a create or update that a Deny policy assigned over
+	// the resource matches is refused, whoever asks: the program, the
+	// portal or the CLI.
+	RulePolicyDeny = Rule{"policy-deny", "RequestDisallowedByPolicy",
+		"https://learn.microsoft.com/azure/governance/policy/concepts/effect-deny"}
 )
 
 // Rules lists every rule.
@@ -112,7 +117,7 @@ func Rules() []Rule {
 	return []Rule{RuleAlreadyExists, RuleResourceGroupNotFound, RuleScopeLocked, RuleImmutableVaultDelete,
 		RuleImmutableVaultRetention, RuleVaultNotEmpty, RuleCreateOnly, RuleNSGPortRanges, RuleNSGRuleUnique, RuleKeyVaultReference,
 		RuleRegistryPull, RuleVaultTierRetention, RulePolicyDefinitionNotFound, RulePolicyParameterUndefined,
-		RulePolicyParameterValue, RulePolicyParameterMissing}
+		RulePolicyParameterValue, RulePolicyParameterMissing, RulePolicyDeny}
 }
 
 // Refusal is Azure saying no.

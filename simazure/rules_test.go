@@ -11,6 +11,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
+
+	"github.com/kpax/kpax-cloud/plan"
 )
 
 // sim is a cloud under test with a few helpers to make resources in it.
@@ -312,8 +314,8 @@ func TestRulePolicyParameters(t *testing.T) {
 		}
 		return map[string]any{"policyDefinitionReferenceId": "m", "policyDefinitionId": defs + id, "parameters": values}
 	}
-	set := func(m map[string]any) map[string]any {
-		return map[string]any{"policySetDefinitionName": "kpax-test", "policyDefinitions": []any{m}}
+	set := func(name string, m map[string]any) map[string]any {
+		return map[string]any{"policySetDefinitionName": name, "policyDefinitions": []any{m}}
 	}
 	locations := "e56962a6-4747-49cd-b67b-bf8b01975c4c"
 	tag := "871b6d14-10aa-478d-b590-94f262ecfa99"
@@ -328,10 +330,15 @@ func TestRulePolicyParameters(t *testing.T) {
 		{"Allowed locations without its locations", member(locations, map[string]any{"effect": "Deny"}), RulePolicyParameterMissing},
 		{"a mistyped built-in", member("e56962a6-4747-49cd-b67b-bf8b01975c4d", map[string]any{}), RulePolicyDefinitionNotFound},
 	} {
-		_, err := s.try(typePolicySet, "set", set(c.member))
+		// A name per case, so that a case wrongly accepted does not make
+		// the next one fail as already existing.
+		_, err := s.try(typePolicySet, c.what, set(c.what, c.member))
 		refusedBy(t, err, c.rule, c.what)
 	}
-	setID := s.create(typePolicySet, "set", set(member(locations, map[string]any{"listOfAllowedLocations": []any{"uksouth"}, "effect": "Deny"})))
+	setID := s.create(typePolicySet, "set", set("kpax-test", member(locations, map[string]any{"listOfAllowedLocations": []any{"uksouth"}, "effect": "Deny"})))
+	// An expression is Azure's to resolve, not a value to hold against
+	// the allowed ones.
+	s.create(typePolicySet, "expr", set("kpax-expr", member(locations, map[string]any{"listOfAllowedLocations": []any{"uksouth"}, "effect": "[parameters('effect')]"})))
 
 	assign := func(def string, params map[string]any) map[string]any {
 		values := map[string]any{}
@@ -358,6 +365,126 @@ func TestRulePolicyParameters(t *testing.T) {
 	refusedBy(t, err, RulePolicyParameterValue, "updating the zone initiative's effect to a value it does not take")
 }
 
+// TestRulePolicyDeny: the guardrails of a resource group refuse what they
+// match, from the program and from the portal alike, and nothing else.
+func TestRulePolicyDeny(t *testing.T) {
+	s := newSim(t)
+	rg := s.group()
+	const defs = "/providers/Microsoft.Authorization/policyDefinitions/"
+	member := func(ref, id string, params map[string]any) map[string]any {
+		values := map[string]any{}
+		for k, v := range params {
+			values[k] = map[string]any{"value": v}
+		}
+		return map[string]any{"policyDefinitionReferenceId": ref, "policyDefinitionId": defs + id, "parameters": values}
+	}
+	set := s.create(typePolicySet, "set", map[string]any{"policySetDefinitionName": "kpax-guardrails", "policyDefinitions": []any{
+		member("locations", "e56962a6-4747-49cd-b67b-bf8b01975c4c", map[string]any{"listOfAllowedLocations": []any{"francecentral"}, "effect": "Deny"}),
+		member("storage", "b2982f36-99f2-4db5-8eff-283140c09693", map[string]any{"effect": "Deny"}),
+		member("keyvault", "405c5871-3e91-4644-8a63-58e19d68ff5b", map[string]any{"effect": "Deny"}),
+		member("sql-audit", "1b8ca024-1d5c-4dec-8995-b1a932b41780", nil), // its default effect is Audit
+		member("tag", "871b6d14-10aa-478d-b590-94f262ecfa99", map[string]any{"tagName": "tenant"}),
+	}})
+	tags := map[string]any{"tenant": "acme"}
+	account := func(name string, extra map[string]any) map[string]any {
+		in := map[string]any{"accountName": name, "resourceGroupName": testRG, "publicNetworkAccess": "Disabled", "tags": tags}
+		for k, v := range extra {
+			in[k] = v
+		}
+		return in
+	}
+	// Before the assignment, nothing is refused.
+	s.create("azure-native:storage:StorageAccount", "early", account("stearly", map[string]any{"publicNetworkAccess": "Enabled"}))
+	s.create(typePolicyAssignment, "guardrails", map[string]any{"policyAssignmentName": "kpax-guardrails", "scope": rg, "policyDefinitionId": set})
+
+	for _, c := range []struct {
+		what  string
+		typ   string
+		input map[string]any
+	}{
+		{"a storage account open to the internet", "azure-native:storage:StorageAccount", account("stopen", map[string]any{"publicNetworkAccess": "Enabled"})},
+		{"a storage account that leaves public access to its default", "azure-native:storage:StorageAccount", account("stdefault", map[string]any{"publicNetworkAccess": nil})},
+		{"a storage account without its tenant tag", "azure-native:storage:StorageAccount", account("stuntagged", map[string]any{"tags": map[string]any{"region": "fr"}})},
+		{"a storage account in another geography", "azure-native:storage:StorageAccount", account("stwest", map[string]any{"location": "West Europe"})},
+		{"a key vault open to the internet", typeKeyVault, map[string]any{"vaultName": "kvopen", "resourceGroupName": testRG, "tags": tags,
+			"properties": map[string]any{"publicNetworkAccess": "Enabled"}}},
+	} {
+		_, err := s.try(c.typ, c.what, c.input)
+		refusedBy(t, err, RulePolicyDeny, c.what)
+	}
+	// What the guardrails allow: a compliant account, a global resource, a
+	// type the location and tag rules do not see, and an audited rule.
+	id := s.create("azure-native:storage:StorageAccount", "ok", account("stok", map[string]any{"location": "France Central"}))
+	s.create("azure-native:insights:ActionGroup", "ag", map[string]any{"actionGroupName": "ag", "resourceGroupName": testRG, "location": "Global", "tags": tags})
+	s.create("azure-native:storage:FileShare", "share", map[string]any{"shareName": "kpax", "accountName": "stok", "resourceGroupName": testRG})
+	s.create("azure-native:sql:Server", "sql", map[string]any{"serverName": "sql-open", "resourceGroupName": testRG, "tags": tags, "publicNetworkAccess": "Enabled"})
+
+	// The portal is refused too, and what it was refused stays as it was.
+	err := s.c.OperatorSet(id, "publicNetworkAccess", "Enabled")
+	refusedBy(t, err, RulePolicyDeny, "opening the account in the portal")
+	if got := mustGet(t, s.c, id).String("publicNetworkAccess"); got != "Disabled" {
+		t.Errorf("after the refusal the account's publicNetworkAccess is %q", got)
+	}
+	// An update by the program is held the same way.
+	_, err = s.c.Update(Request{Type: "azure-native:storage:StorageAccount", ID: id, URN: "urn:test::ok", Name: "ok",
+		Inputs:    resource.NewPropertyMapFromMap(account("stok", map[string]any{"tags": map[string]any{}})),
+		OldInputs: resource.NewPropertyMapFromMap(account("stok", nil))})
+	refusedBy(t, err, RulePolicyDeny, "an update that drops the tenant tag")
+
+	// A tag is found whatever the case of its name.
+	s.create("azure-native:storage:StorageAccount", "case", account("stcase", map[string]any{"tags": map[string]any{"Tenant": "acme"}}))
+	// A vault recovered from soft delete is not judged.
+	s.create(typeKeyVault, "recovered", map[string]any{"vaultName": "kvback", "resourceGroupName": testRG, "tags": tags,
+		"properties": map[string]any{"createMode": "recover", "publicNetworkAccess": "Enabled"}})
+
+	// A resource without a location of its own has its group's: a group
+	// outside the allowed locations refuses it.
+	s.create(typeResourceGroup, "west", map[string]any{"resourceGroupName": "rg-west", "location": "westeurope"})
+	west := "/subscriptions/" + plan.MockSubscriptionID + "/resourceGroups/rg-west"
+	s.create(typePolicyAssignment, "west-guardrails", map[string]any{"policyAssignmentName": "kpax-guardrails", "scope": west, "policyDefinitionId": set})
+	westAccount := account("stwestgroup", nil)
+	westAccount["resourceGroupName"] = "rg-west"
+	_, err = s.try("azure-native:storage:StorageAccount", "west-account", westAccount)
+	refusedBy(t, err, RulePolicyDeny, "an account that takes its group's location, outside the allowed ones")
+
+	// An assignment that does not enforce refuses nothing.
+	s.create(typeResourceGroup, "quiet", map[string]any{"resourceGroupName": "rg-quiet", "location": "francecentral"})
+	quiet := "/subscriptions/" + plan.MockSubscriptionID + "/resourceGroups/rg-quiet"
+	s.create(typePolicyAssignment, "quiet-guardrails", map[string]any{"policyAssignmentName": "kpax-guardrails", "scope": quiet,
+		"policyDefinitionId": set, "enforcementMode": "DoNotEnforce"})
+	quietAccount := account("stquiet", map[string]any{"publicNetworkAccess": "Enabled"})
+	quietAccount["resourceGroupName"] = "rg-quiet"
+	s.create("azure-native:storage:StorageAccount", "quiet-account", quietAccount)
+
+	// An assignment at the subscription holds every group of it, and an
+	// initiative's parameter reaches its members through an expression.
+	subSet := s.create(typePolicySet, "sub-set", map[string]any{"policySetDefinitionName": "kpax-sub",
+		"parameters":        map[string]any{"effect": map[string]any{"type": "String", "defaultValue": "Audit"}},
+		"policyDefinitions": []any{member("storage", "b2982f36-99f2-4db5-8eff-283140c09693", map[string]any{"effect": "[parameters('effect')]"})}})
+	subscription := "/subscriptions/" + plan.MockSubscriptionID
+	s.create(typePolicyAssignment, "sub-audit", map[string]any{"policyAssignmentName": "kpax-sub-audit", "scope": subscription, "policyDefinitionId": subSet})
+	openQuiet := account("stquiet2", map[string]any{"publicNetworkAccess": "Enabled"})
+	openQuiet["resourceGroupName"] = "rg-quiet"
+	s.create("azure-native:storage:StorageAccount", "quiet-account-2", openQuiet) // the initiative's default: Audit
+	s.create(typePolicyAssignment, "sub-deny", map[string]any{"policyAssignmentName": "kpax-sub-deny", "scope": subscription, "policyDefinitionId": subSet,
+		"parameters": map[string]any{"effect": map[string]any{"value": "Deny"}}})
+	openQuiet["accountName"] = "stquiet3"
+	_, err = s.try("azure-native:storage:StorageAccount", "quiet-account-3", openQuiet)
+	refusedBy(t, err, RulePolicyDeny, "an open account under a subscription assignment that sets Deny")
+	if err := s.del(typePolicyAssignment, subscription+"/providers/Microsoft.Authorization/policyAssignments/kpax-sub-deny"); err != nil {
+		t.Fatal(err)
+	}
+
+	// With the assignment gone, the portal's change goes through.
+	assignment := rg + "/providers/Microsoft.Authorization/policyAssignments/kpax-guardrails"
+	if err := s.del(typePolicyAssignment, assignment); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.c.OperatorSet(id, "publicNetworkAccess", "Enabled"); err != nil {
+		t.Errorf("without the assignment: %v", err)
+	}
+}
+
 // TestEveryRuleIsTested keeps this file honest: a new rule needs a test
 // that makes the cloud refuse by it.
 func TestEveryRuleIsTested(t *testing.T) {
@@ -367,7 +494,7 @@ func TestEveryRuleIsTested(t *testing.T) {
 		RuleCreateOnly.Name: true, RuleNSGPortRanges.Name: true, RuleNSGRuleUnique.Name: true,
 		RuleKeyVaultReference.Name: true, RuleRegistryPull.Name: true, RuleVaultTierRetention.Name: true,
 		RulePolicyDefinitionNotFound.Name: true, RulePolicyParameterUndefined.Name: true,
-		RulePolicyParameterValue.Name: true, RulePolicyParameterMissing.Name: true,
+		RulePolicyParameterValue.Name: true, RulePolicyParameterMissing.Name: true, RulePolicyDeny.Name: true,
 	}
 	for _, r := range Rules() {
 		if !tested[r.Name] {
