@@ -109,15 +109,14 @@ func (c *Cloud) checkCreate(rec *Record) error {
 		return err
 	}
 	switch rec.Type {
-	case typeContainerApp, typePolicySet, typePolicyAssignment:
+	case typePolicySet, typePolicyAssignment:
+		return c.checkPolicy(rec)
+	case typeContainerApp:
 		all, err := c.all()
 		if err != nil {
 			return err
 		}
-		if rec.Type == typeContainerApp {
-			return checkContainerApp(all, rec)
-		}
-		return checkPolicy(all, rec)
+		return checkContainerApp(all, rec)
 	}
 	return nil
 }
@@ -192,17 +191,16 @@ func (c *Cloud) Update(req Request) (resource.PropertyMap, error) {
 			return err
 		}
 		switch typ {
-		case typeProtectedItem, typePolicySet, typePolicyAssignment:
+		case typePolicySet, typePolicyAssignment:
+			if err := c.checkPolicy(next); err != nil {
+				return err
+			}
+		case typeProtectedItem:
 			all, err := c.all()
 			if err != nil {
 				return err
 			}
-			if typ == typeProtectedItem {
-				err = updateProtection(all, cur, next, c.now())
-			} else {
-				err = checkPolicy(all, next)
-			}
-			if err != nil {
+			if err := updateProtection(all, cur, next, c.now()); err != nil {
 				return err
 			}
 		}

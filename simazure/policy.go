@@ -89,14 +89,14 @@ var builtinPolicies = map[string]builtinPolicy{
 
 // checkPolicy holds the parameter rules of an initiative's members and of
 // an assignment.
-func checkPolicy(all []*Record, r *Record) error {
+func (c *Cloud) checkPolicy(r *Record) error {
 	switch r.Type {
 	case typePolicySet:
 		members, _ := lookup(r.Plain(), "policyDefinitions").([]any)
 		for _, m := range members {
 			id, _ := lookup(m, "policyDefinitionId").(string)
 			ref, _ := lookup(m, "policyDefinitionReferenceId").(string)
-			params, err := definitionParameters(all, id)
+			params, err := c.definitionParameters(id)
 			if err != nil {
 				return err
 			}
@@ -107,7 +107,7 @@ func checkPolicy(all []*Record, r *Record) error {
 		}
 	case typePolicyAssignment:
 		id := r.String("policyDefinitionId")
-		params, err := definitionParameters(all, id)
+		params, err := c.definitionParameters(id)
 		if err != nil {
 			return err
 		}
@@ -118,20 +118,23 @@ func checkPolicy(all []*Record, r *Record) error {
 }
 
 // definitionParameters returns the parameters of a built-in, or of an
-// initiative of the cloud (the program's own).
-func definitionParameters(all []*Record, id string) (map[string]policyParameter, error) {
+// initiative of the cloud (the program's own), read by its ID alone so that
+// creating a stack stays linear.
+func (c *Cloud) definitionParameters(id string) (map[string]policyParameter, error) {
 	if b, ok := builtinPolicies[id]; ok {
 		return b.params, nil
 	}
-	for _, s := range byType(all, typePolicySet) {
-		if strings.EqualFold(s.ID, id) {
-			out := map[string]policyParameter{}
-			defs, _ := lookup(s.Plain(), "parameters").(map[string]any)
-			for name, d := range defs {
-				out[name] = policyParameter{allowed: stringsAt(d, "allowedValues"), def: lookup(d, "defaultValue")}
-			}
-			return out, nil
+	s, err := c.get(id)
+	if err != nil {
+		return nil, err
+	}
+	if s != nil && s.Type == typePolicySet {
+		out := map[string]policyParameter{}
+		defs, _ := lookup(s.Plain(), "parameters").(map[string]any)
+		for name, d := range defs {
+			out[name] = policyParameter{allowed: stringsAt(d, "allowedValues"), def: lookup(d, "defaultValue")}
 		}
+		return out, nil
 	}
 	if strings.HasPrefix(id, "/providers/Microsoft.Authorization/") {
 		return nil, refuse(RulePolicyDefinitionNotFound, "the built-in %s is not one the simulated Azure knows: add it to simazure/policy.go with its parameters from github.com/Azure/azure-policy", id)
