@@ -6,8 +6,8 @@ package simazure
 
 import (
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/kpax/kpax-cloud/plan"
@@ -146,7 +146,7 @@ func (c *Cloud) definitionParameters(id string) (map[string]policyParameter, err
 // parameters: each defined, each allowed, and every one without a default
 // set.
 func checkParameters(who, def string, params map[string]policyParameter, set map[string]any) error {
-	for _, name := range sortedKeys(set) {
+	for _, name := range slices.Sorted(maps.Keys(set)) {
 		p, ok := params[name]
 		if !ok {
 			return refuse(RulePolicyParameterUndefined, "%s assigns the parameter %q, which is not defined in the policy definition %s", who, name, def)
@@ -157,21 +157,12 @@ func checkParameters(who, def string, params map[string]policyParameter, set map
 				who, s, name, def, strings.Join(p.allowed, ", "))
 		}
 	}
-	for _, name := range sortedKeys(params) {
+	for _, name := range slices.Sorted(maps.Keys(params)) {
 		if _, ok := set[name]; !ok && params[name].def == nil {
 			return refuse(RulePolicyParameterMissing, "%s does not set the parameter %q of %s, which has no default value", who, name, def)
 		}
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // checkDeny refuses a resource that a Deny member of a policy assignment
