@@ -39,7 +39,8 @@ type builtinPolicy struct {
 
 // effects are the allowed values of the built-ins' "effect" parameters.
 // They are case-sensitive: "audit" is refused where "Audit" is listed
-// (https://github.com/Azure/azure-policy/pull/721).
+// (https://github.com/Azure/Azure-Landing-Zones/issues/442,
+// https://github.com/Azure/azure-policy/pull/721).
 var effects = []string{"Audit", "Deny", "Disabled"}
 
 // builtinPolicies are the built-ins the simulated Azure knows, by ID, read
@@ -168,8 +169,9 @@ func checkParameters(who, def string, params map[string]policyParameter, set map
 // checkDeny refuses a resource that a Deny member of a policy assignment
 // over it matches: at its resource group or its subscription, the scopes
 // the program assigns at. It applies to whoever writes the resource, the
-// program or someone in the portal. Only the program's own initiatives are
-// evaluated, member by member, with the members' fixed parameter values.
+// program or someone in the portal. Only initiatives of the cloud (the
+// program's own) are evaluated, member by member, with the members' values
+// and the initiative's parameters they refer to.
 func (c *Cloud) checkDeny(r *Record) error {
 	if strings.HasPrefix(r.Type, "azure-native:authorization:") || r.Type == typeResourceGroup {
 		// Assignments, role assignments and locks have neither tags nor
@@ -220,7 +222,7 @@ func (c *Cloud) checkDeny(r *Record) error {
 				}
 				if why := b.refuses(r, location, values); why != "" {
 					ref, _ := lookup(m, "policyDefinitionReferenceId").(string)
-					return refuse(RulePolicyDeny, "%s was disallowed by the policy assignment %s (member %q, %s): %s", r.ID, a.ID, ref, id, why)
+					return refuse(RulePolicyDeny, "%s was disallowed by the policy assignment %s (member %q, %s, azure-policy %s): %s", r.ID, a.ID, ref, id, b.source, why)
 				}
 			}
 		}
