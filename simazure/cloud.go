@@ -127,8 +127,7 @@ func (c *Cloud) locked(fn func() error) error {
 }
 
 func (c *Cloud) path(id string) string {
-	sum := sha256.Sum256([]byte(strings.ToLower(id)))
-	return filepath.Join(c.dir, "resources", hex.EncodeToString(sum[:16])+".json")
+	return filepath.Join(c.dir, "resources", idHash(id)+".json")
 }
 
 // get reads one record; nil when Azure has no such resource.
@@ -200,6 +199,7 @@ func (c *Cloud) assignmentsAt(scope string) ([]*Record, error) {
 	return out, nil
 }
 
+// idHash names a file after an ARM ID, which ARM compares without case.
 func idHash(id string) string {
 	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSuffix(id, "/"))))
 	return hex.EncodeToString(sum[:16])

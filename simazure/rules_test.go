@@ -303,16 +303,22 @@ func TestRuleVaultTierRetention(t *testing.T) {
 	refusedBy(t, err, RuleVaultTierRetention, "updating to a vault retention equal to the snapshots'")
 }
 
+// parameterValues is Azure Policy's shape of parameter values:
+// {"name": {"value": v}}.
+func parameterValues(params map[string]any) map[string]any {
+	values := map[string]any{}
+	for k, v := range params {
+		values[k] = map[string]any{"value": v}
+	}
+	return values
+}
+
 func TestRulePolicyParameters(t *testing.T) {
 	s := newSim(t)
 	rg := s.group()
 	const defs = "/providers/Microsoft.Authorization/policyDefinitions/"
 	member := func(id string, params map[string]any) map[string]any {
-		values := map[string]any{}
-		for k, v := range params {
-			values[k] = map[string]any{"value": v}
-		}
-		return map[string]any{"policyDefinitionReferenceId": "m", "policyDefinitionId": defs + id, "parameters": values}
+		return map[string]any{"policyDefinitionReferenceId": "m", "policyDefinitionId": defs + id, "parameters": parameterValues(params)}
 	}
 	set := func(name string, m map[string]any) map[string]any {
 		return map[string]any{"policySetDefinitionName": name, "policyDefinitions": []any{m}}
@@ -341,11 +347,7 @@ func TestRulePolicyParameters(t *testing.T) {
 	s.create(typePolicySet, "expr", set("kpax-expr", member(locations, map[string]any{"listOfAllowedLocations": []any{"uksouth"}, "effect": "[parameters('effect')]"})))
 
 	assign := func(def string, params map[string]any) map[string]any {
-		values := map[string]any{}
-		for k, v := range params {
-			values[k] = map[string]any{"value": v}
-		}
-		return map[string]any{"policyAssignmentName": "kpax-test", "scope": rg, "policyDefinitionId": def, "parameters": values}
+		return map[string]any{"policyAssignmentName": "kpax-test", "scope": rg, "policyDefinitionId": def, "parameters": parameterValues(params)}
 	}
 	zones := "/providers/Microsoft.Authorization/policySetDefinitions/130fb88f-0fc9-4678-bfe1-31022d71c7d5"
 	_, err := s.try(typePolicyAssignment, "a", assign(setID, map[string]any{"effect": "Deny"}))
@@ -372,11 +374,7 @@ func TestRulePolicyDeny(t *testing.T) {
 	rg := s.group()
 	const defs = "/providers/Microsoft.Authorization/policyDefinitions/"
 	member := func(ref, id string, params map[string]any) map[string]any {
-		values := map[string]any{}
-		for k, v := range params {
-			values[k] = map[string]any{"value": v}
-		}
-		return map[string]any{"policyDefinitionReferenceId": ref, "policyDefinitionId": defs + id, "parameters": values}
+		return map[string]any{"policyDefinitionReferenceId": ref, "policyDefinitionId": defs + id, "parameters": parameterValues(params)}
 	}
 	set := s.create(typePolicySet, "set", map[string]any{"policySetDefinitionName": "kpax-guardrails", "policyDefinitions": []any{
 		member("locations", "e56962a6-4747-49cd-b67b-bf8b01975c4c", map[string]any{"listOfAllowedLocations": []any{"francecentral"}, "effect": "Deny"}),
