@@ -7,7 +7,6 @@
 package lifecycle
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -22,14 +21,15 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kpax/kpax-cloud/pipeline"
 	"github.com/kpax/kpax-cloud/program"
 	"github.com/kpax/kpax-cloud/simazure"
+	"github.com/kpax/kpax-cloud/spec"
 )
 
-// Modules whose versions decide what the engine runs: the SDK (and so the
-// CLI), and the two providers the program asks for.
+// The providers the program asks for: the simulated Azure is installed at
+// exactly their versions (the CLI's is pipeline.CheckVersions').
 const (
-	modSDK         = "github.com/pulumi/pulumi/sdk/v3"
 	modAzureNative = "github.com/pulumi/pulumi-azure-native-sdk/v2"
 	modRandom      = "github.com/pulumi/pulumi-random/sdk/v4"
 )
@@ -43,24 +43,6 @@ func repoRoot() string {
 	return filepath.Dir(wd)
 }
 
-// requiredVersions reads the versions go.mod requires, by module path.
-func requiredVersions(gomod string) (map[string]string, error) {
-	f, err := os.Open(gomod)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	out := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(strings.TrimPrefix(strings.TrimSpace(sc.Text()), "require "))
-		if len(fields) >= 2 && strings.HasPrefix(fields[1], "v") && strings.Contains(fields[0], ".") {
-			out[fields[0]] = fields[1]
-		}
-	}
-	return out, sc.Err()
-}
-
 // engine is what every stack under test shares: the CLI and PULUMI_HOME
 // with the simulated providers installed.
 type engine struct {
@@ -68,6 +50,8 @@ type engine struct {
 	cliPath  string
 	home     string
 	versions map[string]string
+	// cliVersion is .pulumi.version's, as a module version (v3.276.0).
+	cliVersion string
 }
 
 var (
@@ -97,16 +81,22 @@ var enginePlugins string
 
 func newEngine() (*engine, error) {
 	root := repoRoot()
-	versions, err := requiredVersions(filepath.Join(root, "go.mod"))
+	versions, err := pipeline.RequiredVersions(filepath.Join(root, "go.mod"))
 	if err != nil {
 		return nil, err
 	}
-	for _, m := range []string{modSDK, modAzureNative, modRandom} {
+	// The CLI is the one every workflow installs (.pulumi.version), which
+	// must be the SDK's and tools/pulumi's too.
+	cliVersion, err := pipeline.CheckVersions(root)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range []string{modAzureNative, modRandom} {
 		if versions[m] == "" {
 			return nil, fmt.Errorf("go.mod requires no %s", m)
 		}
 	}
-	cliRoot, err := buildCLI(root, versions[modSDK])
+	cliRoot, err := buildCLI(root, cliVersion)
 	if err != nil {
 		return nil, err
 	}
@@ -118,11 +108,11 @@ func newEngine() (*engine, error) {
 	if err := installProviders(root, home, versions); err != nil {
 		return nil, err
 	}
-	cli, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: cliRoot, Version: semver.MustParse(strings.TrimPrefix(versions[modSDK], "v"))})
+	cli, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: cliRoot, Version: semver.MustParse(strings.TrimPrefix(cliVersion, "v"))})
 	if err != nil {
 		return nil, err
 	}
-	return &engine{cli: cli, cliPath: filepath.Join(cliRoot, "bin", "pulumi"), home: home, versions: versions}, nil
+	return &engine{cli: cli, cliPath: filepath.Join(cliRoot, "bin", "pulumi"), home: home, versions: versions, cliVersion: cliVersion}, nil
 }
 
 // cliCacheRoot is where the CLI of a version is cached, outside the repo:
@@ -145,13 +135,6 @@ func buildCLI(root, version string) (string, error) {
 	bin := filepath.Join(cache, "bin", "pulumi")
 	if out, err := exec.Command(bin, "version").Output(); err == nil && strings.TrimSpace(string(out)) == version {
 		return cache, nil
-	}
-	tools, err := requiredVersions(filepath.Join(root, "tools", "pulumi", "go.mod"))
-	if err != nil {
-		return "", err
-	}
-	if tools["github.com/pulumi/pulumi/pkg/v3"] != version {
-		return "", fmt.Errorf("tools/pulumi pins pkg/v3 %s but go.mod's SDK is %s: they must match", tools["github.com/pulumi/pulumi/pkg/v3"], version)
 	}
 	if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {
 		return "", err
@@ -258,9 +241,34 @@ func newWorldFrom(t testing.TB, src, stackName string) *world {
 	return w
 }
 
-// open creates or selects the world's stack.
+// subscribe makes the subscription of the world's stack file exist in the
+// cloud, as the stack's own subscription does in Azure. The program runs
+// with no ARM_SUBSCRIPTION_ID, so the file's azure-native:subscriptionId is
+// all the provider has: a stack file without one fails at its first
+// resource.
+func (w *world) subscribe() {
+	w.t.Helper()
+	if sub := w.subscription(); sub != "" {
+		if err := w.cloud.AddSubscription(sub); err != nil {
+			w.t.Fatal(err)
+		}
+	}
+}
+
+// subscription is the world's stack's subscription, as its stack file says.
+func (w *world) subscription() string {
+	w.t.Helper()
+	proj, err := spec.LoadProject(w.dir)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return proj.Stack(w.name).Subscription()
+}
+
+// open creates or selects the world's stack, in its subscription.
 func (w *world) open() {
 	w.t.Helper()
+	w.subscribe()
 	stack, err := auto.UpsertStackInlineSource(context.Background(), w.name, program.Project, w.program,
 		auto.WorkDir(w.dir), auto.Pulumi(w.e.cli), auto.PulumiHome(w.e.home), auto.EnvVars(w.env), auto.SecretsProvider("passphrase"))
 	if err != nil {
@@ -284,11 +292,11 @@ func (w *world) program(ctx *pulumi.Context) error {
 	return program.Deploy(ctx, w.dir, ctx.Export)
 }
 
-// copyProject copies what the program reads: the Pulumi files, regions and
-// tenants.
+// copyProject copies what the program and the validator read: the Pulumi
+// files, rollout.yaml, regions and tenants.
 func copyProject(from, to string) error {
 	keep := func(rel string) bool {
-		return rel == "Pulumi.yaml" || (strings.HasPrefix(rel, "Pulumi.") && strings.HasSuffix(rel, ".yaml")) ||
+		return rel == "Pulumi.yaml" || rel == "rollout.yaml" || (strings.HasPrefix(rel, "Pulumi.") && strings.HasSuffix(rel, ".yaml")) ||
 			strings.HasPrefix(rel, "regions"+string(filepath.Separator)) || strings.HasPrefix(rel, "tenants"+string(filepath.Separator))
 	}
 	return filepath.Walk(from, func(p string, info os.FileInfo, err error) error {
@@ -328,23 +336,17 @@ func (w *world) edit(rel string, fn func(string) string) {
 	}
 }
 
-// TestPulumiCLI: the CLI the engine tests run is the one pinned in
-// tools/pulumi, at the SDK's version, and reports it (the Automation API
-// refuses a CLI that prints no version).
+// TestPulumiCLI: the CLI the engine tests run is built from tools/pulumi at
+// the version of .pulumi.version, which every workflow installs and which
+// is the SDK's, and it reports that version (the Automation API refuses a
+// CLI that prints none).
 func TestPulumiCLI(t *testing.T) {
 	e := requireEngine(t)
 	out, err := exec.Command(e.cliPath, "version").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.TrimSpace(string(out)); got != e.versions[modSDK] {
-		t.Errorf("pulumi version = %q, want the SDK's %s", got, e.versions[modSDK])
-	}
-	tools, err := requiredVersions(filepath.Join(repoRoot(), "tools", "pulumi", "go.mod"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if tools["github.com/pulumi/pulumi/pkg/v3"] != e.versions[modSDK] {
-		t.Errorf("tools/pulumi pins pkg/v3 %s, the SDK is %s", tools["github.com/pulumi/pulumi/pkg/v3"], e.versions[modSDK])
+	if got := strings.TrimSpace(string(out)); got != e.cliVersion || got != e.versions[pipeline.ModSDK] {
+		t.Errorf("pulumi version = %q, want .pulumi.version's %s, the SDK's %s", got, e.cliVersion, e.versions[pipeline.ModSDK])
 	}
 }

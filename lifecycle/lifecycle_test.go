@@ -146,6 +146,20 @@ func lifecycle(t *testing.T, stack string) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("first up: the cloud was asked to create\n%v\nthe offline plan has\n%v", got, want)
 	}
+	// Everything lands in the stack file's subscription, but for the pull
+	// grant on the region's registry, which lives in the registry's.
+	sub, outside := "/subscriptions/"+w.subscription()+"/", 0
+	for _, op := range r.ops {
+		if op.Op == "create" && !strings.HasPrefix(strings.ToLower(op.ID), strings.ToLower(sub)) {
+			outside++
+			if op.Type != "azure-native:authorization:RoleAssignment" || !strings.Contains(op.ID, "Microsoft.ContainerRegistry") {
+				t.Errorf("first up: %s %s is outside the stack's subscription %s", op.Type, op.ID, sub)
+			}
+		}
+	}
+	if outside != 1 {
+		t.Errorf("first up: %d resources outside the stack's subscription, want the registry's pull grant alone", outside)
+	}
 
 	// 2. The program is deterministic: nothing to do the second time.
 	start = time.Now()

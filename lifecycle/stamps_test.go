@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kpax/kpax-cloud/plan"
 	"github.com/kpax/kpax-cloud/spec"
 )
 
@@ -22,11 +21,13 @@ func TestMoveTenantToAnotherStamp(t *testing.T) {
 	w.mustUp("stamp 1")
 	// Open stamp 2 of fr in its own subscription, as the README says.
 	w.edit("regions/fr.yaml", func(s string) string { return strings.Replace(s, "\nmaxTenants:", "\nstamps: 2\nmaxTenants:", 1) })
+	stamp1Subscription := w.subscription()
 	stack2 := "config:\n  kpax-cloud:region: fr\n  kpax-cloud:stamp: \"2\"\n  azure-native:location: francecentral\n" +
-		"  azure-native:subscriptionId: " + stamp2Subscription + "\n  kpax-cloud:dnsSubscriptionId: " + plan.MockSubscriptionID + "\n"
+		"  azure-native:subscriptionId: " + stamp2Subscription + "\n  kpax-cloud:dnsSubscriptionId: " + stamp1Subscription + "\n"
 	if err := os.WriteFile(w.file("Pulumi.prod-fr-2.yaml"), []byte(stack2), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	w.edit("rollout.yaml", func(s string) string { return s + "  - prod-fr-2\n" })
 	s2 := w.sibling("prod-fr-2")
 	var acme *spec.Tenant
 	for _, tn := range stackTenants(t, w.dir, "prod-fr") {
@@ -84,7 +85,7 @@ func TestMoveTenantToAnotherStamp(t *testing.T) {
 		t.Errorf("stamp 2 did not create acme's record in the region's zone (%d)", n)
 	}
 	rec := one(t, w.cloud, "azure-native:network:RecordSet", "/dnszones/fr.kpax.cloud/A/acme")
-	if !strings.HasPrefix(rec.URN, "urn:pulumi:prod-fr-2::") || subscriptionOf(rec.ID) != plan.MockSubscriptionID {
+	if !strings.HasPrefix(rec.URN, "urn:pulumi:prod-fr-2::") || subscriptionOf(rec.ID) != stamp1Subscription {
 		t.Errorf("acme's record %s belongs to %s: want stamp 2's, in stamp 1's zone", rec.ID, rec.URN)
 	}
 	// Both databases exist: the old one, kept for the migration, and the
@@ -99,7 +100,7 @@ func TestMoveTenantToAnotherStamp(t *testing.T) {
 			dbs[subscriptionOf(rec.ID)] = true
 		}
 	}
-	if !dbs[plan.MockSubscriptionID] || !dbs[stamp2Subscription] {
+	if !dbs[stamp1Subscription] || !dbs[stamp2Subscription] {
 		t.Errorf("acme's databases are in %v: want the old one in stamp 1's subscription and the new one in stamp 2's", dbs)
 	}
 	if p := w.preview(); p.err != nil || len(p.steps) != 0 {

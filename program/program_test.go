@@ -213,3 +213,29 @@ func TestServersPullWithThePlatformIdentity(t *testing.T) {
 		}
 	}
 }
+
+// Two stacks may share a subscription (a region's stamps always do; two
+// regions when their files say so): whatever a stack creates at subscription
+// scope, such as its Policy initiatives, is named per stamp, so that no two
+// stacks ever write the same resource.
+func TestSubscriptionScopedResourcesAreNamedPerStamp(t *testing.T) {
+	owner := map[string]string{}
+	scoped := 0
+	for stack, p := range planAll(t) {
+		for _, r := range p.Resources {
+			if !r.Custom || r.ID == "" || !strings.HasPrefix(r.ID, "/subscriptions/") || strings.Contains(strings.ToLower(r.ID), "/resourcegroups/") {
+				continue
+			}
+			scoped++
+			id := strings.ToLower(r.ID)
+			if other, ok := owner[id]; ok {
+				t.Errorf("%s and %s both create %s", other, stack, r.ID)
+			}
+			owner[id] = stack
+		}
+	}
+	if scoped == 0 {
+		t.Fatal("no stack creates anything at subscription scope: the test looks at nothing")
+	}
+	t.Logf("%d subscription-scoped resources, each of one stack", scoped)
+}

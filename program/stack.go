@@ -5,11 +5,14 @@ package program
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/diag"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/diag/colors"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -44,7 +47,9 @@ func StackConfig(root, stack string) (map[string]string, error) {
 		known, _ := Stacks(root)
 		return nil, fmt.Errorf("stack %q: no file %s (stacks: %s)", stack, filepath.Base(path), strings.Join(known, ", "))
 	}
-	ps, err := workspace.LoadProjectStack(proj, path)
+	// The sink gets the loader's warnings (an empty config value), which the
+	// CLI would print too.
+	ps, err := workspace.LoadProjectStack(diag.DefaultSink(io.Discard, os.Stderr, diag.FormatOptions{Color: colors.Never}), proj, path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}

@@ -92,6 +92,9 @@ func (c *Cloud) checkCreate(rec *Record) error {
 	} else if r != nil {
 		return refuse(RuleAlreadyExists, "%s already exists (created by %s); import it or delete it first", rec.ID, orOutside(r.URN))
 	}
+	if err := c.checkSubscription(rec.ID); err != nil {
+		return err
+	}
 	if rg := resourceGroupOf(rec.ID); rg != "" && rec.Type != typeResourceGroup {
 		if r, err := c.get(rg); err != nil {
 			return err
@@ -117,6 +120,14 @@ func (c *Cloud) checkCreate(rec *Record) error {
 			return err
 		}
 		return checkContainerApp(all, rec)
+	}
+	return nil
+}
+
+// checkSubscription refuses an ID in a subscription the cloud does not have.
+func (c *Cloud) checkSubscription(id string) error {
+	if sub := subscriptionOf(id); sub != "" && !c.hasSubscription(sub) {
+		return refuse(RuleSubscriptionNotFound, "the subscription '%s' of %s could not be found", sub, id)
 	}
 	return nil
 }
@@ -175,6 +186,9 @@ func (c *Cloud) Update(req Request) (resource.PropertyMap, error) {
 		}
 		if cur == nil {
 			return fmt.Errorf("ResourceNotFound: %s does not exist", req.ID)
+		}
+		if err := c.checkSubscription(req.ID); err != nil {
+			return err
 		}
 		next := &Record{ID: cur.ID, Type: typ, URN: req.URN, Inputs: inputs, Outputs: state, Created: cur.Created, Backup: cur.Backup}
 		old := plainMap(req.OldInputs, true)

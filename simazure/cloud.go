@@ -101,10 +101,45 @@ type Cloud struct {
 
 // Open returns the cloud in dir, creating it if needed.
 func Open(dir string) (*Cloud, error) {
-	if err := os.MkdirAll(filepath.Join(dir, "resources"), 0o755); err != nil {
-		return nil, err
+	for _, sub := range []string{"resources", "subscriptions"} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+			return nil, err
+		}
 	}
 	return &Cloud{dir: dir}, nil
+}
+
+// AddSubscription makes a subscription exist, reachable by the deploying
+// identity. A resource in any other subscription is refused
+// (RuleSubscriptionNotFound): a stack that deploys with the wrong
+// subscription, or with none, fails as it would in Azure.
+func (c *Cloud) AddSubscription(id string) error {
+	return os.WriteFile(c.subscriptionPath(id), nil, 0o644)
+}
+
+// hasSubscription reports whether the subscription exists.
+func (c *Cloud) hasSubscription(id string) bool {
+	_, err := os.Stat(c.subscriptionPath(id))
+	return err == nil
+}
+
+// subscriptionPath is the marker of a subscription, given as its GUID or
+// its scope ("/subscriptions/<guid>").
+func (c *Cloud) subscriptionPath(id string) string {
+	return filepath.Join(c.dir, "subscriptions", strings.ToLower(strings.TrimPrefix(id, "/subscriptions/")))
+}
+
+// Subscriptions lists the subscriptions that exist, lower-cased and sorted.
+func (c *Cloud) Subscriptions() ([]string, error) {
+	entries, err := os.ReadDir(filepath.Join(c.dir, "subscriptions"))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(entries))
+	for i, e := range entries {
+		out[i] = e.Name()
+	}
+	return out, nil
 }
 
 // Dir is the cloud's directory.
@@ -288,6 +323,11 @@ func (c *Cloud) Seed(id, typ string, inputs map[string]any) error {
 	raw, err := encodeProps(props)
 	if err != nil {
 		return err
+	}
+	if sub := subscriptionOf(id); sub != "" {
+		if err := c.AddSubscription(sub); err != nil {
+			return err
+		}
 	}
 	return c.locked(func() error {
 		return c.put(&Record{ID: id, Type: typ, Inputs: raw, Outputs: raw, Created: c.now()})

@@ -230,7 +230,8 @@ func (c *Cloud) checkDeny(r *Record) error {
 	return nil
 }
 
-// subscriptionOf is the subscription an ID lies in, or "".
+// subscriptionOf is the scope of the subscription an ID lies in
+// ("/subscriptions/<guid>"), or "".
 func subscriptionOf(id string) string {
 	parts := strings.Split(strings.TrimPrefix(id, "/"), "/")
 	if len(parts) >= 2 && strings.EqualFold(parts[0], "subscriptions") {

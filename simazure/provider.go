@@ -12,13 +12,13 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/big"
+	"os"
 	"strings"
 
 	"github.com/blang/semver"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 
 	"github.com/kpax/kpax-cloud/plan"
 )
@@ -35,10 +35,16 @@ type Provider struct {
 	subscription string
 }
 
-// NewProvider serves package pkg at version over cloud.
+// NewProvider serves package pkg at version over cloud. As azure-native
+// does, its subscription is the configuration's subscriptionId, else
+// ARM_SUBSCRIPTION_ID (Configure).
 func NewProvider(pkg string, version semver.Version, cloud *Cloud) *Provider {
-	return &Provider{pkg: pkg, version: version, cloud: cloud, subscription: plan.MockSubscriptionID}
+	return &Provider{pkg: pkg, version: version, cloud: cloud, subscription: os.Getenv("ARM_SUBSCRIPTION_ID")}
 }
+
+// errNoSubscription is what azure-native answers when neither its
+// configuration nor the environment names a subscription.
+var errNoSubscription = fmt.Errorf("azure-native: no subscription: set azure-native:subscriptionId in the stack's configuration or ARM_SUBSCRIPTION_ID")
 
 // Pkg is the package served.
 func (p *Provider) Pkg() tokens.Package { return tokens.Package(p.pkg) }
@@ -52,9 +58,9 @@ func (p *Provider) Handshake(context.Context, plugin.ProviderHandshakeRequest) (
 }
 
 // GetPluginInfo reports the version the plugin was installed as.
-func (p *Provider) GetPluginInfo(context.Context) (workspace.PluginInfo, error) {
+func (p *Provider) GetPluginInfo(context.Context) (plugin.PluginInfo, error) {
 	v := p.version
-	return workspace.PluginInfo{Name: p.pkg, Kind: "resource", Version: &v}, nil
+	return plugin.PluginInfo{Version: &v}, nil
 }
 
 // SignalCancellation has nothing to cancel: every call is short.
@@ -154,6 +160,9 @@ func (p *Provider) Create(_ context.Context, req plugin.CreateRequest) (plugin.C
 		}
 		return plugin.CreateResponse{Properties: out, Status: resource.StatusOK}, nil
 	}
+	if p.subscription == "" {
+		return plugin.CreateResponse{}, errNoSubscription
+	}
 	id, out, err := p.cloud.Create(Request{Type: typ, URN: string(req.URN), Name: req.Name, Inputs: req.Properties, Subscription: p.subscription})
 	if err != nil {
 		return plugin.CreateResponse{Status: resource.StatusUnknown}, err
@@ -168,6 +177,9 @@ func (p *Provider) Update(_ context.Context, req plugin.UpdateRequest) (plugin.U
 	}
 	if req.Preview {
 		return plugin.UpdateResponse{Properties: req.OldOutputs, Status: resource.StatusOK}, nil
+	}
+	if p.subscription == "" {
+		return plugin.UpdateResponse{}, errNoSubscription
 	}
 	out, err := p.cloud.Update(Request{Type: string(req.Type), URN: string(req.URN), Name: req.Name, ID: string(req.ID),
 		Inputs: req.NewInputs, OldInputs: req.OldInputs, Subscription: p.subscription})

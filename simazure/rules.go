@@ -32,6 +32,12 @@ var (
 	// update it). A resource Pulumi retained on delete is such a resource.
 	RuleAlreadyExists = Rule{"already-exists", "cannot create already existing resource",
 		"https://github.com/pulumi/pulumi-azure-native/blob/master/provider/pkg/azure/client_azcore.go (CanCreate); https://github.com/pulumi/pulumi-azure-native/issues/1492"}
+	// RuleSubscriptionNotFound: a resource lies in a subscription, named by
+	// its ID; one that does not exist, or that the deploying identity cannot
+	// reach, refuses every request. A stack whose provider has the wrong
+	// subscription, or none, fails at its first resource.
+	RuleSubscriptionNotFound = Rule{"subscription-not-found", "SubscriptionNotFound",
+		"https://learn.microsoft.com/azure/azure-resource-manager/troubleshooting/common-deployment-errors (SubscriptionNotFound: a specified subscription for deployment can't be accessed)"}
 	// RuleResourceGroupNotFound: a resource group's resources need the group.
 	RuleResourceGroupNotFound = Rule{"resource-group-not-found", "ResourceGroupNotFound",
 		"https://learn.microsoft.com/azure/azure-resource-manager/troubleshooting/error-not-found"}
@@ -114,7 +120,7 @@ var (
 
 // Rules lists every rule.
 func Rules() []Rule {
-	return []Rule{RuleAlreadyExists, RuleResourceGroupNotFound, RuleScopeLocked, RuleImmutableVaultDelete,
+	return []Rule{RuleAlreadyExists, RuleSubscriptionNotFound, RuleResourceGroupNotFound, RuleScopeLocked, RuleImmutableVaultDelete,
 		RuleImmutableVaultRetention, RuleVaultNotEmpty, RuleCreateOnly, RuleNSGPortRanges, RuleNSGRuleUnique, RuleKeyVaultReference,
 		RuleRegistryPull, RuleVaultTierRetention, RulePolicyDefinitionNotFound, RulePolicyParameterUndefined,
 		RulePolicyParameterValue, RulePolicyParameterMissing, RulePolicyDeny}

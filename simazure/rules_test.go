@@ -26,6 +26,9 @@ func newSim(t *testing.T) *sim {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := c.AddSubscription(plan.MockSubscriptionID); err != nil {
+		t.Fatal(err)
+	}
 	return &sim{t: t, c: c}
 }
 
@@ -82,6 +85,65 @@ func TestRuleAlreadyExists(t *testing.T) {
 	s.account("stacme")
 	_, err := s.try("azure-native:storage:StorageAccount", "again", map[string]any{"accountName": "stacme", "resourceGroupName": testRG})
 	refusedBy(t, err, RuleAlreadyExists, "a second account of the same name")
+}
+
+func TestRuleSubscriptionNotFound(t *testing.T) {
+	s := newSim(t)
+	const other = "44444444-4444-4444-8444-444444444444"
+	_, _, err := s.c.Create(Request{Type: typeResourceGroup, URN: "urn:test::rg", Name: "rg", Subscription: other,
+		Inputs: resource.NewPropertyMapFromMap(map[string]any{"resourceGroupName": testRG, "location": "francecentral"})})
+	refusedBy(t, err, RuleSubscriptionNotFound, "a group in a subscription the cloud does not have")
+	if err := s.c.AddSubscription(other); err != nil {
+		t.Fatal(err)
+	}
+	rg, _, err := s.c.Create(Request{Type: typeResourceGroup, URN: "urn:test::rg", Name: "rg", Subscription: other,
+		Inputs: resource.NewPropertyMapFromMap(map[string]any{"resourceGroupName": testRG, "location": "francecentral"})})
+	if err != nil || !strings.HasPrefix(rg, "/subscriptions/"+other+"/") {
+		t.Errorf("a group in the provider's subscription: %s, %v", rg, err)
+	}
+	// A scope in a third subscription (a registry's role assignment) is
+	// refused until that subscription exists too.
+	const registry = "/subscriptions/55555555-5555-4555-8555-555555555555/resourceGroups/rg-shared/providers/Microsoft.ContainerRegistry/registries/kpax"
+	_, err = s.try(typeRoleAssignment, "ra", map[string]any{"roleAssignmentName": "guid", "scope": registry, "principalId": "p"})
+	refusedBy(t, err, RuleSubscriptionNotFound, "a role assignment on a registry of an unknown subscription")
+	for id, typ := range map[string]string{resourceGroupOf(registry): typeResourceGroup, registry: "azure-native:containerregistry:Registry"} {
+		if err := s.c.Seed(id, typ, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.try(typeRoleAssignment, "ra", map[string]any{"roleAssignmentName": "guid", "scope": registry, "principalId": "p"}); err != nil {
+		t.Errorf("a role assignment on a seeded registry: %v", err)
+	}
+}
+
+// TestProviderNeedsASubscription: like azure-native, the provider takes its
+// subscription from its configuration, else from ARM_SUBSCRIPTION_ID, and
+// works in no subscription otherwise.
+func TestProviderNeedsASubscription(t *testing.T) {
+	s := newSim(t)
+	create := func(p *Provider) error {
+		_, err := p.Create(context.Background(), plugin.CreateRequest{URN: "urn:pulumi:s::p::azure-native:resources:ResourceGroup::rg",
+			Type: "azure-native:resources:ResourceGroup", Name: "rg",
+			Properties: resource.NewPropertyMapFromMap(map[string]any{"resourceGroupName": testRG, "location": "francecentral"})})
+		return err
+	}
+	t.Setenv("ARM_SUBSCRIPTION_ID", "")
+	p := NewProvider("azure-native", semver.MustParse("2.90.0"), s.c)
+	if err := create(p); err == nil || !strings.Contains(err.Error(), "subscription") {
+		t.Errorf("no subscription anywhere: %v", err)
+	}
+	t.Setenv("ARM_SUBSCRIPTION_ID", plan.MockSubscriptionID)
+	if err := create(NewProvider("azure-native", semver.MustParse("2.90.0"), s.c)); err != nil {
+		t.Errorf("ARM_SUBSCRIPTION_ID: %v", err)
+	}
+	const configured = "66666666-6666-4666-8666-666666666666"
+	p = NewProvider("azure-native", semver.MustParse("2.90.0"), s.c)
+	if _, err := p.Configure(context.Background(), plugin.ConfigureRequest{Inputs: resource.NewPropertyMapFromMap(map[string]any{"subscriptionId": configured})}); err != nil {
+		t.Fatal(err)
+	}
+	// The configuration wins over the environment; this subscription does
+	// not exist in the cloud, so its first resource is refused.
+	refusedBy(t, create(p), RuleSubscriptionNotFound, "a provider configured for a subscription the cloud lacks")
 }
 
 func TestRuleResourceGroupNotFound(t *testing.T) {
@@ -487,7 +549,7 @@ func TestRulePolicyDeny(t *testing.T) {
 // that makes the cloud refuse by it.
 func TestEveryRuleIsTested(t *testing.T) {
 	tested := map[string]bool{
-		RuleAlreadyExists.Name: true, RuleResourceGroupNotFound.Name: true, RuleScopeLocked.Name: true,
+		RuleAlreadyExists.Name: true, RuleSubscriptionNotFound.Name: true, RuleResourceGroupNotFound.Name: true, RuleScopeLocked.Name: true,
 		RuleImmutableVaultDelete.Name: true, RuleImmutableVaultRetention.Name: true, RuleVaultNotEmpty.Name: true,
 		RuleCreateOnly.Name: true, RuleNSGPortRanges.Name: true, RuleNSGRuleUnique.Name: true,
 		RuleKeyVaultReference.Name: true, RuleRegistryPull.Name: true, RuleVaultTierRetention.Name: true,

@@ -13,6 +13,7 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -24,6 +25,11 @@ type Project struct {
 	Regions map[string]*Region
 	// Tenants are sorted by region, then name.
 	Tenants []*Tenant
+	// Stacks are the Pulumi.<stack>.yaml files, and Rollout their order in
+	// a deployment; LoadProject loads them, LoadRegion does not: a stack
+	// never reads another's file.
+	Stacks  []*Stack
+	Rollout *Rollout
 }
 
 // LoadProject reads regions/*.yaml and tenants/<region>/*.yaml under root
@@ -207,8 +213,16 @@ func load(root, only string) (*Project, error) {
 		}
 	}
 	l.checkRegions(regions)
+	var stacks []*Stack
+	var rollout *Rollout
 	if only == "" {
 		l.checkUniqueNames(tenants)
+		var diags Diagnostics
+		stacks, diags = loadStacks(root)
+		l.diags = append(l.diags, diags...)
+		l.diags = append(l.diags, checkStacks(stacks, regions)...)
+		rollout, diags = loadRollout(root, stacks)
+		l.diags = append(l.diags, diags...)
 	}
 	// What a stamp holds is counted over the files that are right: a value
 	// out of its own range is told once, at its line, not again as a quota.
@@ -223,7 +237,7 @@ func load(root, only string) (*Project, error) {
 		}
 		return tenants[i].Name < tenants[j].Name
 	})
-	return &Project{Root: root, Regions: regions, Tenants: tenants}, nil
+	return &Project{Root: root, Regions: regions, Tenants: tenants, Stacks: stacks, Rollout: rollout}, nil
 }
 
 // loadRegions reads regions/*.yaml. stems holds every region file name,
@@ -328,6 +342,15 @@ func (l *loader) checkRegions(regions map[string]*Region) {
 	parents := map[string][]string{}
 	for _, n := range names {
 		r := regions[n]
+		for i, o := range r.SharesSubscriptionWith {
+			path := joinPath("sharesSubscriptionWith", strconv.Itoa(i))
+			switch {
+			case o == n:
+				l.diags = append(l.diags, r.Source.At(path, "names region %s itself: list the other regions whose stacks deploy to this region's subscription", n))
+			case regions[o] == nil:
+				l.diags = append(l.diags, r.Source.At(path, "must name a region (%s) (got %q)", strings.Join(names, ", "), o))
+			}
+		}
 		// Every stamp of every region gets its own /16, derived from the
 		// region's: none may overlap another's.
 	stamps:

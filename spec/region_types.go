@@ -34,6 +34,10 @@ type Region struct {
 	// prod-<name>, stamp n > 1 is stack prod-<name>-<n>. MaxTenants and the
 	// subscription quotas hold per stamp.
 	Stamps int `yaml:"stamps"`
+	// SharesSubscriptionWith lists the regions whose stacks deploy to the
+	// same Azure subscription as this one's. Each region has a subscription
+	// of its own unless both region files list each other here.
+	SharesSubscriptionWith []string `yaml:"sharesSubscriptionWith"`
 
 	Operators   RegionOperators   `yaml:"operators"`
 	TLS         RegionTLS         `yaml:"tls"`

@@ -23,6 +23,9 @@ type drillPick struct {
 	Tenant string `json:"tenant"`
 	Region string `json:"region"`
 	Stack  string `json:"stack"`
+	// Subscription is the stack's, from its stack file: the drill's Azure
+	// login works there.
+	Subscription string `json:"subscription"`
 	// Runner is the label of the self-hosted runner in the region's VNet:
 	// the check reaches the database over its private endpoint.
 	Runner string `json:"runner"`
@@ -61,8 +64,9 @@ func newDrillCmd() *cobra.Command {
 				return &exitError{exitInvalid, err}
 			}
 			addr := components.TenantDatabaseAddress(t)
+			stack := spec.StampStackName(t.Region, t.Stamp)
 			p := drillPick{
-				Tenant: t.Name, Region: t.Region, Stack: spec.StampStackName(t.Region, t.Stamp), Runner: "kpax-vnet-" + t.Region,
+				Tenant: t.Name, Region: t.Region, Stack: stack, Subscription: proj.Stack(stack).Subscription(), Runner: "kpax-vnet-" + t.Region,
 				Env: map[string]string{
 					"RG": addr.ResourceGroup, "SERVER_PREFIX": addr.ServerPrefix, "DB": addr.Database,
 					// A scratch name per run, so that a drill left half-way

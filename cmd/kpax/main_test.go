@@ -21,7 +21,7 @@ const root = "../.."
 func copyProject(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	for _, pattern := range []string{"Pulumi*.yaml", "regions/*.yaml", "tenants/*/*.yaml"} {
+	for _, pattern := range []string{"Pulumi*.yaml", "rollout.yaml", "regions/*.yaml", "tenants/*/*.yaml"} {
 		files, err := filepath.Glob(filepath.Join(root, pattern))
 		if err != nil {
 			t.Fatal(err)

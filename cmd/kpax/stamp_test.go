@@ -14,10 +14,13 @@ func TestSecondStampDeclaredAndPlanned(t *testing.T) {
 	dir := copyProject(t)
 	edit(t, dir, "regions/fr.yaml", "maxTenants: 60", "maxTenants: 60\nstamps: 2")
 	edit(t, dir, "tenants/fr/bistro-lyon.yaml", "state: active", "state: active\nstamp: 2")
-	stack := "config:\n  kpax-cloud:region: fr\n  kpax-cloud:stamp: \"2\"\n  azure-native:location: francecentral\n"
+	// In stamp 1's subscription; the new stack takes its turn last.
+	stack := "config:\n  kpax-cloud:region: fr\n  kpax-cloud:stamp: \"2\"\n  azure-native:location: francecentral\n" +
+		"  azure-native:subscriptionId: 0d7c1c8b-c01d-4639-9d03-da0810c2a425\n"
 	if err := os.WriteFile(filepath.Join(dir, "Pulumi.prod-fr-2.yaml"), []byte(stack), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	edit(t, dir, "rollout.yaml", "  - prod-us\n", "  - prod-us\n  - prod-fr-2\n")
 	if code, out, errs := kpax("validate", "--dir", dir); code != exitOK {
 		t.Fatalf("validate: exit %d\n%s%s", code, out, errs)
 	}
