@@ -122,16 +122,91 @@ func affectedStacks(files, allStacks []string, stampsOf func(file string) []int)
 	return out
 }
 
+// behindStacks is, for each stack, whether the work tree differs from the
+// commit it last deployed in a way that touches it. A stack with no
+// deployed commit, or one the history does not have, is behind whole: a
+// full `up` converges it whatever happened before.
+func behindStacks(dir string, deployed map[string]string, allStacks []string) ([]string, error) {
+	out := []string{}
+	for _, s := range allStacks {
+		rev := deployed[s]
+		if rev == "" {
+			out = append(out, s)
+			continue
+		}
+		if _, err := git(dir, "rev-parse", "--verify", "--quiet", rev+"^{commit}"); err != nil {
+			out = append(out, s)
+			continue
+		}
+		files, err := changedFiles(dir, rev)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range affectedStacks(files, allStacks, tenantStamps(dir, rev)).Stacks {
+			if a == s {
+				out = append(out, s)
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// readDeployed reads {stack: commit} from a JSON file: what each stack last
+// deployed successfully ("" or absent: unknown).
+func readDeployed(file string) (map[string]string, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	if err := json.Unmarshal(data, &out); err != nil {
+		return nil, fmt.Errorf("%s: want a JSON object {\"prod-fr\": \"<commit>\", ...}: %w", file, err)
+	}
+	return out, nil
+}
+
+// waves is the deployment of the stacks a change touches: the canary alone,
+// then the rest (rollout.yaml).
+type waves struct {
+	Canary []string `json:"canary"`
+	Rest   []string `json:"rest"`
+}
+
 func newAffectedCmd() *cobra.Command {
-	var dir, base string
-	var targets bool
+	var dir, base, deployedFile string
+	var targets, inWaves bool
 	cmd := &cobra.Command{
-		Use:   "affected --base REF",
+		Use:   "affected (--base REF | --deployed FILE) [--targets | --waves]",
 		Short: "Print the stacks a change affects, as a JSON array for a CI matrix",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if base == "" {
-				return &exitError{exitUsage, fmt.Errorf("kpax affected: --base is required")}
+			if (base == "") == (deployedFile == "") {
+				return &exitError{exitUsage, fmt.Errorf("kpax affected: give --base (a pull request's base) or --deployed (each stack's deployed commit), not both")}
+			}
+			if targets && (inWaves || deployedFile != "") {
+				return &exitError{exitUsage, fmt.Errorf("kpax affected: --targets goes with --base alone")}
+			}
+			enc := json.NewEncoder(cmd.OutOrStdout())
+			if deployedFile != "" {
+				proj, err := spec.LoadProject(dir)
+				if err != nil {
+					return &exitError{exitInvalid, err}
+				}
+				deployed, err := readDeployed(deployedFile)
+				if err != nil {
+					return &exitError{exitInvalid, err}
+				}
+				stacks, err := behindStacks(dir, deployed, proj.Rollout.Order)
+				if err != nil {
+					return &exitError{exitInvalid, err}
+				}
+				if !inWaves {
+					sort.Strings(stacks)
+					return enc.Encode(stacks)
+				}
+				canary, rest := proj.Rollout.Waves(stacks)
+				return enc.Encode(waves{Canary: canary, Rest: rest})
 			}
 			files, err := changedFiles(dir, base)
 			if err != nil {
@@ -142,7 +217,14 @@ func newAffectedCmd() *cobra.Command {
 				return &exitError{exitInvalid, err}
 			}
 			a := affectedStacks(files, stacks, tenantStamps(dir, base))
-			enc := json.NewEncoder(cmd.OutOrStdout())
+			if inWaves {
+				proj, err := spec.LoadProject(dir)
+				if err != nil {
+					return &exitError{exitInvalid, err}
+				}
+				canary, rest := proj.Rollout.Waves(a.Stacks)
+				return enc.Encode(waves{Canary: canary, Rest: rest})
+			}
 			if !targets {
 				return enc.Encode(a.Stacks)
 			}
@@ -154,6 +236,8 @@ func newAffectedCmd() *cobra.Command {
 	}
 	dirFlag(cmd, &dir)
 	cmd.Flags().StringVar(&base, "base", "", "git revision to compare the work tree with (the pull request's base)")
+	cmd.Flags().StringVar(&deployedFile, "deployed", "", `JSON file {stack: commit} of what each stack last deployed: compare each stack with its own commit (a stack without one is behind)`)
+	cmd.Flags().BoolVar(&inWaves, "waves", false, `print {"canary": [stack], "rest": [stacks]}: the first affected stack of rollout.yaml alone, then the others`)
 	cmd.Flags().BoolVar(&targets, "targets", false, `print {"stacks": [...], "targets": {stack: [URNs]}}: for a stack whose only changes are tenant files, every URN the change touches, platform resources included`)
 	return cmd
 }
