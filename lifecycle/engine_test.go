@@ -230,6 +230,8 @@ func newWorldFrom(t testing.TB, src, stackName string) *world {
 		"PULUMI_SKIP_CHECKPOINTS":                     "true",
 		"PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK":    "false",
 		simazure.EnvCloud:                             cloud.Dir(),
+		// No trap is armed unless a test arms one (interrupt_test.go).
+		simazure.EnvInterrupt: filepath.Join(base, "trap.json"),
 	}
 	if err := os.MkdirAll(filepath.Join(base, "backend"), 0o755); err != nil {
 		t.Fatal(err)

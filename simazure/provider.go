@@ -167,6 +167,7 @@ func (p *Provider) Create(_ context.Context, req plugin.CreateRequest) (plugin.C
 	if err != nil {
 		return plugin.CreateResponse{Status: resource.StatusUnknown}, err
 	}
+	trip("create", string(req.URN))
 	return plugin.CreateResponse{ID: resource.ID(id), Properties: out, Status: resource.StatusOK}, nil
 }
 
@@ -186,6 +187,7 @@ func (p *Provider) Update(_ context.Context, req plugin.UpdateRequest) (plugin.U
 	if err != nil {
 		return plugin.UpdateResponse{Status: resource.StatusPartialFailure, Properties: req.OldOutputs}, err
 	}
+	trip("update", string(req.URN))
 	return plugin.UpdateResponse{Properties: out, Status: resource.StatusOK}, nil
 }
 

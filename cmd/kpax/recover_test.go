@@ -1,0 +1,100 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestRecover settles an interrupted deploy's state with a stand-in az that
+// knows one of the two Azure resources: that one is kept with its ID, the
+// other and the random value are cleared, and the pending update is left
+// for pulumi refresh.
+func TestRecover(t *testing.T) {
+	const sub = "9eeb924c-3aa7-452b-8154-7e01789cf586"
+	const dbID = "/subscriptions/" + sub + "/resourceGroups/rg-kpax-za-platform/providers/Microsoft.Sql/servers/sql-kpax-za-1-abcde/databases/sqldb-cape-office"
+	tenant := "urn:pulumi:prod-za::kpax-cloud::kpax:components:Tenant::cape-office"
+	child := func(typ, name string) string {
+		return "urn:pulumi:prod-za::kpax-cloud::kpax:components:Tenant$" + typ + "::" + name
+	}
+	pending := func(op, typ, name string, custom bool, inputs map[string]any) map[string]any {
+		return map[string]any{"type": op, "resource": map[string]any{"urn": child(typ, name), "type": typ, "custom": custom, "parent": tenant, "inputs": inputs}}
+	}
+	state := map[string]any{"version": 3, "deployment": map[string]any{
+		"manifest":  map[string]any{"time": "2026-12-04T00:00:00Z", "magic": "", "version": "v3.276.0"},
+		"resources": []any{map[string]any{"urn": tenant, "type": "kpax:components:Tenant", "custom": false}},
+		"pending_operations": []any{
+			pending("creating", "azure-native:sql:Database", "cape-office-db", true, map[string]any{
+				"resourceGroupName": "rg-kpax-za-platform", "serverName": "sql-kpax-za-1-abcde", "databaseName": "sqldb-cape-office"}),
+			pending("creating", "azure-native:storage:StorageAccount", "cape-office-storage", true, map[string]any{
+				"resourceGroupName": "rg-kpax-za-cape-office", "accountName": "stkpaxcapeoffice1234"}),
+			pending("creating", "random:index/randomString:RandomString", "cape-office-suffix", true, map[string]any{"length": 5}),
+			pending("updating", "azure-native:app:ContainerApp", "cape-office-app", true, map[string]any{}),
+		},
+	}}
+	dir := t.TempDir()
+	data, _ := json.Marshal(state)
+	stateFile, out := filepath.Join(dir, "state.json"), filepath.Join(dir, "settled.json")
+	if err := os.WriteFile(stateFile, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "bin")
+	if err := os.MkdirAll(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	az := `#!/bin/sh
+case "$*" in
+  *sqldb-cape-office*) echo "` + dbID + `" ;;
+  *) echo "(ResourceNotFound) The Resource was not found." >&2; exit 3 ;;
+esac
+`
+	if err := os.WriteFile(filepath.Join(bin, "az"), []byte(az), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+":"+os.Getenv("PATH"))
+
+	code, stdout, errs := kpax("recover", "--dir", root, "--stack", "prod-za", "--state", stateFile, "--out", out)
+	if code != exitOK {
+		t.Fatalf("exit %d %s", code, errs)
+	}
+	for _, want := range []string{
+		"4 pending operations",
+		"creating " + child("azure-native:sql:Database", "cape-office-db") + "\n    Azure finished it: kept, with its ID\n    " + dbID,
+		"creating " + child("azure-native:storage:StorageAccount", "cape-office-storage") + "\n    Azure does not have it: cleared",
+		"creating " + child("random:index/randomString:RandomString", "cape-office-suffix") + "\n    Azure does not have it: cleared",
+		"updating " + child("azure-native:app:ContainerApp", "cape-office-app") + "\n    pulumi refresh reads it",
+		"pulumi stack import --stack prod-za --file " + out,
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	var settled struct {
+		Deployment struct {
+			Resources []struct{ URN, ID string } `json:"resources"`
+			Pending   []struct {
+				Type string `json:"type"`
+			} `json:"pending_operations"`
+		} `json:"deployment"`
+	}
+	data, err := os.ReadFile(out)
+	if err != nil || json.Unmarshal(data, &settled) != nil {
+		t.Fatalf("settled state: %v", err)
+	}
+	if r := settled.Deployment.Resources; len(r) != 2 || r[1].URN != child("azure-native:sql:Database", "cape-office-db") || r[1].ID != dbID {
+		t.Errorf("resources: %+v", r)
+	}
+	if p := settled.Deployment.Pending; len(p) != 1 || p[0].Type != "updating" {
+		t.Errorf("pending: %+v", p)
+	}
+	// An az that fails otherwise (not logged in) is an error, never a
+	// "does not exist": clearing a finished create breaks the next up.
+	if err := os.WriteFile(filepath.Join(bin, "az"), []byte("#!/bin/sh\necho 'Please run az login' >&2; exit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := kpax("recover", "--dir", root, "--stack", "prod-za", "--state", stateFile, "--out", out); code != exitInvalid || !strings.Contains(errs, "az login") {
+		t.Errorf("az not logged in: exit %d %s", code, errs)
+	}
+}
