@@ -39,6 +39,11 @@ const (
 	// ReasonRetentionLowered: a tenant's backups would be kept for less
 	// time, which an immutable vault refuses.
 	ReasonRetentionLowered Reason = "retention-lowered"
+	// ReasonSubscription: a deployed stack's file names another
+	// subscription. azure-native's DiffConfig reports no change for it, so
+	// the preview shows nothing: existing resources stay where they are,
+	// and new ones go to the new subscription.
+	ReasonSubscription Reason = "subscription-changed"
 )
 
 // immutableVaultSource is why a shorter retention is refused.
@@ -49,6 +54,11 @@ func flags(stacks []StackPlans, compared [][]plan.Change) []Flag {
 	removed := map[string]string{} // tenant -> stack it left
 	added := map[string]string{}
 	for i, s := range stacks {
+		if s.BaseSubscription != "" && !strings.EqualFold(s.BaseSubscription, s.HeadSubscription) {
+			out = append(out, Flag{ReasonSubscription, s.Stack, "", fmt.Sprintf(
+				"Stack `%s` moves from subscription `%s` to `%s`: the provider treats it as no change, so its resources stay in the old subscription while new ones go to the new. A stack does not move between subscriptions; open a new stamp there and move tenants (README, Stamps).",
+				s.Stack, s.BaseSubscription, orNone(s.HeadSubscription))})
+		}
 		states, _ := s.Base.Outputs["tenantStates"].(map[string]any)
 		tenants := tenantNames(s.Base, s.Head)
 		for _, c := range compared[i] {
@@ -157,4 +167,11 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }

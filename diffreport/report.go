@@ -17,6 +17,9 @@ import (
 type StackPlans struct {
 	Stack      string
 	Base, Head *plan.Plan
+	// BaseSubscription and HeadSubscription are the stack file's
+	// azure-native:subscriptionId on each side ("" where there is none).
+	BaseSubscription, HeadSubscription string
 }
 
 // Report is the diff of a change, for every stack it affects.

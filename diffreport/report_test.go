@@ -86,7 +86,7 @@ func TestSharedEntriesGoToTheirTenant(t *testing.T) {
 	head.tenant("newco", "active", nil)
 	head.gateway(map[string]string{"acme": "acme.fr.kpax.cloud", "globex": "globex.fr.kpax.cloud", "newco": "newco.fr.kpax.cloud"})
 
-	r := Build("main", []StackPlans{{"prod-fr", base.p, head.p}})
+	r := Build("main", []StackPlans{{Stack: "prod-fr", Base: base.p, Head: head.p}})
 	if len(r.Stacks) != 1 || len(r.Stacks[0].Sections) != 1 {
 		t.Fatalf("want one stack with one section (newco's), got %+v", r.Stacks)
 	}
@@ -143,7 +143,7 @@ func TestPlatformEditsStayWithThePlatform(t *testing.T) {
 	gw.Inputs["sku"] = map[string]any{"tier": "WAF_v2", "capacity": 3.0}
 	gw.Inputs["httpListeners"].([]any)[0].(map[string]any)["hostName"] = "acme.example.com"
 
-	r := Build("main", []StackPlans{{"prod-fr", base.p, head.p}})
+	r := Build("main", []StackPlans{{Stack: "prod-fr", Base: base.p, Head: head.p}})
 	secs := r.Stacks[0].Sections
 	if len(secs) != 2 || len(secs[0].Tenants) != 0 || secs[1].Tenants[0] != "acme" {
 		t.Fatalf("want a platform and an acme section, got %+v", secs)
@@ -181,7 +181,7 @@ func fleet(n int, distinct bool) (base, head *world) {
 
 func TestIdenticalChangesAreGrouped(t *testing.T) {
 	base, head := fleet(5, false)
-	r := Build("main", []StackPlans{{"prod-fr", base.p, head.p}})
+	r := Build("main", []StackPlans{{Stack: "prod-fr", Base: base.p, Head: head.p}})
 	secs := r.Stacks[0].Sections
 	if len(secs) != 1 || len(secs[0].Tenants) != 5 {
 		t.Fatalf("want one section for 5 tenants, got %+v", secs)
@@ -202,7 +202,7 @@ func TestIdenticalChangesAreGrouped(t *testing.T) {
 	}
 
 	base, head = fleet(5, true)
-	r = Build("main", []StackPlans{{"prod-fr", base.p, head.p}})
+	r = Build("main", []StackPlans{{Stack: "prod-fr", Base: base.p, Head: head.p}})
 	if n := len(r.Stacks[0].Sections); n != 5 {
 		t.Errorf("distinct changes are grouped: %d sections", n)
 	}
@@ -212,7 +212,7 @@ func TestOverBudgetIsASummary(t *testing.T) {
 	base, head := fleet(300, true)
 	base.gateway(map[string]string{"t000": "a"})
 	base.p.Get(gatewayType, "region-fr-agw").Protect = true
-	r := Build("main", []StackPlans{{"prod-fr", base.p, head.p}})
+	r := Build("main", []StackPlans{{Stack: "prod-fr", Base: base.p, Head: head.p}})
 	full := r.Markdown(MarkdownOptions{})
 	const budget = 8000
 	if len(full) <= budget {
@@ -244,7 +244,7 @@ func TestFlags(t *testing.T) {
 		}
 		base.add(subnetType, "acme-snet", "acme", map[string]any{"delegations": []any{map[string]any{"name": "apps", "serviceName": "Microsoft.App/environments"}}})
 		head.add(subnetType, "acme-snet", "acme", map[string]any{"delegations": []any{map[string]any{"name": "apps", "serviceName": "Microsoft.Web/serverFarms"}}})
-		r := Build("main", []StackPlans{{"prod-fr", base.p, head.p}})
+		r := Build("main", []StackPlans{{Stack: "prod-fr", Base: base.p, Head: head.p}})
 		want := "`acme-snet` (azure-native:network:Subnet) in `prod-fr` is replaced: Azure cannot change `delegations[apps].serviceName` in place."
 		if len(r.Flags) != 1 || r.Flags[0].Message != want || r.Flags[0].Tenant != "acme" || r.Flags[0].Reason != ReasonReplacement {
 			t.Errorf("flags = %+v", r.Flags)
@@ -265,12 +265,12 @@ func TestFlags(t *testing.T) {
 		}
 		base.add(itemType, "acme-share-backup", "acme", map[string]any{"properties": map[string]any{"policyId": "/id/region-fr-policy-fs-30"}})
 		head.add(itemType, "acme-share-backup", "acme", map[string]any{"properties": map[string]any{"policyId": "/id/region-fr-policy-fs-7"}})
-		r := Build("main", []StackPlans{{"prod-fr", base.p, head.p}})
+		r := Build("main", []StackPlans{{Stack: "prod-fr", Base: base.p, Head: head.p}})
 		if len(r.Flags) != 1 || r.Flags[0].Reason != ReasonRetentionLowered || !strings.Contains(r.Flags[0].Message, "would be kept 7 days instead of 30") {
 			t.Errorf("flags = %+v", r.Flags)
 		}
 		// A longer retention is not flagged.
-		r = Build("main", []StackPlans{{"prod-fr", head.p, base.p}})
+		r = Build("main", []StackPlans{{Stack: "prod-fr", Base: head.p, Head: base.p}})
 		if len(r.Flags) != 0 {
 			t.Errorf("a longer retention is flagged: %+v", r.Flags)
 		}
@@ -285,7 +285,7 @@ func TestFlags(t *testing.T) {
 			oldFrom.tenant("acme", "active", nil)
 			newFrom, newTo := newWorld(tc.from), newWorld(tc.to)
 			newTo.tenant("acme", "active", nil)
-			r := Build("main", []StackPlans{{tc.from, oldFrom.p, newFrom.p}, {tc.to, oldTo.p, newTo.p}})
+			r := Build("main", []StackPlans{{Stack: tc.from, Base: oldFrom.p, Head: newFrom.p}, {Stack: tc.to, Base: oldTo.p, Head: newTo.p}})
 			var reasons []string
 			found := false
 			for _, f := range r.Flags {
@@ -306,7 +306,7 @@ func TestJSONRoundTripsTheMarkdown(t *testing.T) {
 	base.gateway(map[string]string{"t000": "a.fr", "t001": "b.fr"})
 	head.gateway(map[string]string{"t000": "a2.fr", "t002": "c.fr"})
 	head.p.Get(gatewayType, "region-fr-agw").Inputs["sku"] = map[string]any{"tier": "WAF_v2", "capacity": 2}
-	r := Build("main", []StackPlans{{"prod-fr", base.p, head.p}})
+	r := Build("main", []StackPlans{{Stack: "prod-fr", Base: base.p, Head: head.p}})
 	doc, err := r.JSON()
 	if err != nil {
 		t.Fatal(err)
@@ -349,6 +349,29 @@ func TestCodeSpans(t *testing.T) {
 	} {
 		if got := code(tc.give); got != tc.want {
 			t.Errorf("code(%q) = %q, want %q", tc.give, got, tc.want)
+		}
+	}
+}
+
+// A stack file that names another subscription is flagged: the provider
+// shows no change for it, so the preview would not tell.
+func TestSubscriptionChangeIsFlagged(t *testing.T) {
+	base, head := fleet(1, true)
+	const a, b = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
+	for _, tc := range []struct {
+		from, to string
+		flagged  bool
+	}{
+		{a, a, false},
+		{a, strings.ToUpper(a), false},
+		{"", a, false}, // a new stack, or one that had no subscription
+		{a, b, true},
+		{a, "", true},
+	} {
+		r := Build("main", []StackPlans{{Stack: "prod-fr", Base: base.p, Head: head.p, BaseSubscription: tc.from, HeadSubscription: tc.to}})
+		got := len(r.Flags) == 1 && r.Flags[0].Reason == ReasonSubscription && strings.Contains(r.Flags[0].Message, "moves from subscription")
+		if got != tc.flagged || (!tc.flagged && len(r.Flags) != 0) {
+			t.Errorf("%q → %q: flags %+v, want flagged=%v", tc.from, tc.to, r.Flags, tc.flagged)
 		}
 	}
 }

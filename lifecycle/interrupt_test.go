@@ -159,8 +159,8 @@ func (w *world) recover() []string {
 	}
 	// 3. kpax recover: what Azure finished joins the state with its ID, the
 	// other pending creates are cleared.
-	settled, kept, _, err := recovery.Settle(export, w.subscription(), func(id string) (bool, error) {
-		rec, err := w.cloud.Get(id)
+	settled, kept, _, err := recovery.Settle(export, w.subscription(), func(p recovery.Pending) (bool, error) {
+		rec, err := w.cloud.Get(p.ID)
 		return rec != nil, err
 	})
 	if err != nil {

@@ -262,6 +262,9 @@ func checkDeploy(t *testing.T, workflows []workflow, fail func(string)) {
 	if strings.Contains(all, "github.event.before") || !strings.Contains(all, "kpax affected --deployed") || !strings.Contains(all, "kpax:deployed-commit") {
 		fail("deploy.yml: must compare each stack with its kpax:deployed-commit tag (kpax affected --deployed), not with github.event.before")
 	}
+	if !strings.Contains(deploy.Jobs["plan"].If, "github.ref == 'refs/heads/main'") {
+		fail("deploy.yml: the plan job must run on main only: a dispatch from another branch would deploy it to prod")
+	}
 	canary, rest := deploy.Jobs["canary"], deploy.Jobs["rest"]
 	if canary.Uses != "./.github/workflows/pulumi-up.yml" || rest.Uses != canary.Uses {
 		fail("deploy.yml: the canary and rest jobs must both call pulumi-up.yml")

@@ -268,6 +268,7 @@ func physicalName(typ, logical string, inputs resource.PropertyMap) string {
 var armPaths = map[string]string{
 	"app:ManagedEnvironment":                 "Microsoft.App/managedEnvironments/{name}",
 	"app:ContainerApp":                       "Microsoft.App/containerApps/{name}",
+	"app:ManagedEnvironmentsStorage":         "Microsoft.App/managedEnvironments/{environmentName}/storages/{name}",
 	"compute:Disk":                           "Microsoft.Compute/disks/{name}",
 	"compute:VirtualMachine":                 "Microsoft.Compute/virtualMachines/{name}",
 	"compute:VirtualMachineExtension":        "Microsoft.Compute/virtualMachines/{vmName}/extensions/{name}",

@@ -25,6 +25,11 @@ type Pending struct {
 	Type string `json:"type"`
 	// Parent is the URN of the resource's parent component.
 	Parent string `json:"parent,omitempty"`
+	// APIVersion is the Azure API version the state's other resources of
+	// the same type were made with (azure-native's azureApiVersion output),
+	// or "" when none says: az resource show needs it for extension
+	// resources, whose ID starts with another provider's namespace.
+	APIVersion string `json:"apiVersion,omitempty"`
 	// ID is, for a pending create of an Azure resource, the ARM ID it
 	// gets: the name and scope are inputs, so it is known before Azure
 	// answers. Empty for other providers' resources (random values exist
@@ -35,14 +40,22 @@ type Pending struct {
 // state is the part of `pulumi stack export` this package reads.
 type state struct {
 	Deployment struct {
+		Resources []struct {
+			URN     string         `json:"urn"`
+			Type    string         `json:"type"`
+			ID      string         `json:"id"`
+			Inputs  map[string]any `json:"inputs"`
+			Outputs map[string]any `json:"outputs"`
+		} `json:"resources"`
 		Pending []struct {
 			Type     string `json:"type"`
 			Resource struct {
-				URN    string         `json:"urn"`
-				Type   string         `json:"type"`
-				Parent string         `json:"parent"`
-				Custom bool           `json:"custom"`
-				Inputs map[string]any `json:"inputs"`
+				URN      string         `json:"urn"`
+				Type     string         `json:"type"`
+				Parent   string         `json:"parent"`
+				Custom   bool           `json:"custom"`
+				Provider string         `json:"provider"`
+				Inputs   map[string]any `json:"inputs"`
 			} `json:"resource"`
 		} `json:"pending_operations"`
 	} `json:"deployment"`
@@ -50,19 +63,38 @@ type state struct {
 
 // PendingOperations reads the pending operations of an exported state (the
 // output of `pulumi stack export`), sorted by URN. subscription is the
-// stack's (its stack file's), which the ARM IDs lie in.
+// stack's (its stack file's): the ARM IDs lie in it, but for resources of
+// an explicit provider with a subscription of its own (a later stamp's DNS
+// records in stamp 1's).
 func PendingOperations(export []byte, subscription string) ([]Pending, error) {
 	var s state
 	if err := json.Unmarshal(export, &s); err != nil {
 		return nil, fmt.Errorf("not a `pulumi stack export` of a stack: %w", err)
 	}
+	// Providers by reference ("URN::ID"), for their subscriptions; API
+	// versions by type.
+	providerSub, apiVersion := map[string]string{}, map[string]string{}
+	for _, r := range s.Deployment.Resources {
+		if strings.HasPrefix(r.Type, "pulumi:providers:") {
+			if sub, _ := r.Inputs["subscriptionId"].(string); sub != "" {
+				providerSub[r.URN+"::"+r.ID] = sub
+			}
+		}
+		if v, _ := r.Outputs["azureApiVersion"].(string); v != "" {
+			apiVersion[r.Type] = v
+		}
+	}
 	out := make([]Pending, 0, len(s.Deployment.Pending))
 	for _, op := range s.Deployment.Pending {
-		p := Pending{Op: op.Type, URN: op.Resource.URN, Type: op.Resource.Type, Parent: op.Resource.Parent}
+		p := Pending{Op: op.Type, URN: op.Resource.URN, Type: op.Resource.Type, Parent: op.Resource.Parent, APIVersion: apiVersion[op.Resource.Type]}
 		if op.Type == "creating" && op.Resource.Custom && strings.HasPrefix(op.Resource.Type, "azure-native:") {
 			logical := op.Resource.URN[strings.LastIndex(op.Resource.URN, "::")+2:]
 			id, _ := plan.AzureState(op.Resource.Type, logical, resource.NewPropertyMapFromMap(op.Resource.Inputs))
-			p.ID = strings.Replace(id, "/subscriptions/"+plan.MockSubscriptionID, "/subscriptions/"+subscription, 1)
+			sub := subscription
+			if own := providerSub[op.Resource.Provider]; own != "" {
+				sub = own
+			}
+			p.ID = strings.Replace(id, "/subscriptions/"+plan.MockSubscriptionID, "/subscriptions/"+sub, 1)
 		}
 		out = append(out, p)
 	}
@@ -87,7 +119,7 @@ func PendingOperations(export []byte, subscription string) ([]Pending, error) {
 // language plugin, which inline programs do not have. Export, edit and
 // import is the way Pulumi's maintainers give for a pending create
 // (pulumi/pulumi#4265).
-func Settle(export []byte, subscription string, exists func(id string) (bool, error)) (settled []byte, kept, dropped []string, err error) {
+func Settle(export []byte, subscription string, exists func(p Pending) (bool, error)) (settled []byte, kept, dropped []string, err error) {
 	pending, err := PendingOperations(export, subscription)
 	if err != nil {
 		return nil, nil, nil, err
@@ -97,7 +129,7 @@ func Settle(export []byte, subscription string, exists func(id string) (bool, er
 		if p.Op != "creating" || p.ID == "" {
 			continue
 		}
-		ok, err := exists(p.ID)
+		ok, err := exists(p)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("%s: %w", p.ID, err)
 		}
@@ -128,6 +160,15 @@ func Settle(export []byte, subscription string, exists func(id string) (bool, er
 		if !ok {
 			dropped = append(dropped, urn)
 			continue
+		}
+		// A replacement interrupted after its create: the old resource
+		// still has the URN. It becomes pending deletion, as the engine
+		// marks it once the new one exists, and the next up deletes it;
+		// two live entries of one URN are refused by stack import.
+		for _, o := range resources {
+			if old, _ := o.(map[string]any); old != nil && old["urn"] == urn && old["delete"] != true {
+				old["delete"] = true
+			}
 		}
 		// Its parent and dependencies finished before it started, so they
 		// precede it in the list, as a state requires. The refresh then

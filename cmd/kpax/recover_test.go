@@ -22,16 +22,33 @@ func TestRecover(t *testing.T) {
 	pending := func(op, typ, name string, custom bool, inputs map[string]any) map[string]any {
 		return map[string]any{"type": op, "resource": map[string]any{"urn": child(typ, name), "type": typ, "custom": custom, "parent": tenant, "inputs": inputs}}
 	}
+	// Stamp 1's DNS zone, reached through an explicit provider for its
+	// subscription (a later stamp in a subscription of its own).
+	const dnsSub = "0d7c1c8b-c01d-4639-9d03-da0810c2a425"
+	dnsProvider := "urn:pulumi:prod-za::kpax-cloud::pulumi:providers:azure-native::dns"
+	record := pending("creating", "azure-native:network:RecordSet", "cape-office-dns", true, map[string]any{
+		"resourceGroupName": "rg-kpax-za-platform", "zoneName": "za.kpax.cloud", "relativeRecordSetName": "cape-office", "recordType": "A"})
+	record["resource"].(map[string]any)["provider"] = dnsProvider + "::prov-id"
+	// A replacement interrupted after its create: the old app still holds
+	// the URN.
+	oldApp := map[string]any{"urn": child("azure-native:app:ContainerApp", "cape-office-app"), "type": "azure-native:app:ContainerApp", "custom": true, "id": "/old"}
 	state := map[string]any{"version": 3, "deployment": map[string]any{
-		"manifest":  map[string]any{"time": "2026-12-04T00:00:00Z", "magic": "", "version": "v3.276.0"},
-		"resources": []any{map[string]any{"urn": tenant, "type": "kpax:components:Tenant", "custom": false}},
+		"manifest": map[string]any{"time": "2026-12-04T00:00:00Z", "magic": "", "version": "v3.276.0"},
+		"resources": []any{
+			map[string]any{"urn": tenant, "type": "kpax:components:Tenant", "custom": false},
+			map[string]any{"urn": dnsProvider, "type": "pulumi:providers:azure-native", "custom": true, "id": "prov-id", "inputs": map[string]any{"subscriptionId": dnsSub}},
+			oldApp,
+		},
 		"pending_operations": []any{
+			record,
+			pending("creating", "azure-native:app:ContainerApp", "cape-office-app", true, map[string]any{
+				"resourceGroupName": "rg-kpax-za-cape-office", "containerAppName": "ca-cape-office"}),
 			pending("creating", "azure-native:sql:Database", "cape-office-db", true, map[string]any{
 				"resourceGroupName": "rg-kpax-za-platform", "serverName": "sql-kpax-za-1-abcde", "databaseName": "sqldb-cape-office"}),
 			pending("creating", "azure-native:storage:StorageAccount", "cape-office-storage", true, map[string]any{
 				"resourceGroupName": "rg-kpax-za-cape-office", "accountName": "stkpaxcapeoffice1234"}),
 			pending("creating", "random:index/randomString:RandomString", "cape-office-suffix", true, map[string]any{"length": 5}),
-			pending("updating", "azure-native:app:ContainerApp", "cape-office-app", true, map[string]any{}),
+			pending("updating", "azure-native:storage:FileShare", "cape-office-share", true, map[string]any{}),
 		},
 	}}
 	dir := t.TempDir()
@@ -44,9 +61,13 @@ func TestRecover(t *testing.T) {
 	if err := os.MkdirAll(bin, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	const recordID = "/subscriptions/" + dnsSub + "/resourceGroups/rg-kpax-za-platform/providers/Microsoft.Network/dnszones/za.kpax.cloud/A/cape-office"
+	const appID = "/subscriptions/" + sub + "/resourceGroups/rg-kpax-za-cape-office/providers/Microsoft.App/containerApps/ca-cape-office"
 	az := `#!/bin/sh
 case "$*" in
   *sqldb-cape-office*) echo "` + dbID + `" ;;
+  *"--ids ` + recordID + ` "*) echo "` + recordID + `" ;;
+  *ca-cape-office*) echo "` + appID + `" ;;
   *) echo "(ResourceNotFound) The Resource was not found." >&2; exit 3 ;;
 esac
 `
@@ -60,11 +81,12 @@ esac
 		t.Fatalf("exit %d %s", code, errs)
 	}
 	for _, want := range []string{
-		"4 pending operations",
+		"6 pending operations",
+		"creating " + child("azure-native:network:RecordSet", "cape-office-dns") + "\n    Azure finished it: kept, with its ID\n    " + recordID,
 		"creating " + child("azure-native:sql:Database", "cape-office-db") + "\n    Azure finished it: kept, with its ID\n    " + dbID,
 		"creating " + child("azure-native:storage:StorageAccount", "cape-office-storage") + "\n    Azure does not have it: cleared",
 		"creating " + child("random:index/randomString:RandomString", "cape-office-suffix") + "\n    Azure does not have it: cleared",
-		"updating " + child("azure-native:app:ContainerApp", "cape-office-app") + "\n    pulumi refresh reads it",
+		"updating " + child("azure-native:storage:FileShare", "cape-office-share") + "\n    pulumi refresh reads it",
 		"pulumi stack import --stack prod-za --file " + out,
 	} {
 		if !strings.Contains(stdout, want) {
@@ -73,8 +95,11 @@ esac
 	}
 	var settled struct {
 		Deployment struct {
-			Resources []struct{ URN, ID string } `json:"resources"`
-			Pending   []struct {
+			Resources []struct {
+				URN, ID string
+				Delete  bool `json:"delete"`
+			} `json:"resources"`
+			Pending []struct {
 				Type string `json:"type"`
 			} `json:"pending_operations"`
 		} `json:"deployment"`
@@ -83,18 +108,22 @@ esac
 	if err != nil || json.Unmarshal(data, &settled) != nil {
 		t.Fatalf("settled state: %v", err)
 	}
-	if r := settled.Deployment.Resources; len(r) != 2 || r[1].URN != child("azure-native:sql:Database", "cape-office-db") || r[1].ID != dbID {
-		t.Errorf("resources: %+v", r)
+	r := settled.Deployment.Resources
+	if len(r) != 6 || r[2].ID != "/old" || !r[2].Delete || r[3].ID != recordID || r[4].ID != appID || r[4].Delete || r[5].ID != dbID {
+		t.Errorf("resources: want the old app pending deletion, then the record, the new app and the database: %+v", r)
 	}
 	if p := settled.Deployment.Pending; len(p) != 1 || p[0].Type != "updating" {
 		t.Errorf("pending: %+v", p)
 	}
-	// An az that fails otherwise (not logged in) is an error, never a
-	// "does not exist": clearing a finished create breaks the next up.
-	if err := os.WriteFile(filepath.Join(bin, "az"), []byte("#!/bin/sh\necho 'Please run az login' >&2; exit 1\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if code, _, errs := kpax("recover", "--dir", root, "--stack", "prod-za", "--state", stateFile, "--out", out); code != exitInvalid || !strings.Contains(errs, "az login") {
-		t.Errorf("az not logged in: exit %d %s", code, errs)
+	// An az that fails otherwise (not logged in, a group or subscription
+	// not found) is an error, never a "does not exist": clearing a
+	// finished create breaks the next up.
+	for _, failure := range []string{"echo 'Please run az login' >&2; exit 1", "echo \"(ResourceGroupNotFound) Resource group 'rg' could not be found.\" >&2; exit 3"} {
+		if err := os.WriteFile(filepath.Join(bin, "az"), []byte("#!/bin/sh\n"+failure+"\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, errs := kpax("recover", "--dir", root, "--stack", "prod-za", "--state", stateFile, "--out", out); code != exitInvalid || !strings.Contains(errs, "az resource show") {
+			t.Errorf("az failing with %q: exit %d %s", failure, code, errs)
+		}
 	}
 }

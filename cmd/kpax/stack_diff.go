@@ -13,6 +13,7 @@ import (
 
 	"github.com/kpax/kpax-cloud/diffreport"
 	"github.com/kpax/kpax-cloud/program"
+	"github.com/kpax/kpax-cloud/spec"
 )
 
 // exitFlagged is diff's exit code when a change needs a human's explicit
@@ -137,5 +138,16 @@ func stackPlans(baseDir, headDir, stack string) (diffreport.StackPlans, error) {
 	if err != nil {
 		return diffreport.StackPlans{}, fmt.Errorf("work tree %s: %w", stack, err)
 	}
-	return diffreport.StackPlans{Stack: stack, Base: b, Head: h}, nil
+	return diffreport.StackPlans{Stack: stack, Base: b, Head: h,
+		BaseSubscription: stackSubscription(baseDir, stack), HeadSubscription: stackSubscription(headDir, stack)}, nil
+}
+
+// stackSubscription is a stack file's subscription, or "" when the file or
+// the key is missing (validation reports those).
+func stackSubscription(dir, stack string) string {
+	cfg, err := program.StackConfig(dir, stack)
+	if err != nil {
+		return ""
+	}
+	return cfg[spec.StackKeySubscription]
 }

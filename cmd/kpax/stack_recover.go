@@ -19,24 +19,32 @@ import (
 )
 
 // azureHas asks Azure, through the az CLI the operator is logged in with,
-// whether a resource exists. az answers ResourceNotFound (exit 3) for one
-// that does not; any other failure is an error, never a "no": clearing a
-// create that Azure did finish would make the next up fail on it.
-func azureHas(subscription string) func(id string) (bool, error) {
-	return func(id string) (bool, error) {
-		var stderr bytes.Buffer
-		cmd := exec.Command("az", "resource", "show", "--ids", id, "--subscription", subscription, "--query", "id", "--output", "tsv")
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		var exit *exec.ExitError
-		switch {
-		case err == nil:
-			return strings.EqualFold(strings.TrimSpace(string(out)), id), nil
-		case errors.As(err, &exit) && (strings.Contains(stderr.String(), "ResourceNotFound") || strings.Contains(stderr.String(), "could not be found")):
-			return false, nil
-		}
-		return false, fmt.Errorf("az resource show: %v: %s", err, strings.TrimSpace(stderr.String()))
+// whether a pending create's resource exists. az exits 3 with
+// "(ResourceNotFound)" for one that does not
+// (https://github.com/Azure/azure-cli/issues/6612); anything else, a parent
+// group or subscription not found included, is an error, never a "no":
+// clearing a create that Azure did finish would make the next up fail on
+// it. The ID names its own subscription. An extension resource (a
+// diagnostic setting on a storage service) needs its own API version, which
+// az would otherwise take from the scope's namespace: the state's other
+// resources of the type give it.
+func azureHas(p recovery.Pending) (bool, error) {
+	args := []string{"resource", "show", "--ids", p.ID, "--query", "id", "--output", "tsv"}
+	if p.APIVersion != "" {
+		args = append(args, "--api-version", p.APIVersion)
 	}
+	var stderr bytes.Buffer
+	cmd := exec.Command("az", args...)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return strings.EqualFold(strings.TrimSpace(string(out)), p.ID), nil
+	case errors.As(err, &exit) && exit.ExitCode() == 3 && strings.Contains(stderr.String(), "(ResourceNotFound)"):
+		return false, nil
+	}
+	return false, fmt.Errorf("az %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
 }
 
 func newRecoverCmd() *cobra.Command {
@@ -69,7 +77,7 @@ Then run pulumi refresh and pulumi up (README, "When a deploy was interrupted").
 			if err != nil {
 				return &exitError{exitInvalid, fmt.Errorf("%s: %w", stateFile, err)}
 			}
-			settled, kept, dropped, err := recovery.Settle(export, sub, azureHas(sub))
+			settled, kept, dropped, err := recovery.Settle(export, sub, azureHas)
 			if err != nil {
 				return &exitError{exitInvalid, err}
 			}
