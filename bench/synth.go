@@ -111,8 +111,8 @@ func WriteProject(dst, srcRoot string, n int) (Layout, error) {
 	return l, nil
 }
 
-// WriteStamp writes under dst a copy of the project at srcRoot (Pulumi files
-// and regions) whose region holds n synthetic tenants, all in stamp 1: the
+// WriteStamp writes under dst a copy of the project at srcRoot (Pulumi files,
+// rollout.yaml and regions) whose region holds n synthetic tenants, all in stamp 1: the
 // stack prod-<region> at the size the engine benchmarks measure. The
 // region's capacity limits are raised so that n fits.
 func WriteStamp(dst, srcRoot, region string, n int) error {
@@ -124,6 +124,7 @@ func WriteStamp(dst, srcRoot, region string, n int) error {
 	if err != nil {
 		return err
 	}
+	files = append(files, filepath.Join(srcRoot, "rollout.yaml"))
 	for _, f := range append(files, regions...) {
 		data, err := os.ReadFile(f)
 		if err != nil {
