@@ -188,6 +188,8 @@ func newAffectedCmd() *cobra.Command {
 				return &exitError{exitUsage, fmt.Errorf("kpax affected: --targets goes with --base alone")}
 			}
 			enc := json.NewEncoder(cmd.OutOrStdout())
+			var stacks []string
+			var a affected
 			if deployedFile != "" {
 				proj, err := spec.LoadProject(dir)
 				if err != nil {
@@ -197,36 +199,32 @@ func newAffectedCmd() *cobra.Command {
 				if err != nil {
 					return &exitError{exitInvalid, err}
 				}
-				stacks, err := behindStacks(dir, deployed, proj.Rollout.Order)
+				if stacks, err = behindStacks(dir, deployed, proj.Rollout.Order); err != nil {
+					return &exitError{exitInvalid, err}
+				}
+				sort.Strings(stacks)
+			} else {
+				files, err := changedFiles(dir, base)
 				if err != nil {
 					return &exitError{exitInvalid, err}
 				}
-				if !inWaves {
-					sort.Strings(stacks)
-					return enc.Encode(stacks)
+				all, err := program.Stacks(dir)
+				if err != nil {
+					return &exitError{exitInvalid, err}
 				}
-				canary, rest := proj.Rollout.Waves(stacks)
-				return enc.Encode(waves{Canary: canary, Rest: rest})
+				a = affectedStacks(files, all, tenantStamps(dir, base))
+				stacks = a.Stacks
 			}
-			files, err := changedFiles(dir, base)
-			if err != nil {
-				return &exitError{exitInvalid, err}
-			}
-			stacks, err := program.Stacks(dir)
-			if err != nil {
-				return &exitError{exitInvalid, err}
-			}
-			a := affectedStacks(files, stacks, tenantStamps(dir, base))
 			if inWaves {
 				proj, err := spec.LoadProject(dir)
 				if err != nil {
 					return &exitError{exitInvalid, err}
 				}
-				canary, rest := proj.Rollout.Waves(a.Stacks)
+				canary, rest := proj.Rollout.Waves(stacks)
 				return enc.Encode(waves{Canary: canary, Rest: rest})
 			}
 			if !targets {
-				return enc.Encode(a.Stacks)
+				return enc.Encode(stacks)
 			}
 			if err := diffTargets(dir, base, &a); err != nil {
 				return &exitError{exitInvalid, err}
