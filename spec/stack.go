@@ -5,8 +5,10 @@
 package spec
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -178,12 +180,7 @@ func checkStacks(stacks []*Stack, regions map[string]*Region) Diagnostics {
 			at(s, StackKeyDNSSubscription, "must be empty: this stamp shares %s's subscription, which holds the DNS zone (got %q)", first.Name, dns)
 		}
 	}
-	subs := make([]string, 0, len(bySubscription))
-	for sub := range bySubscription {
-		subs = append(subs, sub)
-	}
-	sort.Strings(subs)
-	for _, sub := range subs {
+	for _, sub := range slices.Sorted(maps.Keys(bySubscription)) {
 		group := bySubscription[sub]
 		for i, a := range group {
 			for _, b := range group[i+1:] {
