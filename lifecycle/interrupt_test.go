@@ -110,31 +110,29 @@ func killTree(pid int) {
 	kill(pid)
 }
 
-// pendingOp is one of the state's pending operations.
-type pendingOp struct {
-	Type     string `json:"type"`
-	Resource struct {
-		URN    string         `json:"urn"`
-		Type   string         `json:"type"`
-		Custom bool           `json:"custom"`
-		Inputs map[string]any `json:"inputs"`
-	} `json:"resource"`
-}
-
-// pending reads the stack's pending operations (`pulumi stack export`).
-func (w *world) pending() []pendingOp {
+// export is `pulumi stack export` of the world's stack, as the file an
+// operator writes.
+func (w *world) export() []byte {
 	w.t.Helper()
 	dep, err := w.stack.Export(context.Background())
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	var state struct {
-		Pending []pendingOp `json:"pending_operations"`
-	}
-	if err := json.Unmarshal(dep.Deployment, &state); err != nil {
+	data, err := json.Marshal(dep)
+	if err != nil {
 		w.t.Fatal(err)
 	}
-	return state.Pending
+	return data
+}
+
+// pending reads the stack's pending operations, as kpax recover does.
+func (w *world) pending() []recovery.Pending {
+	w.t.Helper()
+	ops, err := recovery.PendingOperations(w.export(), w.subscription())
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return ops
 }
 
 // recover follows the README's runbook, "When a deploy was interrupted", on
@@ -149,14 +147,7 @@ func (w *world) recover() []string {
 		w.t.Fatalf("pulumi cancel: %v", err)
 	}
 	// 2. pulumi stack export.
-	dep, err := w.stack.Export(ctx)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	export, err := json.Marshal(dep)
-	if err != nil {
-		w.t.Fatal(err)
-	}
+	export := w.export()
 	// 3. kpax recover: what Azure finished joins the state with its ID, the
 	// other pending creates are cleared.
 	settled, kept, _, err := recovery.Settle(export, w.subscription(), func(p recovery.Pending) (bool, error) {
@@ -226,7 +217,7 @@ func TestInterruptedDeployRecovers(t *testing.T) {
 	w.upKilled(simazure.Trap{Op: "create", URNSuffix: "::" + app.Name + "-db"})
 	dbPending := false
 	for _, op := range w.pending() {
-		dbPending = dbPending || (op.Type == "creating" && strings.HasSuffix(op.Resource.URN, "::"+app.Name+"-db"))
+		dbPending = dbPending || (op.Op == "creating" && strings.HasSuffix(op.URN, "::"+app.Name+"-db"))
 	}
 	if !dbPending {
 		t.Fatalf("the killed up left no pending create of %s's database", app.Name)
