@@ -162,13 +162,28 @@ func Settle(export []byte, subscription string, exists func(p Pending) (bool, er
 			continue
 		}
 		// A replacement interrupted after its create: the old resource
-		// still has the URN. It becomes pending deletion, as the engine
-		// marks it once the new one exists, and the next up deletes it;
-		// two live entries of one URN are refused by stack import.
+		// still has the URN. If it is another Azure resource (a new name),
+		// it becomes pending deletion, as the engine marks it once the new
+		// one exists, and the next up deletes it; two live entries of one
+		// URN are refused by stack import. If it has the very ID that Azure
+		// answered for, the "finished create" is the old resource itself:
+		// marking it for deletion would delete the only copy, so the state
+		// keeps that entry and drops the create.
+		same := false
 		for _, o := range resources {
-			if old, _ := o.(map[string]any); old != nil && old["urn"] == urn && old["delete"] != true {
-				old["delete"] = true
+			old, _ := o.(map[string]any)
+			if old == nil || old["urn"] != urn || old["delete"] == true {
+				continue
 			}
+			if oldID, _ := old["id"].(string); strings.EqualFold(oldID, id) {
+				same = true
+				continue
+			}
+			old["delete"] = true
+		}
+		if same {
+			kept = append(kept, urn)
+			continue
 		}
 		// Its parent and dependencies finished before it started, so they
 		// precede it in the list, as a state requires. The refresh then

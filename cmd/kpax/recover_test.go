@@ -32,17 +32,24 @@ func TestRecover(t *testing.T) {
 	// A replacement interrupted after its create: the old app still holds
 	// the URN.
 	oldApp := map[string]any{"urn": child("azure-native:app:ContainerApp", "cape-office-app"), "type": "azure-native:app:ContainerApp", "custom": true, "id": "/old"}
+	// A replacement of a fixed name, interrupted in its create: what Azure
+	// has under the ID is the old vault itself, which must not be deleted.
+	const vaultID = "/subscriptions/" + sub + "/resourceGroups/rg-kpax-za-cape-office/providers/Microsoft.KeyVault/vaults/kv-cape-office"
+	oldVault := map[string]any{"urn": child("azure-native:keyvault:Vault", "cape-office-kv"), "type": "azure-native:keyvault:Vault", "custom": true, "id": vaultID}
 	state := map[string]any{"version": 3, "deployment": map[string]any{
 		"manifest": map[string]any{"time": "2026-12-04T00:00:00Z", "magic": "", "version": "v3.276.0"},
 		"resources": []any{
 			map[string]any{"urn": tenant, "type": "kpax:components:Tenant", "custom": false},
 			map[string]any{"urn": dnsProvider, "type": "pulumi:providers:azure-native", "custom": true, "id": "prov-id", "inputs": map[string]any{"subscriptionId": dnsSub}},
 			oldApp,
+			oldVault,
 		},
 		"pending_operations": []any{
 			record,
 			pending("creating", "azure-native:app:ContainerApp", "cape-office-app", true, map[string]any{
 				"resourceGroupName": "rg-kpax-za-cape-office", "containerAppName": "ca-cape-office"}),
+			pending("creating", "azure-native:keyvault:Vault", "cape-office-kv", true, map[string]any{
+				"resourceGroupName": "rg-kpax-za-cape-office", "vaultName": "kv-cape-office"}),
 			pending("creating", "azure-native:sql:Database", "cape-office-db", true, map[string]any{
 				"resourceGroupName": "rg-kpax-za-platform", "serverName": "sql-kpax-za-1-abcde", "databaseName": "sqldb-cape-office"}),
 			pending("creating", "azure-native:storage:StorageAccount", "cape-office-storage", true, map[string]any{
@@ -68,6 +75,7 @@ case "$*" in
   *sqldb-cape-office*) echo "` + dbID + `" ;;
   *"--ids ` + recordID + ` "*) echo "` + recordID + `" ;;
   *ca-cape-office*) echo "` + appID + `" ;;
+  *kv-cape-office*) echo "` + vaultID + `" ;;
   *) echo "(ResourceNotFound) The Resource was not found." >&2; exit 3 ;;
 esac
 `
@@ -81,7 +89,8 @@ esac
 		t.Fatalf("exit %d %s", code, errs)
 	}
 	for _, want := range []string{
-		"6 pending operations",
+		"7 pending operations",
+		"creating " + child("azure-native:keyvault:Vault", "cape-office-kv") + "\n    Azure finished it: kept, with its ID\n    " + vaultID,
 		"creating " + child("azure-native:network:RecordSet", "cape-office-dns") + "\n    Azure finished it: kept, with its ID\n    " + recordID,
 		"creating " + child("azure-native:sql:Database", "cape-office-db") + "\n    Azure finished it: kept, with its ID\n    " + dbID,
 		"creating " + child("azure-native:storage:StorageAccount", "cape-office-storage") + "\n    Azure does not have it: cleared",
@@ -109,8 +118,8 @@ esac
 		t.Fatalf("settled state: %v", err)
 	}
 	r := settled.Deployment.Resources
-	if len(r) != 6 || r[2].ID != "/old" || !r[2].Delete || r[3].ID != recordID || r[4].ID != appID || r[4].Delete || r[5].ID != dbID {
-		t.Errorf("resources: want the old app pending deletion, then the record, the new app and the database: %+v", r)
+	if len(r) != 7 || r[2].ID != "/old" || !r[2].Delete || r[3].ID != vaultID || r[3].Delete || r[4].ID != recordID || r[5].ID != appID || r[5].Delete || r[6].ID != dbID {
+		t.Errorf("resources: want the old app pending deletion, the vault kept once and live, then the record, the new app and the database: %+v", r)
 	}
 	if p := settled.Deployment.Pending; len(p) != 1 || p[0].Type != "updating" {
 		t.Errorf("pending: %+v", p)
