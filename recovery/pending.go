@@ -26,8 +26,9 @@ type Pending struct {
 	// Parent is the URN of the resource's parent component.
 	Parent string `json:"parent,omitempty"`
 	// APIVersion is the Azure API version the state's other resources of
-	// the same type were made with (azure-native's azureApiVersion output),
-	// or "" when none says: az resource show needs it for extension
+	// the same type were made with (azure-native's azureApiVersion output,
+	// pulumi/pulumi-azure-native#3766; not confirmed in v2.90.0 states), or
+	// "" when none says: az resource show needs it for extension
 	// resources, whose ID starts with another provider's namespace.
 	APIVersion string `json:"apiVersion,omitempty"`
 	// ID is, for a pending create of an Azure resource, the ARM ID it
