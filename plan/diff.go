@@ -6,7 +6,6 @@ package plan
 import (
 	"reflect"
 	"sort"
-	"strings"
 )
 
 // Change is what happens to one resource between two plans.
@@ -31,9 +30,11 @@ type InputChange struct {
 	Path string
 	Old  any
 	New  any
-	// Replaces is true when Azure applies this change only by deleting
-	// and recreating the resource.
+	// Replaces is true when the provider applies this change only by
+	// deleting and recreating the resource.
 	Replaces bool
+	// Semantic is the table's row for the change (semantics.go).
+	Semantic Semantic
 }
 
 // Compare lists what turning base into head does, by URN, in a stable order:
@@ -55,7 +56,7 @@ func Compare(base, head *Plan) []Change {
 				Protected: old.Protect, Tenant: tenantOf(base, old)})
 			continue
 		}
-		edits := StructuralDiff(old.Type, old.Inputs, cur.Inputs)
+		edits := withOptions(cur, StructuralDiff(old.Type, old.Inputs, cur.Inputs))
 		if len(edits) == 0 {
 			continue
 		}
@@ -83,6 +84,25 @@ func Compare(base, head *Plan) []Change {
 		}
 		return out[i].URN < out[j].URN
 	})
+	return out
+}
+
+// withOptions applies a resource's options to the edits of its inputs, as
+// the engine does: a change under ignoreChanges is not sent at all, and one
+// under replaceOnChanges replaces the resource, whatever the provider would
+// have done.
+func withOptions(r *Resource, edits []Edit) []Edit {
+	out := edits[:0]
+	for _, e := range edits {
+		if underOption(r.IgnoreChanges, e.dotted) {
+			continue
+		}
+		if e.Effect != EffectReplace && underOption(r.ReplaceOnChanges, e.dotted) {
+			e.Reason = "replaceOnChanges; without it: " + e.Reason
+			e.Effect, e.Replaces = EffectReplace, true
+		}
+		out = append(out, e)
+	}
 	return out
 }
 
@@ -139,57 +159,6 @@ func inputChanges(typ, path string, old, cur any) []InputChange {
 	if reflect.DeepEqual(old, cur) {
 		return nil
 	}
-	return []InputChange{{Path: path, Old: old, New: cur, Replaces: replacesOnChange(typ, path)}}
-}
-
-// replacementInputs are inputs that Azure cannot change in place: a change
-// deletes the resource and creates a new one. Beyond these, any input that
-// names the resource, its group or its location replaces it.
-var replacementInputs = map[string][]string{
-	"azure-native:recoveryservices:Vault":         {"properties.redundancySettings"},
-	"azure-native:storage:StorageAccount":         {"kind", "properties.isHnsEnabled"},
-	"azure-native:compute:VirtualMachine":         {"zones", "securityProfile", "storageProfile.osDisk", "storageProfile.imageReference", "osProfile"},
-	"azure-native:compute:VirtualMachineScaleSet": {"orchestrationMode", "zones", "platformFaultDomainCount"},
-	"azure-native:app:ManagedEnvironment":         {"zoneRedundant", "vnetConfiguration"},
-	"azure-native:network:Subnet":                 {"delegations"},
-	"azure-native:network:PublicIPAddress":        {"zones", "sku", "publicIPAllocationMethod"},
-	"azure-native:network:NatGateway":             {"zones"},
-	"azure-native:network:ApplicationGateway":     {"zones"},
-	"azure-native:network:BastionHost":            {"zones"},
-	"azure-native:sql:Server":                     {"administrators"},
-	"azure-native:compute:Disk":                   {"zones", "sku", "creationData"},
-	"azure-native:keyvault:Vault":                 {"properties.tenantId"},
-}
-
-// ReplacesOnChange reports whether Azure applies a change of the input at
-// path (dotted, "properties.redundancySettings") of a resource of type typ
-// only by replacing the resource. kpax diff flags such changes and the
-// simulated Azure replaces (and refuses to update in place) on them: one
-// list for both.
-func ReplacesOnChange(typ, path string) bool { return replacesOnChange(typ, path) }
-
-func replacesOnChange(typ, path string) bool {
-	first := path
-	if i := strings.IndexByte(path, '.'); i >= 0 {
-		first = path[:i]
-	}
-	if first == "location" || first == "resourceGroupName" || (strings.HasSuffix(first, "Name") && !strings.Contains(path, ".")) {
-		return typ != TenantComponentType && typ != "kpax:components:RegionalCluster"
-	}
-	for _, p := range replacementInputs[unversioned(typ)] {
-		if path == p || strings.HasPrefix(path, p+".") {
-			return true
-		}
-	}
-	return false
-}
-
-// ReplacementInputs lists, per type, the inputs that force a replacement,
-// for documentation and the diff's legend.
-func ReplacementInputs() map[string][]string {
-	out := make(map[string][]string, len(replacementInputs))
-	for k, v := range replacementInputs {
-		out[k] = append([]string(nil), v...)
-	}
-	return out
+	sem := SemanticOf(typ, path)
+	return []InputChange{{Path: path, Old: old, New: cur, Replaces: sem.Effect == EffectReplace, Semantic: sem}}
 }

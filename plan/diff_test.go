@@ -53,23 +53,58 @@ func TestCompare(t *testing.T) {
 	}
 }
 
-func TestReplacesOnChange(t *testing.T) {
+// TestSemanticOf: what the table says of a change, including what it does
+// not list (names and path parameters replace; the rest updates).
+func TestSemanticOf(t *testing.T) {
 	for _, tc := range []struct {
 		typ, path string
-		want      bool
+		want      Effect
 	}{
-		{"azure-native:storage:StorageAccount", "accountName", true},
-		{"azure-native:storage:StorageAccount", "location", true},
-		{"azure-native:storage:StorageAccount", "sku.name", false},
-		{"azure-native:storage:StorageAccount", "tags.tier", false},
-		{"azure-native:recoveryservices/v20240101:Vault", "properties.redundancySettings.standardTierStorageRedundancy", true},
-		{"azure-native:compute:VirtualMachine", "zones.0", true},
-		{"azure-native:network/v20240501:BastionHost", "zones", true},
-		{"azure-native:sql:Database", "maxSizeBytes", false},
-		{"azure-native:sql:Database", "resourceGroupName", true},
+		{"azure-native:storage:StorageAccount", "accountName", EffectReplace},
+		{"azure-native:storage:StorageAccount", "location", EffectReplace},
+		{"azure-native:storage:StorageAccount", "sku.name", EffectUpdate},
+		{"azure-native:storage:StorageAccount", "tags.tier", EffectUpdate},
+		{"azure-native:recoveryservices/v20240101:Vault", "properties.redundancySettings.standardTierStorageRedundancy", EffectRefused},
+		{"azure-native:compute:VirtualMachine", "storageProfile.imageReference.sku", EffectRefused},
+		{"azure-native:compute:VirtualMachine", "osProfile.adminUsername", EffectRefused},
+		{"azure-native:compute:VirtualMachine", "osProfile.linuxConfiguration.patchSettings.patchMode", EffectUpdate},
+		{"azure-native:compute:VirtualMachine", "osProfile.allowExtensionOperations", EffectUpdate},
+		{"azure-native:compute:VirtualMachine", "hardwareProfile.vmSize", EffectUpdate},
+		{"azure-native:compute:VirtualMachine", "vmName", EffectReplace},
+		{"azure-native:network/v20240501:BastionHost", "zones", EffectRefused},
+		{"azure-native:sql:Server", "administrators.sid", EffectReplace},
+		{"azure-native:app/v20240301:ManagedEnvironment", "vnetConfiguration.infrastructureSubnetId", EffectIgnored},
+		{"azure-native:authorization:RoleAssignment", "roleDefinitionId", EffectRefused},
+		{"azure-native:authorization:RoleAssignment", "principalId", EffectReplace},
+		{"azure-native:network:NatGateway", "location", EffectRefused},
+		{"azure-native:network:PublicIPAddress", "location", EffectReplace},
+		{"azure-native:network:Subnet", "delegations.serviceName", EffectRefused},
+		{"time:index/sleep:Sleep", "triggers.acrpull", EffectReplace},
+		{"time:index/sleep:Sleep", "createDuration", EffectUpdate},
+		{"azure-native:sql:Database", "maxSizeBytes", EffectUpdate},
+		{"azure-native:sql:Database", "resourceGroupName", EffectReplace},
+		{"azure-native:app/v20240301:ContainerApp", "workloadProfileName", EffectUpdate},
+		{"azure-native:authorization:RoleAssignment", "scope", EffectReplace},
+		{"azure-native:insights:DiagnosticSetting", "resourceUri", EffectReplace},
+		{"random:index/randomString:RandomString", "length", EffectReplace},
 	} {
-		if got := replacesOnChange(tc.typ, tc.path); got != tc.want {
-			t.Errorf("replacesOnChange(%s, %s) = %v, want %v", tc.typ, tc.path, got, tc.want)
+		if got := SemanticOf(tc.typ, tc.path); got.Effect != tc.want {
+			t.Errorf("SemanticOf(%s, %s) = %s, want %s", tc.typ, tc.path, got.Effect, tc.want)
+		}
+	}
+}
+
+// TestEverySemanticHasASource: a row without a source is an opinion, and
+// two rows for one path would contradict each other.
+func TestEverySemanticHasASource(t *testing.T) {
+	seen := map[string]bool{}
+	for _, s := range Semantics() {
+		if seen[s.Type+" "+s.Path] {
+			t.Errorf("two rows for %s %s", s.Type, s.Path)
+		}
+		seen[s.Type+" "+s.Path] = true
+		if s.Source == "" || (s.Effect == EffectRefused && s.Code == "") {
+			t.Errorf("%s %s (%s): source %q, code %q", s.Type, s.Path, s.Effect, s.Source, s.Code)
 		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )
 
 // MockSubscriptionID is the subscription of every mocked Azure ID.
@@ -45,17 +46,23 @@ func (r *recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 	}
 	id, outputs := mockState(args.TypeToken, args.Name, args.Inputs, args.Custom)
 	res := &Resource{
-		Type:           args.TypeToken,
-		Name:           args.Name,
-		Parent:         rpc.GetParent(),
-		Custom:         args.Custom,
-		Protect:        rpc.GetProtect(),
-		RetainOnDelete: rpc.GetRetainOnDelete(),
-		DependsOn:      sortedCopy(rpc.GetDependencies()),
-		Provider:       explicitProvider(rpc.GetProvider()),
-		Version:        rpc.GetVersion(),
-		Inputs:         plainMap(args.Inputs),
-		ID:             id,
+		Type:                args.TypeToken,
+		Name:                args.Name,
+		Parent:              rpc.GetParent(),
+		Custom:              args.Custom,
+		Protect:             rpc.GetProtect(),
+		RetainOnDelete:      rpc.GetRetainOnDelete(),
+		DependsOn:           sortedCopy(rpc.GetDependencies()),
+		ReplaceOnChanges:    sortedCopy(rpc.GetReplaceOnChanges()),
+		IgnoreChanges:       sortedCopy(rpc.GetIgnoreChanges()),
+		DeleteBeforeReplace: rpc.GetDeleteBeforeReplace(),
+		DeletedWith:         rpc.GetDeletedWith(),
+		Aliases:             aliases(args.TypeToken, rpc.GetAliases(), rpc.GetAliasURNs()),
+		Import:              rpc.GetImportId(),
+		Provider:            explicitProvider(rpc.GetProvider()),
+		Version:             rpc.GetVersion(),
+		Inputs:              plainMap(args.Inputs),
+		ID:                  id,
 	}
 	// The request does not carry the URN it will get: derive it the way the
 	// mock monitor does.
@@ -213,6 +220,8 @@ var nameKeys = map[string]string{
 	"azure-native:sql:BackupShortTermRetentionPolicy":         "policyName",
 	"azure-native:sql:LongTermRetentionPolicy":                "policyName",
 	"azure-native:sql:TransparentDataEncryption":              "tdeName",
+	"azure-native:sql:ServerAzureADAdministrator":             "administratorName",
+	"azure-native:sql:ServerAzureADOnlyAuthentication":        "authenticationName",
 	"azure-native:sql:ExtendedServerBlobAuditingPolicy":       "blobAuditingPolicyName",
 	"azure-native:sql:ExtendedDatabaseBlobAuditingPolicy":     "blobAuditingPolicyName",
 	"azure-native:app:ManagedEnvironmentsStorage":             "storageName",
@@ -304,6 +313,8 @@ var armPaths = map[string]string{
 	"recoveryservices:ProtectedItem":         "Microsoft.RecoveryServices/vaults/{vaultName}/backupFabrics/{fabricName}/protectionContainers/{containerName}/protectedItems/{name}",
 	"sql:Server":                             "Microsoft.Sql/servers/{name}",
 	"sql:Database":                           "Microsoft.Sql/servers/{serverName}/databases/{name}",
+	"sql:ServerAzureADAdministrator":         "Microsoft.Sql/servers/{serverName}/administrators/{name}",
+	"sql:ServerAzureADOnlyAuthentication":    "Microsoft.Sql/servers/{serverName}/azureADOnlyAuthentications/{name}",
 	"sql:BackupShortTermRetentionPolicy":     "Microsoft.Sql/servers/{serverName}/databases/{databaseName}/backupShortTermRetentionPolicies/{name}",
 	"sql:LongTermRetentionPolicy":            "Microsoft.Sql/servers/{serverName}/databases/{databaseName}/backupLongTermRetentionPolicies/{name}",
 	"sql:TransparentDataEncryption":          "Microsoft.Sql/servers/{serverName}/databases/{databaseName}/transparentDataEncryption/{name}",
@@ -427,4 +438,42 @@ func upperFirst(s string) string {
 	r := []rune(s)
 	r[0] = unicode.ToUpper(r[0])
 	return string(r)
+}
+
+// aliases writes each alias of a registration as one string: its URN, or
+// the parts of its spec that the program set ("name=old-name",
+// "parent=urn:...", "noParent"). The SDK's own aliases of a type to its
+// other API versions (azure-native:insights/v20170501preview:...) are left
+// out: every registration carries them and they move nothing.
+func aliases(typ string, specs []*pulumirpc.Alias, urns []string) []string {
+	out := append([]string(nil), urns...)
+	for _, a := range specs {
+		if u := a.GetUrn(); u != "" {
+			out = append(out, u)
+			continue
+		}
+		s := a.GetSpec()
+		if s == nil {
+			continue
+		}
+		if s.GetName() == "" && s.GetStack() == "" && s.GetProject() == "" && s.GetParentUrn() == "" && !s.GetNoParent() &&
+			unversioned(s.GetType()) == unversioned(typ) {
+			continue
+		}
+		var parts []string
+		for _, kv := range [][2]string{{"name", s.GetName()}, {"type", s.GetType()}, {"stack", s.GetStack()}, {"project", s.GetProject()}, {"parent", s.GetParentUrn()}} {
+			if kv[1] != "" {
+				parts = append(parts, kv[0]+"="+kv[1])
+			}
+		}
+		if s.GetNoParent() {
+			parts = append(parts, "noParent")
+		}
+		out = append(out, strings.Join(parts, ","))
+	}
+	sort.Strings(out)
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }

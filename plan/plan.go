@@ -31,6 +31,19 @@ type Resource struct {
 	Protect        bool     `json:"protect"`
 	RetainOnDelete bool     `json:"retainOnDelete"`
 	DependsOn      []string `json:"dependsOn,omitempty"`
+	// The options that change what the engine does on a change of the
+	// inputs: which paths replace the resource (on top of the provider's
+	// own), which are ignored, whether a replacement deletes first, which
+	// resource's deletion takes this one with it, and the former URNs it
+	// answers to.
+	ReplaceOnChanges    []string `json:"replaceOnChanges,omitempty"`
+	IgnoreChanges       []string `json:"ignoreChanges,omitempty"`
+	DeleteBeforeReplace bool     `json:"deleteBeforeReplace,omitempty"`
+	DeletedWith         string   `json:"deletedWith,omitempty"`
+	Aliases             []string `json:"aliases,omitempty"`
+	// Import is the Azure ID the resource is adopted from, when it exists
+	// before the program creates it.
+	Import string `json:"import,omitempty"`
 	// Provider is the explicit provider a resource is managed through,
 	// when it is not the default one (a stamp writing to another
 	// subscription's DNS zone).

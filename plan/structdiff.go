@@ -22,9 +22,45 @@ type Edit struct {
 	Kind string `json:"kind"`
 	Old  any    `json:"old,omitempty"`
 	New  any    `json:"new,omitempty"`
-	// Replaces is true when Azure applies the change only by replacing
-	// the resource.
+	// Replaces is true when the change replaces the resource: the
+	// provider's own replacement, or the program's replaceOnChanges.
 	Replaces bool `json:"replaces,omitempty"`
+	// Effect is what Azure does with the change (semantics.go), and
+	// Reason why, with the table's source: a refused or ignored change is
+	// one the `up` fails on, or that silently does nothing.
+	Effect Effect `json:"effect,omitempty"`
+	Reason string `json:"reason,omitempty"`
+
+	// dotted is Path without list keys: the path the table and the
+	// resource options speak of.
+	dotted string
+}
+
+// Dotted is the edit's path without list keys: the path the table and the
+// resource options speak of.
+func (e Edit) Dotted() string { return e.dotted }
+
+// newEdit is an edit at a structural path, read against the table.
+func newEdit(typ, path, dotted, kind string, old, cur any) Edit {
+	sem := SemanticOf(typ, dotted)
+	e := Edit{Path: path, Kind: kind, Old: old, New: cur, Replaces: sem.Effect == EffectReplace, dotted: dotted}
+	if sem.Effect != EffectUpdate {
+		e.Effect, e.Reason = sem.Effect, reason(sem)
+	}
+	return e
+}
+
+// reason says what the table says of a change, with its source.
+func reason(s Semantic) string {
+	switch s.Effect {
+	case EffectReplace:
+		return "the provider replaces on " + s.Path + " (" + s.Source + ")"
+	case EffectRefused:
+		return "ARM refuses to change " + s.Path + " in place, " + s.Code + " (" + s.Source + ")"
+	case EffectIgnored:
+		return "ARM ignores a change of " + s.Path + " after creation (" + s.Source + ")"
+	}
+	return ""
 }
 
 // Entry is the name of the named list entry the edit is in ("tenant-acme"
@@ -57,7 +93,7 @@ func diffValue(typ, path, dotted string, old, cur any, out *[]Edit) {
 		return
 	}
 	edit := func(kind string, o, n any) {
-		*out = append(*out, Edit{Path: path, Kind: kind, Old: o, New: n, Replaces: replacesOnChange(typ, dotted)})
+		*out = append(*out, newEdit(typ, path, dotted, kind, o, n))
 	}
 	switch {
 	case old == nil:
@@ -102,10 +138,10 @@ func diffValue(typ, path, dotted string, old, cur any, out *[]Edit) {
 		}
 		added, removed := listDelta(ol, cl)
 		for _, e := range removed {
-			*out = append(*out, Edit{Path: path, Kind: "delete", Old: e, Replaces: replacesOnChange(typ, dotted)})
+			*out = append(*out, newEdit(typ, path, dotted, "delete", e, nil))
 		}
 		for _, e := range added {
-			*out = append(*out, Edit{Path: path, Kind: "add", New: e, Replaces: replacesOnChange(typ, dotted)})
+			*out = append(*out, newEdit(typ, path, dotted, "add", nil, e))
 		}
 		if len(added) == 0 && len(removed) == 0 {
 			edit("update", old, cur) // the same elements, in another order

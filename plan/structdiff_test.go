@@ -41,21 +41,21 @@ func TestStructuralDiff(t *testing.T) {
 				t.Errorf("probe edit %+v", e)
 			}
 		case "zones":
-			if e.New != "3" || !e.Replaces {
-				t.Errorf("a gateway's zones: %+v (zones are fixed at creation)", e)
+			if e.New != "3" || e.Replaces || e.Effect != EffectRefused || !strings.Contains(e.Reason, "PropertyChangeNotAllowed") {
+				t.Errorf("a gateway's zones: %+v (zones are fixed at creation, and the provider sends the change as an update)", e)
 			}
 		}
 	}
 }
 
-// A replacement hidden inside a named list entry is still one: a subnet's
-// delegation is fixed at creation.
+// A refused change hidden inside a named list entry is still one: a
+// subnet's delegation cannot change while the service uses it.
 func TestStructuralDiffFindsReplacementsInEntries(t *testing.T) {
 	old := map[string]any{"delegations": []any{map[string]any{"name": "apps", "serviceName": "Microsoft.App/environments"}}}
 	cur := map[string]any{"delegations": []any{map[string]any{"name": "apps", "serviceName": "Microsoft.Web/serverFarms"}}}
 	got := StructuralDiff("azure-native:network:Subnet", old, cur)
-	if len(got) != 1 || got[0].Path != "delegations[apps].serviceName" || !got[0].Replaces {
-		t.Errorf("edits %+v, want one replacing edit of delegations[apps].serviceName", got)
+	if len(got) != 1 || got[0].Path != "delegations[apps].serviceName" || got[0].Effect != EffectRefused {
+		t.Errorf("edits %+v, want one refused edit of delegations[apps].serviceName", got)
 	}
 }
 
