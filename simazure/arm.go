@@ -40,6 +40,10 @@ func latency(typ, op string) time.Duration {
 	case typ == typeLock && op == "delete":
 		// A lock is only gone once ARM has propagated its removal.
 		return 300 * time.Millisecond
+	case typ == typeSleep && op == "create":
+		// A sleep takes its time: what does not wait for it runs
+		// meanwhile, before the simulated clock moves.
+		return time.Second
 	}
 	return 0
 }
@@ -76,7 +80,13 @@ func (c *Cloud) Create(req Request) (string, resource.PropertyMap, error) {
 				rec.Backup.RetainedUntil = rec.Created.Add(time.Duration(days) * 24 * time.Hour)
 			}
 		}
-		return c.put(rec)
+		if err := c.put(rec); err != nil {
+			return err
+		}
+		if typ == typeSQLServer {
+			return c.serverCreatedAdmin(rec)
+		}
+		return nil
 	})
 	if err := c.record("create", typ, id, req.URN, err); err != nil {
 		return "", nil, err
@@ -114,12 +124,17 @@ func (c *Cloud) checkCreate(rec *Record) error {
 	switch rec.Type {
 	case typePolicySet, typePolicyAssignment:
 		return c.checkPolicy(rec)
-	case typeContainerApp:
+	case typeContainerApp, typeAppGateway:
 		all, err := c.all()
 		if err != nil {
 			return err
 		}
-		return checkContainerApp(all, rec)
+		if rec.Type == typeAppGateway {
+			return checkGatewayCertificates(all, c.grants(all), rec)
+		}
+		return checkContainerApp(all, c.grants(all), rec)
+	case typeSQLEntraOnly:
+		return c.checkEntraOnly(rec)
 	}
 	return nil
 }
@@ -168,6 +183,7 @@ func inSubscription(id string, outputs resource.PropertyMap, subscription string
 // Update changes a resource in place, or refuses.
 func (c *Cloud) Update(req Request) (resource.PropertyMap, error) {
 	typ := plan.Unversioned(req.Type)
+	req.Inputs = keepIgnored(typ, req.OldInputs, req.Inputs)
 	_, outputs := plan.AzureState(req.Type, req.Name, req.Inputs)
 	_, outputs = inSubscription(req.ID, outputs, req.Subscription)
 	outputs["id"] = resource.NewStringProperty(req.ID)
@@ -192,8 +208,8 @@ func (c *Cloud) Update(req Request) (resource.PropertyMap, error) {
 		}
 		next := &Record{ID: cur.ID, Type: typ, URN: req.URN, Inputs: inputs, Outputs: state, Created: cur.Created, Backup: cur.Backup}
 		old := plainMap(req.OldInputs, true)
-		if changed := createOnlyChanges(typ, old, plainMap(req.Inputs, true)); len(changed) > 0 {
-			return refuse(RuleCreateOnly, "%s: %s cannot change after creation", req.ID, strings.Join(changed, ", "))
+		if refused := refusedChanges(typ, old, plainMap(req.Inputs, true)); len(refused) > 0 {
+			return refuseUpdate(req.ID, refused)
 		}
 		if err := checkPortRanges(next); err != nil {
 			return err
@@ -207,6 +223,14 @@ func (c *Cloud) Update(req Request) (resource.PropertyMap, error) {
 		switch typ {
 		case typePolicySet, typePolicyAssignment:
 			if err := c.checkPolicy(next); err != nil {
+				return err
+			}
+		case typeAppGateway:
+			all, err := c.all()
+			if err != nil {
+				return err
+			}
+			if err := checkGatewayCertificates(all, c.grants(all), next); err != nil {
 				return err
 			}
 		case typeProtectedItem:

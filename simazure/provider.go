@@ -1,6 +1,6 @@
 // The provider plugins: the engine's resource calls for azure-native (onto the
-// simulated ARM of arm.go) and for random (local values, as the real random
-// provider makes them).
+// simulated ARM of arm.go), for random (local values, as the real random
+// provider makes them) and for time (sleeps on the simulated clock).
 
 package simazure
 
@@ -14,6 +14,7 @@ import (
 	"math/big"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/blang/semver"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -23,8 +24,8 @@ import (
 	"github.com/kpax/kpax-cloud/plan"
 )
 
-// Provider is one plugin instance: the package it serves (azure-native or
-// random), its version, and for azure-native the cloud and the subscription
+// Provider is one plugin instance: the package it serves (azure-native,
+// random or time), its version, and for azure-native the cloud and the subscription
 // its configuration names.
 type Provider struct {
 	plugin.UnimplementedProvider
@@ -140,7 +141,10 @@ func (p *Provider) Diff(_ context.Context, req plugin.DiffRequest) (plugin.DiffR
 	for k := range replaced {
 		res.ReplaceKeys = append(res.ReplaceKeys, k)
 	}
-	res.DeleteBeforeReplace = len(replaced) > 0 && p.pkg != "random"
+	// azure-native deletes first whenever it replaces a resource it did not
+	// name randomly (the program names every one); bridged providers
+	// create first.
+	res.DeleteBeforeReplace = len(replaced) > 0 && p.pkg == "azure-native"
 	return res, nil
 }
 
@@ -148,8 +152,11 @@ func (p *Provider) Diff(_ context.Context, req plugin.DiffRequest) (plugin.DiffR
 // unknowns.
 func (p *Provider) Create(_ context.Context, req plugin.CreateRequest) (plugin.CreateResponse, error) {
 	typ := string(req.Type)
-	if p.pkg == "random" {
+	switch p.pkg {
+	case "random":
 		return p.createRandom(req)
+	case "time":
+		return p.createSleep(req)
 	}
 	if req.Preview {
 		_, out := plan.AzureState(typ, req.Name, req.Properties)
@@ -173,8 +180,12 @@ func (p *Provider) Create(_ context.Context, req plugin.CreateRequest) (plugin.C
 
 // Update changes the resource in place.
 func (p *Provider) Update(_ context.Context, req plugin.UpdateRequest) (plugin.UpdateResponse, error) {
-	if p.pkg == "random" {
+	switch p.pkg {
+	case "random":
 		return plugin.UpdateResponse{}, fmt.Errorf("random resources are replaced, never updated")
+	case "time":
+		// A new duration applies to the next creation: nothing waits now.
+		return plugin.UpdateResponse{Properties: req.NewInputs, Status: resource.StatusOK}, nil
 	}
 	if req.Preview {
 		return plugin.UpdateResponse{Properties: req.OldOutputs, Status: resource.StatusOK}, nil
@@ -193,7 +204,7 @@ func (p *Provider) Update(_ context.Context, req plugin.UpdateRequest) (plugin.U
 
 // Delete removes the resource.
 func (p *Provider) Delete(_ context.Context, req plugin.DeleteRequest) (plugin.DeleteResponse, error) {
-	if p.pkg == "random" {
+	if p.pkg == "random" || p.pkg == "time" {
 		return plugin.DeleteResponse{Status: resource.StatusOK}, nil
 	}
 	err := p.cloud.Delete(Request{Type: string(req.Type), URN: string(req.URN), Name: req.Name, ID: string(req.ID), OldInputs: req.Inputs})
@@ -205,7 +216,7 @@ func (p *Provider) Delete(_ context.Context, req plugin.DeleteRequest) (plugin.D
 
 // Read returns what the cloud holds (a refresh); nothing when it is gone.
 func (p *Provider) Read(_ context.Context, req plugin.ReadRequest) (plugin.ReadResponse, error) {
-	if p.pkg == "random" {
+	if p.pkg == "random" || p.pkg == "time" {
 		return plugin.ReadResponse{ReadResult: plugin.ReadResult{ID: req.ID, Inputs: req.Inputs, Outputs: req.State}, Status: resource.StatusOK}, nil
 	}
 	in, out, err := p.cloud.Read(string(req.ID))
@@ -329,4 +340,35 @@ func randomHex(n int) string {
 		panic(err)
 	}
 	return hex.EncodeToString(b)[:n]
+}
+
+// createSleep waits, on the simulated clock, for a time:index/sleep: its
+// createDuration after the role assignments its triggers name were made
+// (Cloud.sleepUntil). A preview waits for nothing.
+func (p *Provider) createSleep(req plugin.CreateRequest) (plugin.CreateResponse, error) {
+	in := plainMap(req.Properties, true)
+	if req.Preview {
+		return plugin.CreateResponse{Properties: req.Properties, Status: resource.StatusOK}, nil
+	}
+	d := time.Duration(0)
+	if s, ok := in["createDuration"].(string); ok && s != "" {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil {
+			return plugin.CreateResponse{}, fmt.Errorf("time:index/sleep:Sleep: createDuration %q: %w", s, err)
+		}
+	}
+	var ids []string
+	if triggers, ok := in["triggers"].(map[string]any); ok {
+		for _, v := range triggers {
+			if s, ok := v.(string); ok {
+				ids = append(ids, s)
+			}
+		}
+	}
+	time.Sleep(latency(typeSleep, "create"))
+	until, err := p.cloud.sleepUntil(ids, d)
+	if err != nil {
+		return plugin.CreateResponse{}, err
+	}
+	return plugin.CreateResponse{ID: resource.ID(until.Format(time.RFC3339)), Properties: req.Properties, Status: resource.StatusOK}, nil
 }

@@ -7,6 +7,9 @@ package simazure
 import (
 	"fmt"
 	"strings"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"github.com/kpax/kpax-cloud/plan"
 )
@@ -61,12 +64,14 @@ var (
 	// containers or protected items cannot be deleted.
 	RuleVaultNotEmpty = Rule{"vault-not-empty", "simulated:VaultNotEmpty",
 		"https://learn.microsoft.com/azure/backup/backup-azure-delete-vault#before-you-start"}
-	// RuleCreateOnly: a property Azure fixes at creation (names, zones, a
-	// storage account's kind, an apps environment's VNet and zone
-	// redundancy, ...) is refused in an update; the program must replace the
-	// resource. The list is plan.ReplacesOnChange, the one kpax diff flags.
-	RuleCreateOnly = Rule{"create-only", "PropertyChangeNotAllowed",
-		"https://learn.microsoft.com/azure/reliability/availability-zones-overview (zonal placement is set at creation); plan/diff.go lists the sources per type"}
+	// RuleUpdateRefused: the provider sent an in-place update of a
+	// property ARM does not change after creation (a VM's image or OS
+	// profile, zones, ...). The code and source of each refusal are its
+	// row's in plan/semantics.go, the table kpax diff and kpax check read
+	// too; the program must replace such a resource itself
+	// (replaceOnChanges).
+	RuleUpdateRefused = Rule{"update-refused", "PropertyChangeNotAllowed",
+		"https://github.com/pulumi/pulumi-azure-native/issues/1117 (the provider updates what ARM refuses to change); each refusal carries its row's source from plan/semantics.go"}
 	// RuleNSGPortRanges: "*" is only valid in the singular
 	// destinationPortRange/sourcePortRange; the plural lists take ports or
 	// ranges.
@@ -121,9 +126,9 @@ var (
 // Rules lists every rule.
 func Rules() []Rule {
 	return []Rule{RuleAlreadyExists, RuleSubscriptionNotFound, RuleResourceGroupNotFound, RuleScopeLocked, RuleImmutableVaultDelete,
-		RuleImmutableVaultRetention, RuleVaultNotEmpty, RuleCreateOnly, RuleNSGPortRanges, RuleNSGRuleUnique, RuleKeyVaultReference,
+		RuleImmutableVaultRetention, RuleVaultNotEmpty, RuleUpdateRefused, RuleNSGPortRanges, RuleNSGRuleUnique, RuleKeyVaultReference,
 		RuleRegistryPull, RuleVaultTierRetention, RulePolicyDefinitionNotFound, RulePolicyParameterUndefined,
-		RulePolicyParameterValue, RulePolicyParameterMissing, RulePolicyDeny}
+		RulePolicyParameterValue, RulePolicyParameterMissing, RulePolicyDeny, RulePropagation, RuleEntraAdminFirst}
 }
 
 // Refusal is Azure saying no.
@@ -156,7 +161,15 @@ const (
 	typeBackupPolicy    = "azure-native:recoveryservices:ProtectionPolicy"
 	typeBackupContainer = "azure-native:recoveryservices:ProtectionContainer"
 	typeProtectedItem   = "azure-native:recoveryservices:ProtectedItem"
+	typeAppGateway      = "azure-native:network:ApplicationGateway"
+	typeSleep           = "time:index/sleep:Sleep"
+	typeSQLServer       = "azure-native:sql:Server"
+	typeSQLAdmin        = "azure-native:sql:ServerAzureADAdministrator"
+	typeSQLEntraOnly    = "azure-native:sql:ServerAzureADOnlyAuthentication"
 )
+
+// roleAcrPull is the built-in AcrPull role's ID.
+const roleAcrPull = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
 
 // byType returns the records of an unversioned type.
 func byType(all []*Record, typ string) []*Record {
@@ -278,33 +291,24 @@ func checkPortRanges(r *Record) error {
 }
 
 // checkContainerApp refuses creating an app whose image pull or Key Vault
-// references would fail at its first revision.
-func checkContainerApp(all []*Record, app *Record) error {
-	principals := map[string]string{} // identity resource ID -> principal ID
-	for _, id := range byType(all, typeIdentity) {
-		principals[strings.ToLower(id.ID)] = outputString(id, "principalId")
-	}
-	hasRole := func(scope, principal string) bool {
-		for _, ra := range byType(all, typeRoleAssignment) {
-			if strings.EqualFold(ra.String("scope"), scope) && strings.EqualFold(ra.String("principalId"), principal) {
-				return true
-			}
-		}
-		return false
-	}
+// references would fail at its first revision: its identities need their
+// roles, in effect (propagation.go), and a private vault its private DNS.
+func checkContainerApp(all []*Record, g grants, app *Record) error {
+	principals := principalsOf(all)
 	plain := app.Plain()
 	regs, _ := lookup(plain, "configuration.registries").([]any)
 	for _, reg := range regs {
 		identity, _ := lookup(reg, "identity").(string)
 		server, _ := lookup(reg, "server").(string)
-		principal := principals[strings.ToLower(identity)]
-		granted := false
-		for _, ra := range byType(all, typeRoleAssignment) {
-			if strings.EqualFold(ra.String("principalId"), principal) && strings.Contains(strings.ToLower(ra.String("roleDefinitionId")), "7f951dda-4ed3-4680-a7ca-43fe172d538d") {
-				granted = true
-			}
-		}
-		if principal == "" || !granted {
+		effective, pending := g.find(principals[strings.ToLower(identity)], func(ra *Record) bool {
+			return strings.Contains(strings.ToLower(ra.String("roleDefinitionId")), roleAcrPull)
+		})
+		switch {
+		case len(effective) > 0:
+		case len(pending) > 0:
+			return refuse(RulePropagation, "the app's registry identity %s was granted AcrPull on %s at %s, not yet in effect (%s after the grant)",
+				identity, server, pending[0].Created.Format(time.TimeOnly), g.delay)
+		default:
 			return refuse(RuleRegistryPull, "the app's registry identity %s has no AcrPull on %s", identity, server)
 		}
 	}
@@ -316,20 +320,79 @@ func checkContainerApp(all []*Record, app *Record) error {
 		}
 		identity, _ := lookup(s, "identity").(string)
 		name, _ := lookup(s, "name").(string)
-		vaultName := strings.TrimPrefix(url, "https://")
-		vaultName = vaultName[:strings.IndexAny(vaultName+".", "./")]
-		vault := byName(all, typeKeyVault, "vaultName", vaultName, "")
+		vault := vaultOfURL(all, url)
 		if vault == nil {
-			return refuse(RuleKeyVaultReference, "secret %q: vault %s does not exist", name, vaultName)
+			return refuse(RuleKeyVaultReference, "secret %q: vault of %s does not exist", name, url)
 		}
-		if !hasRole(vault.ID, principals[strings.ToLower(identity)]) {
-			return refuse(RuleKeyVaultReference, "secret %q: identity %s has no role on vault %s", name, identity, vaultName)
+		if err := vaultReadable(g, vault, principals[strings.ToLower(identity)], fmt.Sprintf("secret %q: identity %s", name, identity)); err != nil {
+			return err
 		}
 		if strings.EqualFold(vault.String("properties.publicNetworkAccess"), "Disabled") && !privatelyResolved(all, vault.ID) {
-			return refuse(RuleKeyVaultReference, "secret %q: vault %s allows private access only, and has no private endpoint with DNS records yet", name, vaultName)
+			return refuse(RuleKeyVaultReference, "secret %q: vault %s allows private access only, and has no private endpoint with DNS records yet", name, vault.String("vaultName"))
 		}
 	}
 	return nil
+}
+
+// checkGatewayCertificates refuses a gateway that reads its certificates
+// from a vault its identity may not read yet: Application Gateway fetches a
+// Key Vault certificate when it is created or updated, with its
+// user-assigned identity
+// (learn.microsoft.com/azure/application-gateway/key-vault-certs).
+func checkGatewayCertificates(all []*Record, g grants, gw *Record) error {
+	principals := principalsOf(all)
+	plain := gw.Plain()
+	var principal, identity string
+	if ids, _ := lookup(plain, "identity.userAssignedIdentities").([]any); len(ids) > 0 {
+		identity, _ = ids[0].(string)
+		principal = principals[strings.ToLower(identity)]
+	}
+	certs, _ := lookup(plain, "sslCertificates").([]any)
+	for _, cert := range certs {
+		url, _ := lookup(cert, "keyVaultSecretId").(string)
+		if url == "" {
+			continue
+		}
+		vault := vaultOfURL(all, url)
+		if vault == nil {
+			return refuse(RuleKeyVaultReference, "certificate %s: its vault does not exist", url)
+		}
+		if err := vaultReadable(g, vault, principal, "the gateway's identity "+identity); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// vaultReadable refuses when the principal has no role on the vault, or
+// only one that has not taken effect yet.
+func vaultReadable(g grants, vault *Record, principal, who string) error {
+	effective, pending := g.find(principal, func(ra *Record) bool { return strings.EqualFold(ra.String("scope"), vault.ID) })
+	switch {
+	case len(effective) > 0:
+		return nil
+	case len(pending) > 0:
+		return refuse(RulePropagation, "%s: Unable to get value using Managed identity: its role on vault %s was granted at %s and is not in effect yet (%s after the grant)",
+			who, vault.String("vaultName"), pending[0].Created.Format(time.TimeOnly), g.delay)
+	}
+	return refuse(RuleKeyVaultReference, "%s has no role on vault %s", who, vault.String("vaultName"))
+}
+
+// principalsOf maps each user-assigned identity's resource ID (lower case)
+// to its principal ID.
+func principalsOf(all []*Record) map[string]string {
+	out := map[string]string{}
+	for _, id := range byType(all, typeIdentity) {
+		out[strings.ToLower(id.ID)] = outputString(id, "principalId")
+	}
+	return out
+}
+
+// vaultOfURL is the Key Vault a secret URL (https://<vault>.vault.azure.net/...) names.
+func vaultOfURL(all []*Record, url string) *Record {
+	name := strings.TrimPrefix(url, "https://")
+	name = name[:strings.IndexAny(name+".", "./")]
+	return byName(all, typeKeyVault, "vaultName", name, "")
 }
 
 // privatelyResolved reports whether a resource has a private endpoint whose
@@ -358,12 +421,47 @@ func outputString(r *Record, key string) string {
 	return s
 }
 
-// createOnlyChanges lists the changed inputs Azure refuses to update in place.
-func createOnlyChanges(typ string, old, cur map[string]any) []string {
-	var out []string
+// refusedChanges lists the changed inputs ARM refuses to update in place,
+// each with its row of the table; nil when ARM takes the update.
+func refusedChanges(typ string, old, cur map[string]any) []plan.InputChange {
+	var out []plan.InputChange
 	for _, c := range plan.DiffInputs(typ, old, cur) {
-		if c.Replaces {
-			out = append(out, c.Path)
+		if c.Semantic.Effect == plan.EffectRefused {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// refuseUpdate is ARM's answer to an update of properties it does not
+// change: the first row's code and source.
+func refuseUpdate(id string, changes []plan.InputChange) *Refusal {
+	paths := make([]string, len(changes))
+	for i, c := range changes {
+		paths[i] = c.Path
+	}
+	first := changes[0].Semantic
+	rule := Rule{Name: RuleUpdateRefused.Name, Code: first.Code, Source: first.Source}
+	return refuse(rule, "%s: changing %s is not allowed on an existing resource", id, strings.Join(paths, ", "))
+}
+
+// keepIgnored puts back, in the inputs of an update, the old value of every
+// property ARM ignores in an update (a SQL server's administrators): ARM
+// answers 200 and the resource keeps what it had.
+func keepIgnored(typ string, old, cur resource.PropertyMap) resource.PropertyMap {
+	out := cur.Copy()
+	for _, c := range plan.DiffInputs(typ, plainMap(old, true), plainMap(cur, true)) {
+		if c.Semantic.Effect != plan.EffectIgnored {
+			continue
+		}
+		path, err := resource.ParsePropertyPath(c.Semantic.Path)
+		if err != nil {
+			continue
+		}
+		if v, ok := path.Get(resource.NewObjectProperty(old)); ok {
+			path.Set(resource.NewObjectProperty(out), v)
+		} else {
+			path.Delete(resource.NewObjectProperty(out))
 		}
 	}
 	return out

@@ -260,7 +260,10 @@ func TestDisabledImmutabilityAllowsDeletes(t *testing.T) {
 	}
 }
 
-func TestRuleCreateOnly(t *testing.T) {
+// TestRuleUpdateRefused: the provider sends a zone change as an update (it
+// has no force-new entry for it), and ARM refuses it with the table's code
+// and source.
+func TestRuleUpdateRefused(t *testing.T) {
 	s := newSim(t)
 	s.group()
 	old := map[string]any{"publicIpAddressName": "pip", "resourceGroupName": testRG, "zones": []any{"1", "2", "3"}}
@@ -268,18 +271,48 @@ func TestRuleCreateOnly(t *testing.T) {
 	next := map[string]any{"publicIpAddressName": "pip", "resourceGroupName": testRG, "zones": []any{"1"}}
 	_, err := s.c.Update(Request{Type: "azure-native:network:PublicIPAddress", ID: id, Name: "pip",
 		Inputs: resource.NewPropertyMapFromMap(next), OldInputs: resource.NewPropertyMapFromMap(old)})
-	refusedBy(t, err, RuleCreateOnly, "moving a public IP's zones in place")
+	row := plan.SemanticOf("azure-native:network:PublicIPAddress", "zones")
+	refusedBy(t, err, Rule{Name: RuleUpdateRefused.Name, Code: row.Code, Source: row.Source}, "moving a public IP's zones in place")
 
 	p := NewProvider("azure-native", semver.MustParse("2.90.0"), s.c)
 	diff, err := p.Diff(context.Background(), plugin.DiffRequest{Type: tokens.Type("azure-native:network:PublicIPAddress"),
 		OldInputs: resource.NewPropertyMapFromMap(old), NewInputs: resource.NewPropertyMapFromMap(next)})
-	if err != nil || diff.Changes != plugin.DiffSome || len(diff.ReplaceKeys) != 1 || diff.ReplaceKeys[0] != "zones" || !diff.DeleteBeforeReplace {
-		t.Errorf("diff of a zone change = %+v, %v; want a delete-before-replace on zones", diff, err)
+	if err != nil || diff.Changes != plugin.DiffSome || len(diff.ReplaceKeys) != 0 || diff.DetailedDiff["zones"].Kind != plugin.DiffUpdate {
+		t.Errorf("diff of a zone change = %+v, %v; want an in-place update of zones, as the provider sends it", diff, err)
+	}
+	renamed := map[string]any{"publicIpAddressName": "pip2", "resourceGroupName": testRG, "zones": []any{"1", "2", "3"}}
+	diff, err = p.Diff(context.Background(), plugin.DiffRequest{Type: tokens.Type("azure-native:network:PublicIPAddress"),
+		OldInputs: resource.NewPropertyMapFromMap(old), NewInputs: resource.NewPropertyMapFromMap(renamed)})
+	if err != nil || len(diff.ReplaceKeys) != 1 || diff.ReplaceKeys[0] != "publicIpAddressName" {
+		t.Errorf("diff of a rename = %+v, %v; want a replacement on the name", diff, err)
 	}
 	same, _ := p.Diff(context.Background(), plugin.DiffRequest{Type: tokens.Type("azure-native:network:PublicIPAddress"),
 		OldInputs: resource.NewPropertyMapFromMap(old), NewInputs: resource.NewPropertyMapFromMap(old)})
 	if same.Changes != plugin.DiffNone {
 		t.Errorf("no change diffs as %v", same.Changes)
+	}
+}
+
+// TestIgnoredUpdateKeepsTheOldValue: ARM takes an update of a Container
+// Apps environment's network and keeps the network it had.
+func TestIgnoredUpdateKeepsTheOldValue(t *testing.T) {
+	s := newSim(t)
+	s.group()
+	env := func(subnet string) map[string]any {
+		return map[string]any{"environmentName": "cae", "resourceGroupName": testRG, "vnetConfiguration": map[string]any{"infrastructureSubnetId": subnet}}
+	}
+	const typ = "azure-native:app:ManagedEnvironment"
+	id := s.create(typ, "cae", env("snet-old"))
+	if _, err := s.c.Update(Request{Type: typ, ID: id, Name: "cae",
+		Inputs: resource.NewPropertyMapFromMap(env("snet-new")), OldInputs: resource.NewPropertyMapFromMap(env("snet-old"))}); err != nil {
+		t.Fatalf("ARM answers an ignored update with success: %v", err)
+	}
+	rec, err := s.c.Get(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.String("vnetConfiguration.infrastructureSubnetId"); got != "snet-old" {
+		t.Errorf("after the update the environment is in %q, want the old subnet: ARM ignores it", got)
 	}
 }
 
@@ -326,9 +359,25 @@ func TestRuleContainerAppStart(t *testing.T) {
 	}
 	s.create(typeRoleAssignment, "acrpull", map[string]any{"roleAssignmentName": "g1", "scope": registry,
 		"principalId": pullPrincipal, "roleDefinitionId": "/providers/Microsoft.Authorization/roleDefinitions/7f951dda-4ed3-4680-a7ca-43fe172d538d"})
+	// A grant is enforced only once it has propagated.
+	_, err = s.try(typeContainerApp, "app", app)
+	refusedBy(t, err, RulePropagation, "an app whose pull grant was just made")
+	if err := s.c.Advance(DefaultPropagation); err != nil {
+		t.Fatal(err)
+	}
 	_, err = s.try(typeContainerApp, "app", app)
 	refusedBy(t, err, RuleKeyVaultReference, "an app whose identity has no role on the vault")
 	s.create(typeRoleAssignment, "kvrole", map[string]any{"roleAssignmentName": "g2", "scope": vault, "principalId": principal})
+	_, err = s.try(typeContainerApp, "app", app)
+	refusedBy(t, err, RulePropagation, "an app whose Key Vault role was just granted")
+	if err := s.c.Advance(DefaultPropagation - time.Second); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.try(typeContainerApp, "app", app)
+	refusedBy(t, err, RulePropagation, "a second before the role takes effect")
+	if err := s.c.Advance(time.Second); err != nil {
+		t.Fatal(err)
+	}
 	_, err = s.try(typeContainerApp, "app", app)
 	refusedBy(t, err, RuleKeyVaultReference, "an app before its private vault has a private endpoint")
 	s.create(typePrivateEndpoint, "pe", map[string]any{"privateEndpointName": "pe-vault", "resourceGroupName": testRG,
@@ -337,6 +386,64 @@ func TestRuleContainerAppStart(t *testing.T) {
 	refusedBy(t, err, RuleKeyVaultReference, "an app before the endpoint's DNS records")
 	s.create(typeZoneGroup, "dns", map[string]any{"privateDnsZoneGroupName": "default", "privateEndpointName": "pe-vault", "resourceGroupName": testRG})
 	s.create(typeContainerApp, "app", app)
+}
+
+// TestPropagationIsConfigurable: a test may make grants take effect at
+// once, or later than Learn's bound.
+func TestPropagationIsConfigurable(t *testing.T) {
+	s := newSim(t)
+	if got := s.c.propagation(); got != DefaultPropagation {
+		t.Errorf("default propagation %v, want %v", got, DefaultPropagation)
+	}
+	if err := s.c.SetPropagation(0); err != nil {
+		t.Fatal(err)
+	}
+	g := s.c.grants(nil)
+	if g.delay != 0 {
+		t.Errorf("propagation %v after SetPropagation(0)", g.delay)
+	}
+}
+
+// TestSQLEntraAdmin: a server created with an Entra admin has its
+// administrators child, so that creating the child resource meets
+// already-exists; Entra-only authentication needs an admin; the child is
+// what changes the admin.
+func TestSQLEntraAdmin(t *testing.T) {
+	s := newSim(t)
+	s.group()
+	with := s.create(typeSQLServer, "sql1", map[string]any{"serverName": "sql1", "resourceGroupName": testRG,
+		"administrators": map[string]any{"sid": "group-a", "login": "ops"}})
+	if sid, err := s.c.EntraAdmin(with); err != nil || sid != "group-a" {
+		t.Errorf("admin of a server created with one: %q, %v", sid, err)
+	}
+	_, err := s.try(typeSQLAdmin, "admin1", map[string]any{"serverName": "sql1", "resourceGroupName": testRG, "administratorName": "ActiveDirectory", "sid": "group-a"})
+	refusedBy(t, err, RuleAlreadyExists, "the admin child of a server created with administrators")
+	// What an import reads back: the child's inputs, path parameters
+	// included, as the program declares them.
+	read, _, err := s.c.Read(with + "/administrators/ActiveDirectory")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{"administratorName": "ActiveDirectory", "administratorType": "ActiveDirectory", "sid": "group-a",
+		"login": "ops", "serverName": "sql1", "resourceGroupName": testRG} {
+		if got := read[resource.PropertyKey(k)]; !got.IsString() || got.StringValue() != v {
+			t.Errorf("the implicit admin child's %s = %v, want %q", k, got, v)
+		}
+	}
+
+	without := s.create(typeSQLServer, "sql2", map[string]any{"serverName": "sql2", "resourceGroupName": testRG, "administratorLogin": "boot"})
+	_, err = s.try(typeSQLEntraOnly, "only", map[string]any{"serverName": "sql2", "resourceGroupName": testRG, "authenticationName": "Default", "azureADOnlyAuthentication": true})
+	refusedBy(t, err, RuleEntraAdminFirst, "Entra-only authentication before the admin")
+	in := map[string]any{"serverName": "sql2", "resourceGroupName": testRG, "administratorName": "ActiveDirectory", "sid": "group-a"}
+	admin := s.create(typeSQLAdmin, "admin2", in)
+	s.create(typeSQLEntraOnly, "only", map[string]any{"serverName": "sql2", "resourceGroupName": testRG, "authenticationName": "Default", "azureADOnlyAuthentication": true})
+	next := map[string]any{"serverName": "sql2", "resourceGroupName": testRG, "administratorName": "ActiveDirectory", "sid": "group-b"}
+	if _, err := s.c.Update(Request{Type: typeSQLAdmin, ID: admin, Name: "admin2", Inputs: resource.NewPropertyMapFromMap(next), OldInputs: resource.NewPropertyMapFromMap(in)}); err != nil {
+		t.Fatal(err)
+	}
+	if sid, err := s.c.EntraAdmin(without); err != nil || sid != "group-b" {
+		t.Errorf("admin after the child's update: %q, %v; want group-b", sid, err)
+	}
 }
 
 func mustGet(t *testing.T, c *Cloud, id string) *Record {
@@ -551,10 +658,11 @@ func TestEveryRuleIsTested(t *testing.T) {
 	tested := map[string]bool{
 		RuleAlreadyExists.Name: true, RuleSubscriptionNotFound.Name: true, RuleResourceGroupNotFound.Name: true, RuleScopeLocked.Name: true,
 		RuleImmutableVaultDelete.Name: true, RuleImmutableVaultRetention.Name: true, RuleVaultNotEmpty.Name: true,
-		RuleCreateOnly.Name: true, RuleNSGPortRanges.Name: true, RuleNSGRuleUnique.Name: true,
+		RuleUpdateRefused.Name: true, RuleNSGPortRanges.Name: true, RuleNSGRuleUnique.Name: true,
 		RuleKeyVaultReference.Name: true, RuleRegistryPull.Name: true, RuleVaultTierRetention.Name: true,
 		RulePolicyDefinitionNotFound.Name: true, RulePolicyParameterUndefined.Name: true,
 		RulePolicyParameterValue.Name: true, RulePolicyParameterMissing.Name: true, RulePolicyDeny.Name: true,
+		RulePropagation.Name: true, RuleEntraAdminFirst.Name: true,
 	}
 	for _, r := range Rules() {
 		if !tested[r.Name] {

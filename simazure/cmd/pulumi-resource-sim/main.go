@@ -1,6 +1,7 @@
 // Command pulumi-resource-sim is the simulated Azure's provider plugin. The
-// engine tests install it twice, as pulumi-resource-azure-native and as
-// pulumi-resource-random in $PULUMI_HOME/plugins/resource-<pkg>-v<version>/;
+// engine tests install it three times, as pulumi-resource-azure-native,
+// pulumi-resource-random and pulumi-resource-time in
+// $PULUMI_HOME/plugins/resource-<pkg>-v<version>/;
 // the name it is started under says which package it serves, and its folder
 // which version.
 package main
