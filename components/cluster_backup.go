@@ -38,7 +38,9 @@ func backupSchedules(r *spec.Region, tenants []*spec.Tenant) []spec.BackupSpec {
 }
 
 // recoveryVault is the region's Recovery Services vault and its daily
-// policies.
+// policies. It holds every tenant's recovery points, so it is protected and
+// retained on delete like the data it keeps: its Azure lock is not the only
+// thing between a removed line of code and the backups.
 //
 // Its storage redundancy (zone redundant here) can only be changed before
 // the first item is protected: after that it is fixed for the vault's life.
@@ -93,7 +95,7 @@ func (b *clusterBuilder) recoveryVault() error {
 			},
 		},
 		Tags: b.tags("backup"),
-	}, b.child()...)
+	}, b.child(pulumi.Protect(true), pulumi.RetainOnDelete(true))...)
 	if err != nil {
 		return err
 	}

@@ -147,3 +147,14 @@ func TestClusterLocksWaitForTheirScope(t *testing.T) {
 		}
 	}
 }
+
+// TestRecoveryVaultIsProtected: the region's vault holds every tenant's
+// recovery points; like the data it keeps, deleting it from the program
+// must stop at Pulumi, not only at its Azure lock.
+func TestRecoveryVaultIsProtected(t *testing.T) {
+	cr := runCluster(t, clusterTestRegion("fr"), clusterTestTenants("fr"))
+	rsv := cr.get(t, ctRSV, cr.n("rsv"))
+	if !rsv.Protect || !rsv.RetainOnDelete {
+		t.Errorf("recovery vault: protect=%v retainOnDelete=%v, want both", rsv.Protect, rsv.RetainOnDelete)
+	}
+}

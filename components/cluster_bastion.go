@@ -47,7 +47,11 @@ func (b *clusterBuilder) bastion() error {
 			},
 		},
 		Tags: b.tags("bastion"),
-	}, b.child()...)
+		// Zones are fixed when a Bastion is created: ARM refuses the update
+		// the provider would send (plan/semantics.go). Turning zone
+		// redundancy on replaces the Bastion, which holds no data; its name
+		// stays, so the old one goes first.
+	}, b.child(pulumi.ReplaceOnChanges([]string{"zones"}), pulumi.DeleteBeforeReplace(true))...)
 	if err != nil {
 		return err
 	}
@@ -61,7 +65,7 @@ func (b *clusterBuilder) bastion() error {
 		RoleDefinitionId:   pulumi.Sprintf("/subscriptions/%s/providers/Microsoft.Authorization/roleDefinitions/%s", b.subscription, roleReader),
 		PrincipalId:        pulumi.String(b.region.Operators.GroupObjectID),
 		PrincipalType:      pulumi.String("Group"),
-	}, b.child()...); err != nil {
+	}, b.child(grantReplacement()...)...); err != nil {
 		return err
 	}
 	return b.diagnostics("bastion", host.ID().ToStringOutput(), allLogs, nil, allMetrics, false)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/fnv"
 
+	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -79,6 +80,12 @@ func (b *clusterBuilder) applicationGateway() error {
 		return err
 	}
 	b.onScope("kv", readCert)
+	// The gateway reads the certificate when it is created: it waits for
+	// its identity's grant to take effect.
+	certReadable, err := waitForGrants(b.ctx, b.name+"-agw-kv-in-effect", map[string]*authorization.RoleAssignment{"agw-kv-secrets-user": readCert}, b.child()...)
+	if err != nil {
+		return err
+	}
 
 	waf, err := network.NewWebApplicationFirewallPolicy(b.ctx, b.name+"-waf", &network.WebApplicationFirewallPolicyArgs{
 		PolicyName:        pulumi.String(wafPolicyName(b.key)),
@@ -321,7 +328,7 @@ func (b *clusterBuilder) applicationGateway() error {
 		// address and stays unhealthy until the gateway is touched again
 		// (learn.microsoft.com/azure/application-gateway/
 		// how-application-gateway-works, "Backend server DNS resolution").
-	}, b.child(pulumi.DependsOn(append([]pulumi.Resource{readCert}, b.environmentDNS...)))...)
+	}, b.child(pulumi.DependsOn(append([]pulumi.Resource{certReadable}, b.environmentDNS...)))...)
 	if err != nil {
 		return err
 	}

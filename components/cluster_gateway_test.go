@@ -57,8 +57,8 @@ func TestClusterGateway(t *testing.T) {
 	if !regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(role.String("roleAssignmentName")) {
 		t.Errorf("role assignment name %q is not a stable GUID", role.String("roleAssignmentName"))
 	}
-	if !containsString(gw.DependsOn, role.URN) {
-		t.Errorf("gateway does not wait for its Key Vault role: %v", gw.DependsOn)
+	if !waitsFor(cr.plan.Resources, gw, role.Name) || !waitsFor(cr.plan.Resources, gw, cr.n("agw-kv-in-effect")) {
+		t.Errorf("gateway does not wait for its Key Vault role to take effect: %v", gw.DependsOn)
 	}
 	cert := byName(t, gw, "sslCertificates", "wildcard")
 	if want := "https://" + kv.String("vaultName") + ".vault.azure.net/secrets/" + r.TLS.CertificateName; cert["keyVaultSecretId"] != want {

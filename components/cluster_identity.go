@@ -33,7 +33,7 @@ func (b *clusterBuilder) identityWithRole(p platformIdentity) (*userAssignedIden
 		RoleDefinitionId:   p.roleDefinitionID,
 		PrincipalId:        identity.PrincipalId,
 		PrincipalType:      pulumi.String("ServicePrincipal"),
-	}, b.child()...)
+	}, b.child(grantReplacement()...)...)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -123,6 +123,11 @@ func TestClusterNetwork(t *testing.T) {
 
 	// Bastion.
 	bas := cr.get(t, ctBastion, cr.n("bastion"))
+	// ARM refuses a zone change of a Bastion in place: the program replaces
+	// it, deleting the old one first since its name stays.
+	if !containsString(bas.ReplaceOnChanges, "zones") || !bas.DeleteBeforeReplace {
+		t.Errorf("bastion: replaceOnChanges %v, deleteBeforeReplace %v; want zones and true", bas.ReplaceOnChanges, bas.DeleteBeforeReplace)
+	}
 	check(t, bas, "sku.name", "Standard")
 	check(t, bas, "enableTunneling", true)
 	check(t, bas, "enableShareableLink", false)

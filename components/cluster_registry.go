@@ -4,6 +4,7 @@
 package components
 
 import (
+	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -27,6 +28,6 @@ func (b *clusterBuilder) registryPull() error {
 	b.c.Platform.RegistryServer = reg.Server
 	b.c.Platform.RegistryPullIdentityID = identity.ID().ToStringOutput()
 	b.c.Platform.RegistryPullClientID = identity.ClientId
-	b.c.Platform.RegistryPull = grant
-	return nil
+	b.c.Platform.RegistryPull, err = waitForGrants(b.ctx, b.name+"-acrpull-in-effect", map[string]*authorization.RoleAssignment{"acrpull": grant}, b.child()...)
+	return err
 }

@@ -56,6 +56,12 @@ func (b *clusterBuilder) sqlServers() error {
 			PublicNetworkAccess:           pulumi.String("Disabled"),
 			RestrictOutboundNetworkAccess: pulumi.String("Disabled"),
 			Identity:                      &sql.ResourceIdentityArgs{Type: pulumi.String("SystemAssigned")},
+			// Entra-only from the start: the only way to create a server
+			// without a SQL login (a password would then be refused in every
+			// later update: the SDK's Server docs, pulumi-azure-native#2937).
+			// The property is create-only: the provider would replace the
+			// server on a change (plan/semantics.go), so it is ignored after
+			// creation, and the admin child below owns the admin.
 			Administrators: &sql.ServerExternalAdministratorArgs{
 				AdministratorType:         pulumi.String("ActiveDirectory"),
 				AzureADOnlyAuthentication: pulumi.Bool(true),
@@ -65,8 +71,11 @@ func (b *clusterBuilder) sqlServers() error {
 				TenantId:                  b.tenantID,
 			},
 			Tags: b.tags("sql"),
-		}, b.child(pulumi.Protect(true), pulumi.RetainOnDelete(true))...)
+		}, b.child(pulumi.Protect(true), pulumi.RetainOnDelete(true), pulumi.IgnoreChanges([]string{"administrators"}))...)
 		if err != nil {
+			return err
+		}
+		if err := b.sqlEntraAdmin(part, server); err != nil {
 			return err
 		}
 		b.c.Platform.SQLServers[n] = SQLServer{ID: server.ID().ToStringOutput(), Name: server.Name}
@@ -92,4 +101,27 @@ func (b *clusterBuilder) sqlServers() error {
 		}
 	}
 	return nil
+}
+
+// sqlEntraAdmin makes the server's Entra admin the operators' group, and
+// keeps it so: ARM updates the administrators child in place, so a new group
+// in the region file takes over every database of the server. Creating the
+// server with its admin made that child already, and azure-native refuses to
+// create an existing resource, so the program adopts it (import) on the up
+// that creates the server; a preview, which does not know the server's ID
+// yet, shows a create. The child is never deleted: the servers' admin may
+// not go while Entra-only authentication is on
+// (InvalidServerAzureADAdminDeleteOperation, ServerAzureADAdministrators.json).
+func (b *clusterBuilder) sqlEntraAdmin(part string, server *sql.Server) error {
+	adminID := server.ID().ApplyT(func(id pulumi.ID) pulumi.ID { return id + "/administrators/ActiveDirectory" }).(pulumi.IDOutput)
+	_, err := sql.NewServerAzureADAdministrator(b.ctx, b.name+"-"+part+"-entra-admin", &sql.ServerAzureADAdministratorArgs{
+		AdministratorName: pulumi.String("ActiveDirectory"),
+		AdministratorType: pulumi.String("ActiveDirectory"),
+		Login:             pulumi.String(b.region.Operators.GroupName),
+		Sid:               pulumi.String(b.region.Operators.GroupObjectID),
+		TenantId:          b.tenantID,
+		ResourceGroupName: b.rg.Name,
+		ServerName:        server.Name,
+	}, b.child(pulumi.Import(adminID), pulumi.RetainOnDelete(true))...)
+	return err
 }

@@ -66,6 +66,23 @@ func TestClusterDNSAndSQL(t *testing.T) {
 		} {
 			check(t, s, path, v)
 		}
+		// The server's administrators are create-only: a change would
+		// replace the server. The program ignores them after creation, and
+		// the admin child owns the admin.
+		if !containsString(s.IgnoreChanges, "administrators") || s.Get("administratorLogin") != nil {
+			t.Errorf("server %d: ignoreChanges %v, administratorLogin %v", n, s.IgnoreChanges, s.Get("administratorLogin"))
+		}
+		admin := cr.get(t, ctSQLAdmin, cr.n(fmt.Sprintf("sql-%d-entra-admin", n)))
+		for path, v := range map[string]any{
+			"serverName": s.String("serverName"), "administratorName": "ActiveDirectory", "administratorType": "ActiveDirectory",
+			"login": r.Operators.GroupName, "sid": r.Operators.GroupObjectID,
+		} {
+			check(t, admin, path, v)
+		}
+		// The server's creation made the child: the program adopts it.
+		if admin.Import != s.ID+"/administrators/ActiveDirectory" || !admin.RetainOnDelete {
+			t.Errorf("server %d: the Entra admin imports %q (want the server's child), retainOnDelete %v", n, admin.Import, admin.RetainOnDelete)
+		}
 		if cr.out(fmt.Sprintf("sqlServer/%d/id", n)) != s.ID || cr.out(fmt.Sprintf("sqlServer/%d/name", n)) != s.String("serverName") {
 			t.Errorf("Platform.SQLServers[%d] = %q %q", n, cr.out(fmt.Sprintf("sqlServer/%d/id", n)), cr.out(fmt.Sprintf("sqlServer/%d/name", n)))
 		}

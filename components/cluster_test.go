@@ -209,6 +209,7 @@ func checkParents(t *testing.T, cr *clusterRun) {
 // is not <lowerFirst(kind)>Name.
 var physicalNameKeys = map[string]string{
 	ctPIP:      "publicIpAddressName",
+	ctSQLAdmin: "administratorName",
 	ctIdentity: "resourceName",
 	ctDiag:     "name",
 	ctLock:     "lockName",
@@ -246,7 +247,8 @@ func checkNamesAndTags(t *testing.T, cr *clusterRun) {
 			// azure-native:app:ManagedEnvironment token.
 			continue
 		}
-		if v, _ := res.Inputs[key].(string); v == "" && res.Type != ctRandom {
+		// Random values and waits have no Azure name.
+		if v, _ := res.Inputs[key].(string); v == "" && res.Type != ctRandom && res.Type != ctPassword && res.Type != ctSleep {
 			t.Errorf("%s %s: no physical name (%s)", res.Type, res.Name, key)
 		}
 	}
@@ -282,7 +284,11 @@ func TestClusterResourceCount(t *testing.T) {
 		// the gateway's identity and the registry pull identity, each with
 		// its one grant, and the operators' Reader on the Bastion
 		ctEnv: 1, ctIdentity: 2, ctRole: 3, ctWAF: 1, ctAGW: 1,
-		ctSQL: 3, ctSQLAudit: 3,
+		// each server's Entra admin
+		ctSQL: 3, ctSQLAudit: 3, ctSQLAdmin: 3,
+		// the waits for the pull grant and the gateway's grant to take
+		// effect
+		ctSleep: 2,
 		// workspace, vnet, nat, 4 NSGs, 3 IPs, bastion, kv, rsv, agw, 3 masters
 		ctDiag: 17,
 		// the action group, the tests' Application Insights, the gateway's

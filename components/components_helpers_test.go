@@ -151,6 +151,9 @@ const (
 	ctAGW       = "azure-native:network:ApplicationGateway"
 	ctSQL       = "azure-native:sql:Server"
 	ctSQLAudit  = "azure-native:sql:ExtendedServerBlobAuditingPolicy"
+	ctSQLAdmin  = "azure-native:sql:ServerAzureADAdministrator"
+	ctPassword  = "random:index/randomPassword:RandomPassword"
+	ctSleep     = "time:index/sleep:Sleep"
 	ctRandom    = "random:index/randomString:RandomString"
 	ctCluster   = "kpax:components:RegionalCluster"
 	ctAG        = "azure-native:insights:ActionGroup"
@@ -667,4 +670,31 @@ func collectStrings(v any, out *[]string) {
 			collectStrings(e, out)
 		}
 	}
+}
+
+// waitsFor reports whether r depends on the resource whose logical name is
+// dep, directly or through the resources it depends on (a wait for role
+// propagation stands between compute and its grants).
+func waitsFor(rs []*plan.Resource, r *plan.Resource, dep string) bool {
+	byURN := map[string]*plan.Resource{}
+	for _, x := range rs {
+		byURN[x.URN] = x
+	}
+	seen := map[string]bool{}
+	queue := append([]string(nil), r.DependsOn...)
+	for len(queue) > 0 {
+		urn := queue[0]
+		queue = queue[1:]
+		if seen[urn] {
+			continue
+		}
+		seen[urn] = true
+		if strings.HasSuffix(urn, "::"+dep) {
+			return true
+		}
+		if x := byURN[urn]; x != nil {
+			queue = append(queue, x.DependsOn...)
+		}
+	}
+	return false
 }

@@ -7,7 +7,21 @@ import (
 	"crypto/sha1"
 	"fmt"
 	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
+
+// grantReplacement are the options of every role assignment. ARM refuses to
+// update an assignment's principal or role (RoleAssignmentUpdateNotPermitted,
+// plan/semantics.go), and its name is a stable GUID that may not change with
+// them: the program replaces it, deleting the old one first since the name
+// stays. An assignment holds no data.
+func grantReplacement() []pulumi.ResourceOption {
+	return []pulumi.ResourceOption{
+		pulumi.ReplaceOnChanges([]string{"principalId", "roleDefinitionId"}),
+		pulumi.DeleteBeforeReplace(true),
+	}
+}
 
 // Built-in Azure role definitions the components assign
 // (learn.microsoft.com/azure/role-based-access-control/built-in-roles).

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/keyvault/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/resources/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/sql/v2"
@@ -271,9 +272,11 @@ type tenantBuilder struct {
 	share    *storage.FileShare
 	database *sql.Database
 
-	// identityRoles are the identity's role assignments: compute waits for
-	// them so that its first start can already read its secrets and data.
-	identityRoles []pulumi.Resource
+	// identityRoles are the identity's role assignments, by logical name:
+	// compute waits for them to take effect (rolesInEffect) so that its
+	// first start can already read its secrets and data.
+	identityRoles map[string]*authorization.RoleAssignment
+	rolesInEffect pulumi.Resource
 	appSecret     *keyvault.Secret
 	// vaultReachable and filesReachable are the DNS registrations of the
 	// vault's and the file service's private endpoints: the vault and the

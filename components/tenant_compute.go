@@ -38,14 +38,22 @@ func serverImage(t *spec.Tenant) (image, path string) {
 
 // appDependencies are what the KPAX server's first start needs in place
 // besides its inputs, in a Container App or on a VM: the signing key in
-// the vault, the tenant identity's roles, the pull identity's grant, and the
+// the vault, the tenant identity's roles in effect (propagation.go), the
+// pull identity's grant in effect, and the
 // private DNS of the vault and the file share (both have private access
 // only: without the records, their names resolve to public addresses that
 // refuse the server).
-func (b *tenantBuilder) appDependencies() []pulumi.Resource {
-	deps := append([]pulumi.Resource{b.appSecret, b.vaultReachable, b.filesReachable}, b.identityRoles...)
+func (b *tenantBuilder) appDependencies() ([]pulumi.Resource, error) {
+	if b.rolesInEffect == nil {
+		wait, err := waitForGrants(b.ctx, b.name+"-roles-in-effect", b.identityRoles, b.child()...)
+		if err != nil {
+			return nil, err
+		}
+		b.rolesInEffect = wait
+	}
+	deps := []pulumi.Resource{b.appSecret, b.vaultReachable, b.filesReachable, b.rolesInEffect}
 	if b.p.RegistryPull != nil {
 		deps = append(deps, b.p.RegistryPull)
 	}
-	return deps
+	return deps, nil
 }

@@ -106,7 +106,11 @@ func (b *tenantBuilder) containerApp() error {
 	// The first revision resolves the vault reference and mounts the share:
 	// both have private access only, so it waits for their private
 	// endpoints' DNS as well (simazure.RuleKeyVaultReference).
-	deps := append(b.appDependencies(), files)
+	deps, err := b.appDependencies()
+	if err != nil {
+		return err
+	}
+	deps = append(deps, files)
 	capp, err := appv20240301.NewContainerApp(b.ctx, b.name+"-app", &appv20240301.ContainerAppArgs{
 		ContainerAppName:    pulumi.String(containerAppName(b.t)),
 		ResourceGroupName:   b.rg.Name,

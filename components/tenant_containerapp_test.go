@@ -73,9 +73,14 @@ func TestTenantContainerApp(t *testing.T) {
 	// revision resolves the Key Vault reference and mounts the share, and
 	// both have public access disabled (simazure.RuleKeyVaultReference).
 	for _, ra := range ofType(rs, tRole) {
-		if !contains(app.DependsOn, ra.URN) {
+		if !waitsFor(rs, app, ra.Name) {
 			t.Errorf("the app does not wait for role assignment %s", ra.Name)
 		}
+	}
+	// ... and once those grants are in effect: it waits on the sleep that
+	// waits for them.
+	if !waitsFor(rs, app, "tenant-acme-roles-in-effect") {
+		t.Errorf("the app does not wait for its grants to propagate")
 	}
 	for _, dep := range []string{"tenant-acme-pe-vault-dns", "tenant-acme-pe-file-dns", "tenant-acme-files"} {
 		if !slices.ContainsFunc(app.DependsOn, func(urn string) bool { return strings.HasSuffix(urn, "::"+dep) }) {

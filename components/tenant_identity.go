@@ -43,7 +43,7 @@ func (b *tenantBuilder) roleAssignment(logical, scopeKey string, scope pulumi.St
 		RoleDefinitionId:   pulumi.Sprintf("%s/providers/Microsoft.Authorization/roleDefinitions/%s", b.subscription, role),
 		PrincipalId:        principalID,
 		PrincipalType:      pulumi.String(principalType),
-	}, b.child(opts...)...)
+	}, b.child(append(grantReplacement(), opts...)...)...)
 }
 
 // identityRole grants the tenant identity a role on one of the tenant's own
@@ -54,6 +54,9 @@ func (b *tenantBuilder) identityRole(logical, scopeKey string, scope pulumi.Stri
 	if err != nil {
 		return nil, err
 	}
-	b.identityRoles = append(b.identityRoles, ra)
+	if b.identityRoles == nil {
+		b.identityRoles = map[string]*authorization.RoleAssignment{}
+	}
+	b.identityRoles[logical] = ra
 	return ra, nil
 }

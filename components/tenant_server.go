@@ -251,7 +251,11 @@ func (b *tenantBuilder) serverExtension(logical string, vm *compute.VirtualMachi
 	// One VM at a time: each server waits for the previous VM's, so an
 	// upgrade restarts one VM while the gateway's probe keeps traffic on
 	// the others.
-	deps := append(b.appDependencies(), after, b.storageKeySecret)
+	deps, err := b.appDependencies()
+	if err != nil {
+		return err
+	}
+	deps = append(deps, after, b.storageKeySecret)
 	if b.lastServer != nil {
 		deps = append(deps, b.lastServer)
 	}

@@ -36,7 +36,7 @@ func TestTenantVMServerBootstrap(t *testing.T) {
 		// it waits for their private endpoints' DNS, and for the key.
 		for _, dep := range []string{"tenant-globex-app-key-secret", "tenant-globex-kv-secrets-user",
 			"tenant-globex-pe-vault-dns", "tenant-globex-pe-file-dns", "tenant-globex-storage-key-secret"} {
-			if !slices.ContainsFunc(ext.DependsOn, func(urn string) bool { return strings.HasSuffix(urn, "::"+dep) }) {
+			if !waitsFor(p.Resources, ext, dep) {
 				t.Errorf("vm %d's server starts before %s: dependsOn %v", n, dep, ext.DependsOn)
 			}
 		}

@@ -27,7 +27,7 @@ func TestTenantResourceSet(t *testing.T) {
 	// Extensions: Entra login, the monitor agent, guest attestation and the
 	// KPAX server.
 	perVM := map[string]int{tNIC: 1, tVM: 1, tExtension: 4, tDCR: 1, tAssignment: 1}
-	vmActive := vmSuspended
+	vmActive := plus(vmSuspended, map[string]int{ctSleep: 1})
 	for i := 0; i < vms; i++ {
 		vmActive = plus(vmActive, perVM)
 	}
@@ -36,8 +36,9 @@ func TestTenantResourceSet(t *testing.T) {
 		tenant *spec.Tenant
 		want   map[string]int
 	}{
-		{"container active", containerTenant("acme", spec.StateActive), plus(plus(commonSet, watchSet), map[string]int{tApp: 1, tEnvStorage: 1, tDiag: 1, tRecord: 1})},
-		{"container suspended", containerTenant("acme", spec.StateSuspended), plus(commonSet, map[string]int{tApp: 1, tEnvStorage: 1, tDiag: 1, tRecord: 1})},
+		// Compute waits for its identity's grants to take effect (ctSleep).
+		{"container active", containerTenant("acme", spec.StateActive), plus(plus(commonSet, watchSet), map[string]int{tApp: 1, tEnvStorage: 1, tDiag: 1, tRecord: 1, ctSleep: 1})},
+		{"container suspended", containerTenant("acme", spec.StateSuspended), plus(commonSet, map[string]int{tApp: 1, tEnvStorage: 1, tDiag: 1, tRecord: 1, ctSleep: 1})},
 		{"container decommissioned", containerTenant("acme", spec.StateDecommissioned), commonSet},
 		{"vm active", vmTenant("globex", spec.StateActive), plus(plus(commonSet, watchSet), vmActive)},
 		{"vm suspended", vmTenant("globex", spec.StateSuspended), plus(commonSet, vmSuspended)},
@@ -76,7 +77,7 @@ func TestTenantTags(t *testing.T) {
 	untagged := map[string]bool{
 		tRandom: true, tPassword: true, tLock: true, tRole: true, tZoneGroup: true, tDiag: true,
 		tBlobSvc: true, tFileSvc: true, tShare: true, tPITR: true, tLTR: true, tTDE: true, tAudit: true,
-		tAssignment: true, tDCR: true, tRecord: true, tEnvStorage: true, tPolicy: true,
+		tAssignment: true, tDCR: true, tRecord: true, tEnvStorage: true, tPolicy: true, ctSleep: true,
 	}
 	for _, r := range tenantResources(t, p, "globex") {
 		if untagged[r.Type] {

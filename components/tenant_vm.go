@@ -143,6 +143,24 @@ func (b *tenantBuilder) scaleSet() error {
 	return nil
 }
 
+// vmReplaceOnChanges are the VM inputs the program sets that ARM refuses to
+// change in place: the provider sends them as an update, which fails with
+// PropertyChangeNotAllowed (plan/semantics.go; pulumi-azure-native#1117 and
+// #577). The patch settings and allowExtensionOperations are not among them:
+// ARM updates those, and a rebuild for them would be needless.
+var vmReplaceOnChanges = []string{
+	"storageProfile.imageReference",
+	"storageProfile.osDisk",
+	"osProfile.computerName",
+	"osProfile.adminUsername",
+	"osProfile.linuxConfiguration.disablePasswordAuthentication",
+	"osProfile.linuxConfiguration.ssh",
+	"osProfile.linuxConfiguration.provisionVMAgent",
+	"securityProfile.securityType",
+	"zones",
+	"location",
+}
+
 // virtualMachine builds the i-th VM of the scale set with its NIC,
 // extensions and patch assignment. A logical name from the index is right
 // here, unlike for spec lists: instance i is by definition "the i-th VM".
@@ -249,7 +267,9 @@ func (b *tenantBuilder) virtualMachine(i int, vmss *compute.VirtualMachineScaleS
 			BootDiagnostics: compute.BootDiagnosticsArgs{Enabled: pulumi.Bool(true)},
 		},
 		Tags: b.tags,
-	}, b.child()...)
+		// A VM keeps no data, so what ARM refuses to change in place
+		// replaces it instead; its name stays, so the old one goes first.
+	}, b.child(pulumi.ReplaceOnChanges(vmReplaceOnChanges), pulumi.DeleteBeforeReplace(true))...)
 	if err != nil {
 		return err
 	}

@@ -139,3 +139,73 @@ func TestTenantVMs(t *testing.T) {
 		}
 	}
 }
+
+// TestVMReplacedWhereARMRefusesAnUpdate: every input of a VM that ARM
+// refuses to change in place (plan/semantics.go) is under the VM's
+// replaceOnChanges, so that a new image, admin or OS disk replaces the VM
+// instead of failing the up; the ones ARM updates are not (no needless
+// rebuild); and the old VM goes first, since its name stays.
+func TestVMReplacedWhereARMRefusesAnUpdate(t *testing.T) {
+	p := runTenants(t, vmTenant("globex", spec.StateActive))
+	vms := ofType(tenantResources(t, p, "globex"), tVM)
+	if len(vms) == 0 {
+		t.Fatal("no VMs")
+	}
+	under := func(vm *plan.Resource, path string) bool {
+		for _, o := range vm.ReplaceOnChanges {
+			if path == o || strings.HasPrefix(path, o+".") {
+				return true
+			}
+		}
+		return false
+	}
+	for _, vm := range vms {
+		if !vm.DeleteBeforeReplace {
+			t.Errorf("%s: replaced create-before-delete, but its name %q is fixed", vm.Name, vm.String("vmName"))
+		}
+		refused := 0
+		for _, leaf := range leaves("", vm.Inputs) {
+			switch plan.SemanticOf(vm.Type, leaf).Effect {
+			case plan.EffectRefused:
+				refused++
+				if !under(vm, leaf) {
+					t.Errorf("%s: ARM refuses an update of %s, which is not under replaceOnChanges %v", vm.Name, leaf, vm.ReplaceOnChanges)
+				}
+			case plan.EffectUpdate:
+				if under(vm, leaf) {
+					t.Errorf("%s: %s is updated in place by ARM, yet replaces the VM", vm.Name, leaf)
+				}
+			}
+		}
+		if refused == 0 {
+			t.Errorf("%s: no input the table refuses; the table or the walk is wrong", vm.Name)
+		}
+	}
+}
+
+// leaves lists the dotted paths of a resource's input leaves (list elements
+// share their list's path).
+func leaves(path string, v any) []string {
+	switch v := v.(type) {
+	case map[string]any:
+		var out []string
+		for k, e := range v {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			out = append(out, leaves(p, e)...)
+		}
+		return out
+	case []any:
+		var out []string
+		for _, e := range v {
+			out = append(out, leaves(path, e)...)
+		}
+		if len(v) == 0 {
+			out = append(out, path)
+		}
+		return out
+	}
+	return []string{path}
+}

@@ -182,10 +182,15 @@ func TestServersPullWithThePlatformIdentity(t *testing.T) {
 		if len(clusters) != 1 {
 			t.Fatalf("%s: %d clusters", stack, len(clusters))
 		}
-		grant := p.Get("azure-native:authorization:RoleAssignment", clusters[0].Name+"-acrpull")
+		// The grant takes effect some minutes after it is made: compute
+		// waits on the wait for it (components/propagation.go).
+		grant := p.Get("time:index/sleep:Sleep", clusters[0].Name+"-acrpull-in-effect")
 		identity := p.Get("azure-native:managedidentity:UserAssignedIdentity", clusters[0].Name+"-acrpull-identity")
 		if grant == nil || identity == nil {
-			t.Fatalf("%s: no registry pull identity and grant", stack)
+			t.Fatalf("%s: no registry pull identity and wait for its grant", stack)
+		}
+		if pull := p.Get("azure-native:authorization:RoleAssignment", clusters[0].Name+"-acrpull"); pull == nil || !slices.Contains(grant.DependsOn, pull.URN) {
+			t.Fatalf("%s: the wait does not follow the AcrPull grant", stack)
 		}
 		for _, app := range p.OfType("azure-native:app:ContainerApp") {
 			if got := app.String("configuration.registries.0.identity"); got != identity.ID {
