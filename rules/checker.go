@@ -47,6 +47,7 @@ const (
 	typeDiagnostic        = "azure-native:insights:DiagnosticSetting"
 	typeBlobService       = "azure-native:storage:BlobServiceProperties"
 	typeSQLServerAudit    = "azure-native:sql:ExtendedServerBlobAuditingPolicy"
+	typeSQLEntraAdmin     = "azure-native:sql:ServerAzureADAdministrator"
 	typeSQLTDE            = "azure-native:sql:TransparentDataEncryption"
 	typeWAFPolicy         = "azure-native:network:WebApplicationFirewallPolicy"
 	typeSubnet            = "azure-native:network:Subnet"

@@ -215,13 +215,15 @@ var dataKinds = map[string][]string{
 	typeFileShare:      paths("storage.quotaGB", "storage"),
 	typeKeyVault:       paths("name"),
 	typeDisk:           paths("vm"),
+	// The region's vault holds every tenant's recovery points.
+	typeRecoveryVault: paths("backup"),
 }
 
 // nameKeys are the inputs that hold the Azure names of data resources and
 // the scopes that contain them.
 var nameKeys = map[string]string{
 	typeSQLDatabase: "databaseName", typeSQLServer: "serverName", typeStorageAccount: "accountName",
-	typeFileShare: "shareName", typeKeyVault: "vaultName", typeDisk: "diskName",
+	typeFileShare: "shareName", typeKeyVault: "vaultName", typeDisk: "diskName", typeRecoveryVault: "vaultName",
 	typeResourceGroup: "resourceGroupName",
 }
 

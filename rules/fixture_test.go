@@ -170,11 +170,17 @@ func goodPlan() *plan.Plan {
 	b.add(typeNATGateway, "region-fr-nat", cl, armID(platformRG, "Microsoft.Network/natGateways", "ng"), rt(map[string]any{"zones": list("1")}))
 	b.add("azure-native:network/v20240501:BastionHost", "region-fr-bastion", cl, armID(platformRG, "Microsoft.Network/bastionHosts", "bas"), rt(map[string]any{"zones": list("1", "2", "3")}))
 	b.add("azure-native:app/v20240301:ManagedEnvironment", "region-fr-cae", cl, armID(platformRG, "Microsoft.App/managedEnvironments", "cae"), rt(map[string]any{"zoneRedundant": true}))
-	b.add("azure-native:recoveryservices/v20240101:Vault", "region-fr-rsv", cl, armID(platformRG, "Microsoft.RecoveryServices/vaults", "rsv"), rt(map[string]any{
+	rsv := b.add("azure-native:recoveryservices/v20240101:Vault", "region-fr-rsv", cl, armID(platformRG, "Microsoft.RecoveryServices/vaults", "rsv"), rt(map[string]any{
+		"vaultName":  "rsv",
 		"properties": map[string]any{"publicNetworkAccess": "Disabled", "redundancySettings": map[string]any{"standardTierStorageRedundancy": "ZoneRedundant"}},
 	}))
+	rsv.Protect, rsv.RetainOnDelete = true, true
+	b.add(typeLock, "region-fr-lock-rsv", cl, rsv.ID+"/providers/Microsoft.Authorization/locks/kpax", map[string]any{"level": "CanNotDelete", "scope": rsv.ID})
 	sqlID := armID(platformRG, "Microsoft.Sql/servers", "sql-kpax-fr-1")
-	b.add(typeSQLServer, "region-fr-sql-1", cl, sqlID, rt(map[string]any{"serverName": "sql-kpax-fr-1", "publicNetworkAccess": "Disabled", "minimalTlsVersion": "1.2"}))
+	b.add(typeSQLServer, "region-fr-sql-1", cl, sqlID, rt(map[string]any{"serverName": "sql-kpax-fr-1", "publicNetworkAccess": "Disabled", "minimalTlsVersion": "1.2",
+		"administrators": map[string]any{"azureADOnlyAuthentication": true}}))
+	b.add(typeSQLEntraAdmin, "region-fr-sql-1-entra-admin", cl, sqlID+"/administrators/ActiveDirectory", map[string]any{
+		"serverName": "sql-kpax-fr-1", "resourceGroupName": platformRG, "administratorType": "ActiveDirectory", "login": "kpax-operators-fr", "sid": "6f1c2b8e-3d4a-4e5f-9a1b-2c3d4e5f6a7b"})
 	b.add(typePrivateEndpoint, "region-fr-pe-sql", cl, armID(platformRG, "Microsoft.Network/privateEndpoints", "pe-sql"), rt(map[string]any{
 		"privateLinkServiceConnections": list(map[string]any{"privateLinkServiceId": sqlID, "groupIds": list("sqlServer")}),
 	}))
@@ -361,10 +367,12 @@ func (b *builder) tenant(name, tier, runtime string, vms int) {
 		nic := b.add(typeNIC, name+fmt.Sprintf("-vm-%d-nic", i), comp, armID(rg, "Microsoft.Network/networkInterfaces", "nic-"+vm), in(map[string]any{
 			"ipConfigurations": list(map[string]any{"name": "ipconfig1", "subnet": map[string]any{"id": armID(platformRG, "Microsoft.Network/virtualNetworks", "vnet/subnets/snet-vms")}}),
 		}))
-		b.add(typeVM, name+fmt.Sprintf("-vm-%d", i), comp, armID(rg, "Microsoft.Compute/virtualMachines", vm), in(map[string]any{
+		r := b.add(typeVM, name+fmt.Sprintf("-vm-%d", i), comp, armID(rg, "Microsoft.Compute/virtualMachines", vm), in(map[string]any{
 			"vmName": vm, "zones": list(fmt.Sprint(i)),
 			"networkProfile": map[string]any{"networkInterfaces": list(map[string]any{"id": nic.ID})},
+			"storageProfile": map[string]any{"imageReference": map[string]any{"sku": "22_04-lts-gen2"}},
 		}))
+		r.ReplaceOnChanges, r.DeleteBeforeReplace = []string{"storageProfile.imageReference", "zones", "location"}, true
 	}
 }
 

@@ -89,11 +89,17 @@ var PublishedRules = []PublishedRule{
 	{"7698e800-9299-47a6-b3b6-5a0fee576eed", SetMCSB, "Private endpoint connections on Azure SQL Database should be enabled", "SQL/SqlServer_PrivateEndpoint_Audit.json", []string{typeSQLServer}, nil, paths("database"),
 		hasPrivateEndpoint},
 	{"1f314764-cb73-4fc9-b863-8eca98ac36e9", SetMCSB, "An Azure Active Directory administrator should be provisioned for SQL servers (also Azure.SQL.AAD)", "SQL/SQL_DB_AuditServerADAdmins_Audit.json", []string{typeSQLServer}, nil, paths("operators"),
-		func(_ *checker, r *plan.Resource) string {
-			if r.String("administrators.login") == "" || r.String("administrators.sid") == "" {
-				return "administrators has no Entra login and sid"
+		// The policy looks for the server's administrators child resource
+		// (AuditIfNotExists on Microsoft.Sql/servers/administrators), which
+		// is also the only way ARM changes the admin after creation.
+		func(c *checker, r *plan.Resource) string {
+			for _, a := range c.childOf(typeSQLEntraAdmin, "serverName", r, "serverName") {
+				if a.String("login") == "" || a.String("sid") == "" {
+					return "the Entra administrator has no login and sid"
+				}
+				return eq(a, "administratorType", "ActiveDirectory")
 			}
-			return eq(r, "administrators.administratorType", "ActiveDirectory")
+			return "no ServerAzureADAdministrator child"
 		}},
 	{"abda6d70-9778-44e7-84a8-06713e6db027", SetMCSB, "Azure SQL logical servers should have Microsoft Entra-only authentication enabled (also Azure.SQL.AADOnly)", "SQL/SqlServer_ADOnlyEnabled_Audit.json", []string{typeSQLServer}, nil, paths("operators"),
 		func(_ *checker, r *plan.Resource) string {

@@ -32,7 +32,7 @@ var breaking = []struct {
 	{"32e6bbec-16b6-44c2-be37-c5b672d103cf", typeSQLServer, map[string]any{"minimalTlsVersion": "1.1"}},
 	{"1b8ca024-1d5c-4dec-8995-b1a932b41780", typeSQLServer, map[string]any{"publicNetworkAccess": "Enabled"}},
 	{"7698e800-9299-47a6-b3b6-5a0fee576eed", typeSQLServer, map[string]any{}},
-	{"1f314764-cb73-4fc9-b863-8eca98ac36e9", typeSQLServer, map[string]any{"administrators": map[string]any{"administratorType": "ActiveDirectory"}}},
+	{"1f314764-cb73-4fc9-b863-8eca98ac36e9", typeSQLServer, map[string]any{"serverName": "sql"}},
 	{"abda6d70-9778-44e7-84a8-06713e6db027", typeSQLServer, map[string]any{"administrators": map[string]any{"azureADOnlyAuthentication": false}}},
 	{"a6fb4358-5bf4-4ad7-ba82-2cd2f41ce5e9", typeSQLServer, map[string]any{"serverName": "sql"}},
 	{"abfb4388-5bf4-4ad7-ba82-2cd2f41ceae9", typeSQLServer, map[string]any{}},

@@ -1,7 +1,7 @@
 // Package rules checks a recorded plan against the platform's hosting
 // promises: zone redundancy, data residency, no management ports on the
 // internet, private data services, complete tenants with daily backups,
-// deletion safety, tenant isolation, tags, alerting and Azure Policy
+// deletion safety, safe replacements, tenant isolation, tags, alerting and Azure Policy
 // guardrails. Each violation points at the
 // tenant or region YAML field responsible, so that `kpax check` reads like
 // `kpax validate`.
@@ -45,6 +45,7 @@ var rules = []struct {
 	{RuleDataServices, checkDataServices},
 	{RuleCompleteness, checkCompleteness},
 	{RuleDeletionSafety, checkDeletionSafety},
+	{RuleReplacement, checkReplacement},
 	{RuleIsolation, checkIsolation},
 	{RuleTags, checkTags},
 	{RuleAlerting, checkAlerting},

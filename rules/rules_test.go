@@ -159,6 +159,13 @@ var cases = []ruleCase{
 	{"storage lock that only prevents edits", RuleDeletionSafety, set("acme-storage-lock", "level", "ReadOnly"), acmeStorage, "no ManagementLockByScope", "acme-storage"},
 	{"database lock on the wrong scope", RuleDeletionSafety, set("acme-db-lock", "scope", sub+"/resourceGroups/rg-kpax-fr-platform/providers/Microsoft.Sql/servers/sql/databases/other"), acmeDatabase, "no ManagementLockByScope", "acme-db"},
 
+	// replacement
+	{"VM created before its old self is deleted", RuleReplacement, func(t *testing.T, p *plan.Plan) { find(t, p, "bravo-vm-1").DeleteBeforeReplace = false },
+		bravoName, `fixed (vmName "vm-bravo-1")`, "bravo-vm-1"},
+	{"VM updated in place on a new image", RuleReplacement, func(t *testing.T, p *plan.Plan) {
+		find(t, p, "bravo-vm-2").ReplaceOnChanges = []string{"zones"}
+	}, "tenants/fr/bravo.yaml:7:", "refuses to change storageProfile.imageReference.sku in place (PropertyChangeNotAllowed", "bravo-vm-2"},
+
 	// isolation
 	{"another tenant's ID", RuleIsolation, set("acme-app", "environmentId", sub+"/resourceGroups/rg-kpax-fr-bravo/providers/Microsoft.Compute/virtualMachines/vm-bravo-1/extensions/x"), acmeName,
 		"references tenant bravo's resource", "acme-app"},
