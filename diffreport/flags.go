@@ -44,7 +44,63 @@ const (
 	// the preview shows nothing: existing resources stay where they are,
 	// and new ones go to the new subscription.
 	ReasonSubscription Reason = "subscription-changed"
+	// ReasonRefused: the provider would send an in-place update that ARM
+	// refuses (plan/semantics.go), and the program does not replace the
+	// resource for it: the up fails there.
+	ReasonRefused Reason = "update-refused"
+	// ReasonIgnored: ARM would accept the update and keep the old value:
+	// the change silently does nothing.
+	ReasonIgnored Reason = "update-ignored"
 )
+
+// unhandled flags the edits of a change that Azure refuses or ignores in
+// place and that the program does not replace the resource for.
+func unhandled(s StackPlans, c plan.Change, tenants []string) []Flag {
+	var out []Flag
+	for _, e := range c.Edits {
+		who := c.Tenant
+		if who == "" {
+			who = Owner(tenants, e.Entry())
+		}
+		switch e.Effect {
+		case plan.EffectRefused:
+			out = append(out, Flag{ReasonRefused, s.Stack, who, fmt.Sprintf(
+				"`%s` (%s) in `%s`: `%s` changes, which %s. The up fails there: replace the resource for it (replaceOnChanges, and deleteBeforeReplace when its name is fixed), or leave the value as it is.",
+				c.Name, c.Type, s.Stack, e.Path, e.Reason)})
+		case plan.EffectIgnored:
+			out = append(out, Flag{ReasonIgnored, s.Stack, who, fmt.Sprintf(
+				"`%s` (%s) in `%s`: `%s` changes, but %s: the up succeeds and nothing changes in Azure. Change it through the resource that owns it, or ignore it (ignoreChanges).",
+				c.Name, c.Type, s.Stack, e.Path, e.Reason)})
+		}
+	}
+	return out
+}
+
+// deletedFirst says when a replacement deletes the old resource first: the
+// program asks for it, or azure-native replaces on its own (it deletes first
+// every resource whose name it did not make up).
+func deletedFirst(head *plan.Plan, c plan.Change) string {
+	if r := head.ByURN(c.URN); r != nil && r.DeleteBeforeReplace {
+		return " (the old one is deleted first)"
+	}
+	if strings.HasPrefix(c.Type, "azure-native:") {
+		for _, e := range c.Edits {
+			if e.Replaces && plan.SemanticOf(c.Type, e.Dotted()).Effect == plan.EffectReplace {
+				return " (the old one is deleted first)"
+			}
+		}
+	}
+	return ""
+}
+
+func appendOnce(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
 
 // immutableVaultSource is why a shorter retention is refused.
 const immutableVaultSource = "https://learn.microsoft.com/azure/backup/backup-azure-immutable-vault-concept#restricted-operations"
@@ -80,6 +136,7 @@ func flags(stacks []StackPlans, compared [][]plan.Change) []Flag {
 				// replacement hidden in a shared resource's list entry
 				// names its tenant.
 				paths := map[string][]string{}
+				reasons := map[string][]string{}
 				for _, e := range c.Edits {
 					if e.Replaces {
 						who := c.Tenant
@@ -87,13 +144,16 @@ func flags(stacks []StackPlans, compared [][]plan.Change) []Flag {
 							who = Owner(tenants, e.Entry())
 						}
 						paths[who] = append(paths[who], "`"+e.Path+"`")
+						reasons[who] = appendOnce(reasons[who], e.Reason)
 					}
 				}
 				for _, who := range sortedKeys(paths) {
 					out = append(out, Flag{ReasonReplacement, s.Stack, who, fmt.Sprintf(
-						"`%s` (%s) in `%s` is replaced: Azure cannot change %s in place.", c.Name, c.Type, s.Stack, strings.Join(paths[who], ", "))})
+						"`%s` (%s) in `%s` is replaced%s: Azure cannot change %s in place. Why: %s.", c.Name, c.Type, s.Stack,
+						deletedFirst(s.Head, c), strings.Join(paths[who], ", "), strings.Join(reasons[who], "; "))})
 				}
 			}
+			out = append(out, unhandled(s, c, tenants)...)
 			if f, ok := retentionLowered(s, c); ok {
 				out = append(out, f)
 			}

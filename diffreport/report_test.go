@@ -12,7 +12,7 @@ import (
 
 const (
 	gatewayType = "azure-native:network:ApplicationGateway"
-	subnetType  = "azure-native:network:Subnet"
+	vmType      = "azure-native:compute:VirtualMachine"
 	policyType  = "azure-native:recoveryservices/v20241001:ProtectionPolicy"
 	itemType    = "azure-native:recoveryservices:ProtectedItem"
 	recordType  = "azure-native:network:RecordSet"
@@ -237,20 +237,57 @@ func TestOverBudgetIsASummary(t *testing.T) {
 }
 
 func TestFlags(t *testing.T) {
-	t.Run("replacement hidden in a list entry", func(t *testing.T) {
+	// A VM's new image: ARM refuses the update (plan/semantics.go), the
+	// program replaces the VM for it, deleting the old one first; the flag
+	// says so, with the table's reason.
+	vm := func(sku string, opts bool) func(w *world) {
+		return func(w *world) {
+			r := w.add(vmType, "acme-vm-1", "acme", map[string]any{"vmName": "vm-acme-1", "storageProfile": map[string]any{"imageReference": map[string]any{"sku": sku}}})
+			if opts {
+				r.ReplaceOnChanges, r.DeleteBeforeReplace = []string{"storageProfile.imageReference"}, true
+			}
+		}
+	}
+	t.Run("VM image change replaces the VM, with the reason", func(t *testing.T) {
 		base, head := newWorld("prod-fr"), newWorld("prod-fr")
 		for _, w := range []*world{base, head} {
 			w.tenant("acme", "active", nil)
 		}
-		base.add(subnetType, "acme-snet", "acme", map[string]any{"delegations": []any{map[string]any{"name": "apps", "serviceName": "Microsoft.App/environments"}}})
-		head.add(subnetType, "acme-snet", "acme", map[string]any{"delegations": []any{map[string]any{"name": "apps", "serviceName": "Microsoft.Web/serverFarms"}}})
+		vm("22_04-lts-gen2", true)(base)
+		vm("24_04-lts", true)(head)
 		r := Build("main", []StackPlans{{Stack: "prod-fr", Base: base.p, Head: head.p}})
-		want := "`acme-snet` (azure-native:network:Subnet) in `prod-fr` is replaced: Azure cannot change `delegations[apps].serviceName` in place."
-		if len(r.Flags) != 1 || r.Flags[0].Message != want || r.Flags[0].Tenant != "acme" || r.Flags[0].Reason != ReasonReplacement {
+		if len(r.Flags) != 1 || r.Flags[0].Reason != ReasonReplacement || r.Flags[0].Tenant != "acme" ||
+			!strings.Contains(r.Flags[0].Message, "is replaced (the old one is deleted first): Azure cannot change `storageProfile.imageReference.sku` in place. Why: replaceOnChanges; without it: ARM refuses to change storageProfile.imageReference in place, PropertyChangeNotAllowed (https://github.com/pulumi/pulumi-azure-native/issues/1117") {
 			t.Errorf("flags = %+v", r.Flags)
 		}
-		if md := r.Markdown(MarkdownOptions{}); !strings.Contains(md, "`delegations[apps].serviceName`: `\"Microsoft.App/environments\"` → `\"Microsoft.Web/serverFarms\"` **forces replacement**") {
+		if md := r.Markdown(MarkdownOptions{}); !strings.Contains(md, "`storageProfile.imageReference.sku`: `\"22_04-lts-gen2\"` → `\"24_04-lts\"` **forces replacement**") {
 			t.Errorf("markdown does not mark the replacing edit:\n%s", md)
+		}
+	})
+	t.Run("VM image change the program does not handle", func(t *testing.T) {
+		base, head := newWorld("prod-fr"), newWorld("prod-fr")
+		for _, w := range []*world{base, head} {
+			w.tenant("acme", "active", nil)
+		}
+		vm("22_04-lts-gen2", false)(base)
+		vm("24_04-lts", false)(head)
+		r := Build("main", []StackPlans{{Stack: "prod-fr", Base: base.p, Head: head.p}})
+		if len(r.Flags) != 1 || r.Flags[0].Reason != ReasonRefused || !strings.Contains(r.Flags[0].Message, "The up fails there") {
+			t.Errorf("flags = %+v", r.Flags)
+		}
+	})
+	t.Run("ignored update", func(t *testing.T) {
+		base, head := newWorld("prod-fr"), newWorld("prod-fr")
+		base.add("azure-native:app:ManagedEnvironment", "region-fr-cae", "", map[string]any{"environmentName": "cae", "vnetConfiguration": map[string]any{"internal": true}})
+		head.add("azure-native:app:ManagedEnvironment", "region-fr-cae", "", map[string]any{"environmentName": "cae", "vnetConfiguration": map[string]any{"internal": false}})
+		r := Build("main", []StackPlans{{Stack: "prod-fr", Base: base.p, Head: head.p}})
+		if len(r.Flags) != 1 || r.Flags[0].Reason != ReasonIgnored || !strings.Contains(r.Flags[0].Message, "nothing changes in Azure") {
+			t.Errorf("flags = %+v", r.Flags)
+		}
+		// A program that ignores it has no change at all.
+		head.p.Resources[len(head.p.Resources)-1].IgnoreChanges = []string{"vnetConfiguration"}
+		if r := Build("main", []StackPlans{{Stack: "prod-fr", Base: base.p, Head: head.p}}); len(r.Flags) != 0 {
+			t.Errorf("an ignored path is flagged: %+v", r.Flags)
 		}
 	})
 

@@ -45,7 +45,7 @@ func TestDiffGolden(t *testing.T) {
 			check: func(t *testing.T, md string) {
 				// The gateway's new entries, under the new tenant.
 				for _, want := range []string{
-					"#### tenant `zzbarnew`: 45 to add, 1 to update",
+					"#### tenant `zzbarnew`: 46 to add, 1 to update",
 					"- `~` azure-native:network:ApplicationGateway `region-uk-agw` (shared by the region's tenants; this tenant's entries):",
 					"  - `+` `backendAddressPools[pool-zzbarnew]`",
 					"  - `+` `httpListeners[tenant-zzbarnew]`",

@@ -146,7 +146,8 @@ func printTree(w io.Writer, p *plan.Plan) {
 }
 
 // annotations are the facts an operator scans a plan for: a tenant's
-// runtime, tier, state and URL, and which resources are protected.
+// runtime, tier, state and URL, which resources are protected, and the
+// options that change how the engine replaces them.
 func annotations(p *plan.Plan, r *plan.Resource) string {
 	var notes []string
 	if r.Type == tenantType {
@@ -157,6 +158,20 @@ func annotations(p *plan.Plan, r *plan.Resource) string {
 	}
 	if r.RetainOnDelete {
 		notes = append(notes, "retained on delete")
+	}
+	// What changes the engine's own steps: where the program replaces a
+	// resource itself, and how.
+	if len(r.ReplaceOnChanges) > 0 {
+		notes = append(notes, "replaced on "+strings.Join(r.ReplaceOnChanges, " "))
+	}
+	if r.DeleteBeforeReplace {
+		notes = append(notes, "deleted before replaced")
+	}
+	if len(r.IgnoreChanges) > 0 {
+		notes = append(notes, "ignores "+strings.Join(r.IgnoreChanges, " "))
+	}
+	if r.Import != "" {
+		notes = append(notes, "adopted")
 	}
 	if len(notes) == 0 {
 		return ""
