@@ -21,6 +21,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kpax/kpax-cloud/components"
 	"github.com/kpax/kpax-cloud/pipeline"
 	"github.com/kpax/kpax-cloud/program"
 	"github.com/kpax/kpax-cloud/simazure"
@@ -150,7 +151,7 @@ func buildCLI(root, version string) (string, error) {
 }
 
 // installProviders builds the simulator's plugin and installs it as the
-// azure-native and random providers, at exactly the versions go.mod's SDKs
+// azure-native, random and time providers, at exactly the versions go.mod's SDKs
 // ask for: a program that asks for any other version finds no plugin.
 func installProviders(root, home string, versions map[string]string) error {
 	bin := filepath.Join(home, "pulumi-resource-sim")
@@ -159,8 +160,11 @@ func installProviders(root, home string, versions map[string]string) error {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("building the simulated Azure: %v\n%s", err, out)
 	}
-	for pkg, mod := range map[string]string{"azure-native": modAzureNative, "random": modRandom} {
-		dir := filepath.Join(home, "plugins", fmt.Sprintf("resource-%s-%s", pkg, versions[mod]))
+	// The time provider has no Go module here: its version is the one the
+	// program asks for (components/propagation.go).
+	plugins := map[string]string{"azure-native": versions[modAzureNative], "random": versions[modRandom], "time": "v" + components.TimeProviderVersion}
+	for pkg, version := range plugins {
+		dir := filepath.Join(home, "plugins", fmt.Sprintf("resource-%s-%s", pkg, version))
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}

@@ -131,11 +131,21 @@ func lifecycle(t *testing.T, stack string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// What the program adopts (import) exists already: the SQL servers'
+	// Entra admins, made by the servers' creation.
 	want := map[string]int{}
+	adopted := 0
 	for _, res := range offline.Resources {
-		if res.Custom && strings.HasPrefix(res.Type, "azure-native:") {
+		switch {
+		case !res.Custom || !strings.HasPrefix(res.Type, "azure-native:"):
+		case res.Import != "":
+			adopted++
+		default:
 			want[plan.Unversioned(res.Type)]++
 		}
+	}
+	if n := len(opsOf(r.ops, "create", "azure-native:sql:Server", "")); adopted != n || n == 0 {
+		t.Errorf("first up: %d resources adopted, want one Entra admin for each of the %d SQL servers", adopted, n)
 	}
 	got := map[string]int{}
 	for _, op := range r.ops {
@@ -160,6 +170,10 @@ func lifecycle(t *testing.T, stack string) {
 	if outside != 1 {
 		t.Errorf("first up: %d resources outside the stack's subscription, want the registry's pull grant alone", outside)
 	}
+
+	// New grants are enforced only after they propagate: the first up
+	// waited for them before creating what relies on them.
+	firstUpWaitedForGrants(t, w)
 
 	// 2. The program is deterministic: nothing to do the second time.
 	start = time.Now()
@@ -264,7 +278,12 @@ func lifecycle(t *testing.T, stack string) {
 		r = w.mustUp("retention restored")
 	}
 
-	// 6. Decommission: compute and DNS go, data stays.
+	// 6. What Azure refuses, ignores or delays, in one up: a VM tenant's OS
+	// image, the operators' group, the Bastion's zones, the gateway's
+	// certificate, and a new container tenant whose grants are fresh.
+	platformChanges(t, w, stack, vm, app)
+
+	// 7. Decommission: compute and DNS go, data stays.
 	for _, tn := range []*spec.Tenant{app, vm} {
 		w.setField(tn, "state", "decommissioned")
 	}
@@ -282,7 +301,7 @@ func lifecycle(t *testing.T, stack string) {
 		t.Errorf("decommission: %d VMs deleted, want %d", n, vm.VM.Instances)
 	}
 
-	// 7. Purge one of them, as docs/restore.md says.
+	// 8. Purge one of them, as docs/restore.md says.
 	purge(t, w, app)
 
 	// The stack is as the program says once more.
