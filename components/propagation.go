@@ -37,9 +37,9 @@ type propagationWait struct {
 }
 
 // waitForGrants registers the wait that whatever relies on grants depends
-// on. Its triggers are the grants' IDs, keyed by their logical names: a
-// grant that is replaced changes its trigger and starts a new wait; an
-// existing stack waits no more.
+// on. Its triggers are the grants' IDs and principals, keyed by their
+// logical names: a grant that is made again changes a trigger and starts a
+// new wait; an existing stack waits no more.
 func waitForGrants(ctx *pulumi.Context, name string, grants map[string]*authorization.RoleAssignment, opts ...pulumi.ResourceOption) (pulumi.Resource, error) {
 	keys := make([]string, 0, len(grants))
 	for k := range grants {
@@ -50,6 +50,10 @@ func waitForGrants(ctx *pulumi.Context, name string, grants map[string]*authoriz
 	deps := make([]pulumi.Resource, 0, len(keys))
 	for _, k := range keys {
 		triggers[k] = grants[k].ID().ToStringOutput()
+		// A grant's name is derived from its keys, so one that is made
+		// again (a new principal) keeps its ID: its principal starts the
+		// wait again.
+		triggers[k+"-principal"] = grants[k].PrincipalId
 		deps = append(deps, grants[k])
 	}
 	var w propagationWait

@@ -256,9 +256,7 @@ func (b *tenantBuilder) serverExtension(logical string, vm *compute.VirtualMachi
 		return err
 	}
 	deps = append(deps, after, b.storageKeySecret)
-	if b.lastServer != nil {
-		deps = append(deps, b.lastServer)
-	}
+	deps = append(deps, b.previousServer()...)
 	ext, err := compute.NewVirtualMachineExtension(b.ctx, logical+"-kpax-server", &compute.VirtualMachineExtensionArgs{
 		VmExtensionName:         pulumi.String("kpax-server"),
 		VmName:                  vm.Name,
@@ -276,4 +274,13 @@ func (b *tenantBuilder) serverExtension(logical string, vm *compute.VirtualMachi
 	}
 	b.lastServer = ext
 	return nil
+}
+
+// previousServer is the server extension of the VM built before, which the
+// next VM waits for: none for the first.
+func (b *tenantBuilder) previousServer() []pulumi.Resource {
+	if b.lastServer == nil {
+		return nil
+	}
+	return []pulumi.Resource{b.lastServer}
 }

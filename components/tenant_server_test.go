@@ -55,6 +55,12 @@ func TestTenantVMServerBootstrap(t *testing.T) {
 		}
 		vm := p.Get(tVM, fmt.Sprintf("tenant-globex-vm-%d", n))
 		want(t, vm, "identity.userAssignedIdentities.1", testPullIdentity)
+		// A VM replaced delete-first (an image change) waits for the
+		// previous VM's server to be back: the tenant never loses every VM.
+		if prev := fmt.Sprintf("::tenant-globex-vm-%d-kpax-server", n-1); n > 1 &&
+			!slices.ContainsFunc(vm.DependsOn, func(urn string) bool { return strings.HasSuffix(urn, prev) }) {
+			t.Errorf("vm %d does not wait for vm %d's server: a replacement would take every VM down at once", n, n-1)
+		}
 	}
 	raw, err := base64.StdEncoding.DecodeString(script)
 	if err != nil {

@@ -269,7 +269,10 @@ func (b *tenantBuilder) virtualMachine(i int, vmss *compute.VirtualMachineScaleS
 		Tags: b.tags,
 		// A VM keeps no data, so what ARM refuses to change in place
 		// replaces it instead; its name stays, so the old one goes first.
-	}, b.child(pulumi.ReplaceOnChanges(vmReplaceOnChanges), pulumi.DeleteBeforeReplace(true))...)
+		// Each VM waits for the previous one's server: a replacement
+		// rolls one VM at a time, and the tenant keeps serving from the
+		// others (a first deployment creates them one after the other too).
+	}, b.child(pulumi.ReplaceOnChanges(vmReplaceOnChanges), pulumi.DeleteBeforeReplace(true), pulumi.DependsOn(b.previousServer()))...)
 	if err != nil {
 		return err
 	}

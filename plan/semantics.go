@@ -56,7 +56,11 @@ const (
 	srcForceNewMap = "https://github.com/pulumi/pulumi-azure-native/blob/v2.90.0/provider/pkg/gen/replacement.go (forceNewMap)"
 	// srcLocation: location is force-new only where forceNewMap says so;
 	// elsewhere the move goes out as an update, which ARM refuses.
-	srcLocation = "https://github.com/pulumi/pulumi-azure-native/issues/3053 (a location change previews as an update; ARM answers InvalidResourceLocation)"
+	// srcAppSpec is the Container Apps API the program deploys.
+	srcAppSpec = "specification/app/resource-manager/Microsoft.App/stable/2024-03-01/"
+	// srcTrackedLocation: a top-level create-only property is force-new.
+	srcTrackedLocation = "specification/common-types/resource-management/v3/types.json, TrackedResource.location (x-ms-mutability read, create), which " + srcAppSpec + " derives from"
+	srcLocation        = "https://github.com/pulumi/pulumi-azure-native/issues/3053 (a location change previews as an update; ARM answers InvalidResourceLocation)"
 	// srcRandom: every input of a pulumi-random resource forces a new one.
 	srcRandom = "https://registry.terraform.io/providers/hashicorp/random/latest/docs/resources/string (every argument forces a new resource; pulumi-random bridges it)"
 	// simulatedCode marks a refusal whose behaviour is sourced but whose
@@ -132,12 +136,20 @@ var semantics = []Semantic{
 	{"azure-native:storage:StorageAccount", "location", EffectReplace, "", srcForceNewMap + " StorageAccount: isHnsEnabled, location"},
 	{"azure-native:storage:StorageAccount", "sku", EffectUpdate, "",
 		"https://learn.microsoft.com/azure/storage/common/redundancy-migration (ZRS to GZRS: \"Use Azure portal, PowerShell, or CLI\")"},
+	// The program deploys app 2024-03-01, whose resources derive from
+	// common-types v3 TrackedResource: location is create-only there, so
+	// the provider replaces on it.
 	{"azure-native:app:ManagedEnvironment", "zoneRedundant", EffectReplace, "",
-		"specification/app/resource-manager/Microsoft.App/stable/2022-10-01/ManagedEnvironments.json:924-930 (x-ms-mutability create, read: force-new)"},
+		srcAppSpec + "ManagedEnvironments.json, ManagedEnvironment.properties.zoneRedundant (x-ms-mutability create, read: force-new)"},
+	{"azure-native:app:ManagedEnvironment", "infrastructureResourceGroup", EffectReplace, "",
+		srcAppSpec + "ManagedEnvironments.json, ManagedEnvironment.properties.infrastructureResourceGroup (x-ms-mutability create, read: force-new)"},
+	{"azure-native:app:ManagedEnvironment", "location", EffectReplace, "", srcTrackedLocation},
+	{"azure-native:app:ContainerApp", "location", EffectReplace, "", srcTrackedLocation},
+	{"azure-native:app:Job", "location", EffectReplace, "", srcTrackedLocation},
 	{"azure-native:app:ManagedEnvironment", "vnetConfiguration", EffectIgnored, "",
 		"https://github.com/pulumi/pulumi-azure-native/issues/2577 (\"when attempting to change the vnetConfiguration the change will just be ignored\"; create-only in the spec, but nested, so not force-new)"},
 	{"azure-native:app:ContainerApp", "environmentId", EffectReplace, "",
-		"specification/app/resource-manager/Microsoft.App/stable/2022-10-01/ContainerApps.json:558-572 (x-ms-mutability create, read: force-new)"},
+		srcAppSpec + "ContainerApps.json, ContainerApp.properties.environmentId (x-ms-mutability create, read: force-new)"},
 	{"azure-native:authorization:RoleAssignment", "principalId", EffectReplace, "",
 		srcForceNewMap + " RoleAssignment: principalId, scope (https://github.com/pulumi/pulumi-azure-native/pull/1010, after RoleAssignmentUpdateNotPermitted in #771)"},
 	{"azure-native:authorization:RoleAssignment", "roleDefinitionId", EffectRefused, "simulated:RoleAssignmentUpdateNotPermitted",

@@ -83,6 +83,11 @@ func (c *Cloud) sleepUntil(grantIDs []string, d time.Duration) (time.Time, error
 		start := c.now()
 		var last time.Time
 		for _, id := range grantIDs {
+			// Triggers that are not resource IDs (a grant's principal)
+			// only make the sleep start again when they change.
+			if !strings.HasPrefix(id, "/subscriptions/") {
+				continue
+			}
 			r, err := c.get(id)
 			if err != nil {
 				return err
