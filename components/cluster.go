@@ -45,6 +45,11 @@ type RegionalClusterArgs struct {
 	// DNSSubscriptionID is the subscription of stamp 1, which holds the
 	// region's public zone, when this stamp lives in another subscription.
 	DNSSubscriptionID string
+	// TLSCertificate is the region's wildcard certificate, a base64 PFX
+	// without password, from the stack's secret config (tlsCertificate):
+	// the program writes it into the platform Key Vault through ARM. Nil
+	// when the stack has none (docs/tls-certificate.md).
+	TLSCertificate pulumi.StringInput
 }
 
 // RegionalCluster is a region's shared, zone-redundant platform: network,
@@ -146,6 +151,7 @@ func NewRegionalCluster(ctx *pulumi.Context, name string, args *RegionalClusterA
 		stamp:  stamp,
 
 		dnsSubscriptionID: args.DNSSubscriptionID,
+		tlsCertificate:    args.TLSCertificate,
 		key:               spec.StampKey(r.Name, stamp),
 		space:             space,
 		tenants:           sortedTenants(args.Tenants),
@@ -229,13 +235,15 @@ type clusterBuilder struct {
 	stamp  int
 	// dnsSubscriptionID: RegionalClusterArgs.DNSSubscriptionID.
 	dnsSubscriptionID string
-	key               string // names the stamp's resources: spec.StampKey
-	space             string // the stamp's VNet range: spec.Region.StampAddressSpace
-	tenants           []*spec.Tenant
-	subnets           subnetPlan
-	c                 *RegionalCluster
-	location          pulumi.StringInput
-	zones             pulumi.StringArray
+	// tlsCertificate: RegionalClusterArgs.TLSCertificate.
+	tlsCertificate pulumi.StringInput
+	key            string // names the stamp's resources: spec.StampKey
+	space          string // the stamp's VNet range: spec.Region.StampAddressSpace
+	tenants        []*spec.Tenant
+	subnets        subnetPlan
+	c              *RegionalCluster
+	location       pulumi.StringInput
+	zones          pulumi.StringArray
 
 	subscription pulumi.StringOutput // the subscription ID
 	tenantID     pulumi.StringOutput // the Entra tenant ID

@@ -6,6 +6,7 @@ package components
 
 import (
 	"fmt"
+	"github.com/pulumi/pulumi-azure-native-sdk/keyvault/v2"
 	"hash/fnv"
 
 	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
@@ -81,10 +82,18 @@ func (b *clusterBuilder) applicationGateway() error {
 	}
 	b.onScope("kv", readCert)
 	// The gateway reads the certificate when it is created: it waits for
-	// its identity's grant to take effect.
+	// its identity's grant to take effect, and for the secret.
 	certReadable, err := waitForGrants(b.ctx, b.name+"-agw-kv-in-effect", map[string]*authorization.RoleAssignment{"agw-kv-secrets-user": readCert}, b.child()...)
 	if err != nil {
 		return err
+	}
+	gatewayDeps := append([]pulumi.Resource{certReadable}, b.environmentDNS...)
+	certificate, err := b.certificateSecret()
+	if err != nil {
+		return err
+	}
+	if certificate != nil {
+		gatewayDeps = append(gatewayDeps, certificate)
 	}
 
 	waf, err := network.NewWebApplicationFirewallPolicy(b.ctx, b.name+"-waf", &network.WebApplicationFirewallPolicyArgs{
@@ -328,7 +337,7 @@ func (b *clusterBuilder) applicationGateway() error {
 		// address and stays unhealthy until the gateway is touched again
 		// (learn.microsoft.com/azure/application-gateway/
 		// how-application-gateway-works, "Backend server DNS resolution").
-	}, b.child(pulumi.DependsOn(append([]pulumi.Resource{certReadable}, b.environmentDNS...)))...)
+	}, b.child(pulumi.DependsOn(gatewayDeps))...)
 	if err != nil {
 		return err
 	}
@@ -347,4 +356,42 @@ func (b *clusterBuilder) applicationGateway() error {
 		}).(pulumi.StringOutput)
 	}
 	return b.diagnostics("agw", gw.ID().ToStringOutput(), allLogs, nil, allMetrics, false)
+}
+
+// certificateSecret writes the region's wildcard certificate into the
+// platform Key Vault as the secret the gateway reads, through ARM
+// (Microsoft.KeyVault/vaults/secrets): the control plane is not held by the
+// vault's firewall ("Control plane operations are not subject to the
+// restrictions specified in firewall rules. This includes deployment of
+// secrets or keys through ARM templates":
+// learn.microsoft.com/azure/key-vault/general/network-security;
+// MicrosoftDocs/azure-docs#68668), so the vault stays private, and the
+// stamp's guardrail against public vaults (405c5871) holds throughout.
+//
+// The gateway takes a secret holding a base-64 encoded unencrypted PFX
+// (the network spec's keyVaultSecretId) of content type
+// application/x-pkcs12. A new value is a new version of the secret; the
+// gateway's versionless reference moves to it within four hours
+// (learn.microsoft.com/azure/application-gateway/key-vault-certs) and the
+// old version stays enabled meanwhile: a rotation is one config change and
+// one `pulumi up`, with no outage.
+//
+// Retained on delete: a stack that stops carrying the certificate must not
+// take away what the gateway serves.
+func (b *clusterBuilder) certificateSecret() (pulumi.Resource, error) {
+	if b.tlsCertificate == nil {
+		b.ctx.Log.Warn(fmt.Sprintf("stack %s has no tlsCertificate config: the gateway reads secret %q from the platform Key Vault, which this stack does not write; a first up fails at the gateway until it exists (docs/tls-certificate.md)",
+			b.ctx.Stack(), b.region.TLS.CertificateName), nil)
+		return nil, nil
+	}
+	return keyvault.NewSecret(b.ctx, b.name+"-tls-certificate", &keyvault.SecretArgs{
+		SecretName:        pulumi.String(b.region.TLS.CertificateName),
+		VaultName:         b.keyVault.Name,
+		ResourceGroupName: b.rg.Name,
+		Properties: &keyvault.SecretPropertiesArgs{
+			Value:       pulumi.ToSecret(b.tlsCertificate.ToStringOutput()).(pulumi.StringOutput),
+			ContentType: pulumi.String("application/x-pkcs12"),
+		},
+		Tags: b.tags("tls"),
+	}, b.child(pulumi.RetainOnDelete(true))...)
 }

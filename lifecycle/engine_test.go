@@ -8,6 +8,7 @@ package lifecycle
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"os"
@@ -281,6 +282,19 @@ func (w *world) open() {
 		w.t.Fatalf("stack %s: %v", w.name, err)
 	}
 	w.stack = stack
+	// The region's certificate, as docs/tls-certificate.md has the
+	// operator set it before the first up.
+	w.setCertificate("simulated wildcard PFX, version 1")
+}
+
+// setCertificate is `pulumi config set --secret tlsCertificate "$(base64 -w0 wildcard.pfx)"`.
+func (w *world) setCertificate(pfx string) {
+	w.t.Helper()
+	err := w.stack.SetConfig(context.Background(), "kpax-cloud:"+program.ConfigTLSCertificate,
+		auto.ConfigValue{Value: base64.StdEncoding.EncodeToString([]byte(pfx)), Secret: true})
+	if err != nil {
+		w.t.Fatalf("stack %s: config set tlsCertificate: %v", w.name, err)
+	}
 }
 
 // sibling is another stack of the same project, backend and cloud: another

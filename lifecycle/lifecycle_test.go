@@ -171,6 +171,10 @@ func lifecycle(t *testing.T, stack string) {
 		t.Errorf("first up: %d resources outside the stack's subscription, want the registry's pull grant alone", outside)
 	}
 
+	// The certificate came through the stack's config and ARM; the hand
+	// path of opening the vault is closed by the stamp's own guardrail.
+	certificatePathsOnAPrivateVault(t, w)
+
 	// New grants are enforced only after they propagate: the first up
 	// waited for them before creating what relies on them.
 	firstUpWaitedForGrants(t, w)
@@ -308,4 +312,5 @@ func lifecycle(t *testing.T, stack string) {
 	if p := w.preview(optpreview.ExpectNoChanges()); p.err != nil || len(p.steps) != 0 {
 		t.Errorf("final preview: %d steps %v, err %v", len(p.steps), p.steps, p.err)
 	}
+	guardrailsUnchanged(t, w)
 }

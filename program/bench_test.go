@@ -46,7 +46,7 @@ func benchOptions(r *spec.Region) plan.Options {
 // (maxTenants at most 98) do not apply, so one stamp can hold 1,000.
 func runStamp(r *spec.Region, tenants []*spec.Tenant) (*plan.Plan, error) {
 	return plan.RunProgram(benchOptions(r), func(ctx *pulumi.Context, export plan.ExportFunc) error {
-		return DeployStamp(ctx, r, 1, tenants, "", export)
+		return DeployStamp(ctx, r, 1, tenants, StampOptions{}, export)
 	})
 }
 
@@ -205,7 +205,7 @@ func BenchmarkFloorTyped(b *testing.B) {
 				}); err != nil {
 					return err
 				}
-				return DeployStamp(ctx, region, 1, bench.Tenants(models, n), "", export)
+				return DeployStamp(ctx, region, 1, bench.Tenants(models, n), StampOptions{}, export)
 			})
 			if err != nil {
 				b.Fatal(err)

@@ -66,8 +66,29 @@ func Deploy(ctx *pulumi.Context, root string, export func(string, pulumi.Input))
 			tenants = append(tenants, t)
 		}
 	}
-	// Set only for a stamp in its own subscription.
-	return DeployStamp(ctx, region, stamp, tenants, config.Get(ctx, "dnsSubscriptionId"), export)
+	opts := StampOptions{
+		// Set only for a stamp in its own subscription.
+		DNSSubscriptionID: config.Get(ctx, "dnsSubscriptionId"),
+	}
+	// The region's wildcard certificate, a secret of the stack's config
+	// (docs/tls-certificate.md).
+	if cert, err := config.TrySecret(ctx, ConfigTLSCertificate); err == nil {
+		opts.TLSCertificate = cert
+	}
+	return DeployStamp(ctx, region, stamp, tenants, opts, export)
+}
+
+// ConfigTLSCertificate is the stack's secret config key of the region's
+// wildcard certificate: `pulumi config set --secret tlsCertificate "$(base64 -w0 wildcard.pfx)"`.
+const ConfigTLSCertificate = "tlsCertificate"
+
+// StampOptions are what a stack's config adds to a stamp's spec.
+type StampOptions struct {
+	// DNSSubscriptionID is stamp 1's subscription, for a stamp in its own.
+	DNSSubscriptionID string
+	// TLSCertificate is the region's wildcard certificate (base64 PFX), or
+	// nil.
+	TLSCertificate pulumi.StringInput
 }
 
 // DeployStamp builds one stamp of a region from its loaded, validated spec:
@@ -75,7 +96,7 @@ func Deploy(ctx *pulumi.Context, root string, export func(string, pulumi.Input))
 // name order) and the stack outputs. Deploy calls it once the stack's
 // configuration and files are checked; benchmarks call it with specs built
 // in memory.
-func DeployStamp(ctx *pulumi.Context, region *spec.Region, stamp int, tenants []*spec.Tenant, dnsSubscriptionID string, export func(string, pulumi.Input)) error {
+func DeployStamp(ctx *pulumi.Context, region *spec.Region, stamp int, tenants []*spec.Tenant, opts StampOptions, export func(string, pulumi.Input)) error {
 	// Stamp 1 keeps the name it had before stamps existed: renaming the
 	// component would change every URN of the region.
 	clusterName := "region-" + region.Name
@@ -86,8 +107,8 @@ func DeployStamp(ctx *pulumi.Context, region *spec.Region, stamp int, tenants []
 		Region:  region,
 		Tenants: tenants,
 		Stamp:   stamp,
-		// Set only for a stamp in its own subscription.
-		DNSSubscriptionID: dnsSubscriptionID,
+		DNSSubscriptionID: opts.DNSSubscriptionID,
+		TLSCertificate:    opts.TLSCertificate,
 	})
 	if err != nil {
 		return fmt.Errorf("region %s: %w", region.Name, err)

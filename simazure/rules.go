@@ -128,7 +128,8 @@ func Rules() []Rule {
 	return []Rule{RuleAlreadyExists, RuleSubscriptionNotFound, RuleResourceGroupNotFound, RuleScopeLocked, RuleImmutableVaultDelete,
 		RuleImmutableVaultRetention, RuleVaultNotEmpty, RuleUpdateRefused, RuleNSGPortRanges, RuleNSGRuleUnique, RuleKeyVaultReference,
 		RuleRegistryPull, RuleVaultTierRetention, RulePolicyDefinitionNotFound, RulePolicyParameterUndefined,
-		RulePolicyParameterValue, RulePolicyParameterMissing, RulePolicyDeny, RulePropagation, RuleEntraAdminFirst}
+		RulePolicyParameterValue, RulePolicyParameterMissing, RulePolicyDeny, RulePropagation, RuleEntraAdminFirst,
+		RuleVaultFirewall, RuleGatewaySecret}
 }
 
 // Refusal is Azure saying no.
@@ -359,6 +360,9 @@ func checkGatewayCertificates(all []*Record, g grants, gw *Record) error {
 		}
 		if err := vaultReadable(g, vault, principal, "the gateway's identity "+identity); err != nil {
 			return err
+		}
+		if secretOf(all, vault, url) == nil {
+			return refuse(RuleGatewaySecret, "Unable to retrieve certificate %s: vault %s holds no such secret", url, vault.String("vaultName"))
 		}
 	}
 	return nil

@@ -662,7 +662,7 @@ func TestEveryRuleIsTested(t *testing.T) {
 		RuleKeyVaultReference.Name: true, RuleRegistryPull.Name: true, RuleVaultTierRetention.Name: true,
 		RulePolicyDefinitionNotFound.Name: true, RulePolicyParameterUndefined.Name: true,
 		RulePolicyParameterValue.Name: true, RulePolicyParameterMissing.Name: true, RulePolicyDeny.Name: true,
-		RulePropagation.Name: true, RuleEntraAdminFirst.Name: true,
+		RulePropagation.Name: true, RuleEntraAdminFirst.Name: true, RuleVaultFirewall.Name: true, RuleGatewaySecret.Name: true,
 	}
 	for _, r := range Rules() {
 		if !tested[r.Name] {
@@ -699,4 +699,38 @@ func TestLogRecordsEveryOperation(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("log:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+}
+
+// TestVaultPlanes: a private vault refuses a data-plane write from outside
+// its VNet and takes the same secret through ARM; a gateway is refused until
+// its certificate's secret exists, whichever plane wrote it.
+func TestVaultPlanes(t *testing.T) {
+	s := newSim(t)
+	s.group()
+	if err := s.c.SetPropagation(0); err != nil {
+		t.Fatal(err)
+	}
+	vault := s.create(typeKeyVault, "kv", map[string]any{"vaultName": "kvplat", "resourceGroupName": testRG, "properties": map[string]any{"publicNetworkAccess": "Disabled"}})
+	subnet := "/subscriptions/" + plan.MockSubscriptionID + "/resourceGroups/" + testRG + "/providers/Microsoft.Network/virtualNetworks/vnet/subnets/"
+	s.create(typePrivateEndpoint, "pe", map[string]any{"privateEndpointName": "pe-vault", "resourceGroupName": testRG,
+		"subnet":                        map[string]any{"id": subnet + "snet-endpoints"},
+		"privateLinkServiceConnections": []any{map[string]any{"privateLinkServiceId": vault}}})
+	s.create(typeZoneGroup, "dns", map[string]any{"privateDnsZoneGroupName": "default", "privateEndpointName": "pe-vault", "resourceGroupName": testRG})
+	identity := s.create(typeIdentity, "id", map[string]any{"resourceName": "id-agw", "resourceGroupName": testRG})
+	s.create(typeRoleAssignment, "kvrole", map[string]any{"roleAssignmentName": "g1", "scope": vault, "principalId": outputString(mustGet(t, s.c, identity), "principalId")})
+	gateway := map[string]any{"applicationGatewayName": "agw", "resourceGroupName": testRG,
+		"identity":        map[string]any{"userAssignedIdentities": []any{identity}},
+		"sslCertificates": []any{map[string]any{"name": "wildcard", "keyVaultSecretId": "https://kvplat.vault.azure.net/secrets/wildcard"}}}
+	_, err := s.try(typeAppGateway, "agw", gateway)
+	refusedBy(t, err, RuleGatewaySecret, "a gateway whose certificate is not in the vault")
+
+	refusedBy(t, s.c.DataPlaneSetSecret("kvplat", "wildcard", ""), RuleVaultFirewall, "a certificate import from outside the VNet")
+	refusedBy(t, s.c.DataPlaneSetSecret("kvplat", "wildcard", "/subscriptions/x/resourceGroups/other/providers/Microsoft.Network/virtualNetworks/vnet/subnets/a"), RuleVaultFirewall, "a certificate import from another VNet")
+	if err := s.c.DataPlaneSetSecret("kvplat", "inside", subnet+"snet-ops"); err != nil {
+		t.Errorf("a data-plane write from inside the vault's VNet: %v", err)
+	}
+	// ARM writes the secret whatever the vault's network rules.
+	s.create(typeSecret, "tls", map[string]any{"vaultName": "kvplat", "secretName": "wildcard", "resourceGroupName": testRG,
+		"properties": map[string]any{"value": "cGZ4", "contentType": "application/x-pkcs12"}})
+	s.create(typeAppGateway, "agw", gateway)
 }
