@@ -290,6 +290,7 @@ func (b *clusterBuilder) build() error {
 		{"application gateway", b.applicationGateway},
 		{"registry pull identity", b.registryPull},
 		{"sql servers", b.sqlServers},
+		{"operators' path", b.opsPath},
 		{"alerting", b.alerting},
 		{"guardrails", b.guardrails},
 		{"locks", b.registerLocks},

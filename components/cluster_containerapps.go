@@ -20,12 +20,7 @@ import (
 // Diagnostic settings are not used for it: its app logs go to the workspace
 // through appLogsConfiguration, and Azure accepts only one of the two.
 func (b *clusterBuilder) containerAppsEnvironment() error {
-	keys := operationalinsights.GetSharedKeysOutput(b.ctx, operationalinsights.GetSharedKeysOutputArgs{
-		ResourceGroupName: b.rg.Name,
-		WorkspaceName:     b.workspace.Name,
-	})
-	// The key is a secret whatever the provider says about it.
-	sharedKey := pulumi.ToSecret(keys.PrimarySharedKey()).(pulumi.StringPtrOutput)
+	sharedKey := b.workspaceKey()
 	env, err := appv20240301.NewManagedEnvironment(b.ctx, b.name+"-cae", &appv20240301.ManagedEnvironmentArgs{
 		EnvironmentName:             pulumi.String(clusterEnvironmentName(b.key)),
 		ResourceGroupName:           b.rg.Name,
@@ -88,4 +83,15 @@ func (b *clusterBuilder) containerAppsEnvironment() error {
 	}, b.child()...)
 	b.environmentDNS = []pulumi.Resource{zone, link, record}
 	return err
+}
+
+// workspaceKey is the region workspace's shared key, which an environment's
+// log daemon writes with.
+func (b *clusterBuilder) workspaceKey() pulumi.StringPtrOutput {
+	keys := operationalinsights.GetSharedKeysOutput(b.ctx, operationalinsights.GetSharedKeysOutputArgs{
+		ResourceGroupName: b.rg.Name,
+		WorkspaceName:     b.workspace.Name,
+	})
+	// The key is a secret whatever the provider says about it.
+	return pulumi.ToSecret(keys.PrimarySharedKey()).(pulumi.StringPtrOutput)
 }

@@ -106,6 +106,14 @@ func (b *clusterBuilder) network() error {
 			// VMs reach the internet through the NAT gateway only, never
 			// through Azure's implicit default outbound address.
 			args.DefaultOutboundAccess = pulumi.Bool(false)
+		case subnetOps:
+			// The operators' jobs environment: delegated like the apps
+			// subnet, and out through the NAT gateway (image pulls, Entra).
+			args.Delegations = networkv20240501.DelegationArray{networkv20240501.DelegationArgs{
+				Name:        pulumi.String("Microsoft.App.environments"),
+				ServiceName: pulumi.String("Microsoft.App/environments"),
+			}}
+			args.NatGateway = &networkv20240501.SubResourceArgs{Id: nat.ID().ToStringOutput()}
 		case subnetEndpoints:
 			// Private endpoints never call out; NSG rules apply to them.
 			args.DefaultOutboundAccess = pulumi.Bool(false)

@@ -37,6 +37,7 @@ func TestClusterNetwork(t *testing.T) {
 		"apps":      {"snet-apps", plan.Apps, true, true, false},
 		"vms":       {"snet-vms", plan.VMs, true, true, true},
 		"endpoints": {"snet-endpoints", plan.Endpoints, true, false, true},
+		"ops":       {"snet-ops", plan.Ops, true, true, false},
 	}
 	if got := len(cr.plan.OfType(ctSubnet)); got != len(wantSubnets) {
 		t.Errorf("%d subnets, want %d", got, len(wantSubnets))
@@ -60,8 +61,9 @@ func TestClusterNetwork(t *testing.T) {
 			t.Errorf("subnet %s: defaultOutboundAccess = %v, want false", key, s.Get("defaultOutboundAccess"))
 		}
 	}
-	apps := cr.get(t, ctSubnet, cr.n("snet-apps"))
-	check(t, apps, "delegations.0.serviceName", "Microsoft.App/environments")
+	for _, key := range []string{"snet-apps", "snet-ops"} {
+		check(t, cr.get(t, ctSubnet, cr.n(key)), "delegations.0.serviceName", "Microsoft.App/environments")
+	}
 	check(t, cr.get(t, ctSubnet, cr.n("snet-endpoints")), "privateEndpointNetworkPolicies", "Enabled")
 	if got := cr.out("plain/gatewayPrefix"); got != plan.Gateway {
 		t.Errorf("Platform.GatewaySubnetPrefix = %q", got)

@@ -156,13 +156,25 @@ func nsgRules(subnet string, plan subnetPlan) network.SecurityRuleTypeArray {
 			out("allow-vms-to-endpoints", 100, "Allow", "Tcp", plan.VMs, plan.Endpoints, endpointPorts),
 		}, append(lateral(), denyInternetManagement)...)
 	case subnetEndpoints:
-		// Private endpoints only answer: the apps, the VMs and the gateway
-		// (the platform vault's certificate) are their clients. With the
+		// Private endpoints only answer: the apps, the VMs, the gateway
+		// (the platform vault's certificate) and the operators' jobs are
+		// their clients. With the
 		// subnet's network policies on, these rules apply to them.
 		rules = append([]rule{
 			in("allow-apps-to-endpoints", 100, "Allow", "Tcp", plan.Apps, plan.Endpoints, endpointPorts),
 			in("allow-vms-to-endpoints", 110, "Allow", "Tcp", plan.VMs, plan.Endpoints, endpointPorts),
 			in("allow-gateway-to-endpoints", 120, "Allow", "Tcp", plan.Gateway, plan.Endpoints, []string{"443"}),
+			in("allow-ops-to-endpoints", 130, "Allow", "Tcp", plan.Ops, plan.Endpoints, endpointPorts),
+		}, append(lateral(), denyInternetManagement)...)
+	case subnetOps:
+		// The operators' jobs reach the private endpoints (SQL, vaults,
+		// storage) and nothing else of the VNet; no tenant subnet admits
+		// them. The environment's own nodes talk among themselves.
+		rules = append([]rule{
+			in("allow-ops-within-subnet", 100, "Allow", "*", plan.Ops, plan.Ops, anyPort),
+			in("allow-load-balancer-to-ops", 110, "Allow", "Tcp", "AzureLoadBalancer", plan.Ops, containerNodePorts),
+			out("allow-ops-within-subnet-out", 100, "Allow", "*", plan.Ops, plan.Ops, anyPort),
+			out("allow-ops-to-endpoints", 110, "Allow", "Tcp", plan.Ops, plan.Endpoints, endpointPorts),
 		}, append(lateral(), denyInternetManagement)...)
 	default:
 		rules = []rule{denyInternetManagement}

@@ -119,7 +119,9 @@ func TestClusterNSGsDenyLateralTraffic(t *testing.T) {
 	sources := map[string]map[string]bool{ // subnet -> the prefixes it may admit
 		subnetApps:      {subnets.Gateway: true, subnets.Apps: true, "AzureLoadBalancer": true},
 		subnetVMs:       {subnets.Gateway: true, subnets.Bastion: true, "AzureLoadBalancer": true},
-		subnetEndpoints: {subnets.Apps: true, subnets.VMs: true, subnets.Gateway: true},
+		subnetEndpoints: {subnets.Apps: true, subnets.VMs: true, subnets.Gateway: true, subnets.Ops: true},
+		// The operators' jobs: nothing of the VNet reaches them.
+		subnetOps: {subnets.Ops: true, "AzureLoadBalancer": true},
 	}
 	for _, nsg := range cr.plan.OfType(ctNSG) {
 		for _, rule := range list(nsg, "securityRules") {

@@ -15,12 +15,13 @@ const (
 	subnetApps      = "apps"
 	subnetVMs       = "vms"
 	subnetEndpoints = "endpoints"
+	subnetOps       = "ops"
 )
 
 // subnetPlan is the VNet's layout: one CIDR per subnet, derived from the
 // region's address space.
 type subnetPlan struct {
-	Apps, VMs, Endpoints, Gateway, Bastion string
+	Apps, VMs, Endpoints, Gateway, Bastion, Ops string
 }
 
 // plannedSubnet is one subnet of a plan, with its Azure name.
@@ -36,6 +37,7 @@ func (p subnetPlan) all() []plannedSubnet {
 		{subnetApps, "snet-apps", p.Apps},
 		{subnetVMs, "snet-vms", p.VMs},
 		{subnetEndpoints, "snet-endpoints", p.Endpoints},
+		{subnetOps, "snet-ops", p.Ops},
 	}
 }
 
@@ -50,8 +52,10 @@ func (p subnetPlan) all() []plannedSubnet {
 //   - gateway /24: Application Gateway v2 asks for a dedicated /24 so that
 //     autoscaling to its maximum never runs out of addresses.
 //   - bastion /26: the minimum for AzureBastionSubnet (Standard SKU).
+//   - ops /27: the operators' jobs environment; /27 is the minimum for a
+//     workload profiles environment (learn.microsoft.com/azure/container-apps/custom-virtual-networks).
 //
-// The rest of the /16 (x.x.21.64 onwards) is free for later subnets. Changing
+// The rest of the /16 (x.x.21.96 onwards) is free for later subnets. Changing
 // an entry moves a subnet, which Azure refuses while it is in use: add
 // entries, never edit them.
 var subnetLayout = []struct {
@@ -64,6 +68,7 @@ var subnetLayout = []struct {
 	{subnetEndpoints, 22, 4}, // x.x.16.0/22
 	{subnetGateway, 24, 20},  // x.x.20.0/24
 	{subnetBastion, 26, 84},  // x.x.21.0/26
+	{subnetOps, 27, 170},     // x.x.21.64/27
 }
 
 // deriveSubnets computes the subnet plan of an IPv4 address space of /16 or
@@ -96,5 +101,6 @@ func deriveSubnets(addressSpace string) (subnetPlan, error) {
 		Endpoints: cidr[subnetEndpoints],
 		Gateway:   cidr[subnetGateway],
 		Bastion:   cidr[subnetBastion],
+		Ops:       cidr[subnetOps],
 	}, nil
 }

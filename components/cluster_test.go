@@ -276,21 +276,22 @@ func TestClusterResourceCount(t *testing.T) {
 	}
 	want := map[string]int{
 		ctCluster: 1, ctRG: 1, ctRandom: 1, ctWorkspace: 1, ctDCR: 1,
-		ctVNet: 1, ctSubnet: 5, ctNSG: 4, ctPIP: 3, ctNAT: 1, ctBastion: 1,
+		ctVNet: 1, ctSubnet: 6, ctNSG: 5, ctPIP: 3, ctNAT: 1, ctBastion: 1,
 		ctPZone: 5, ctLink: 5, ctPRecord: 1, ctZone: 1,
 		// the platform Key Vault and each of the 3 SQL servers
 		ctPE: 4, ctZoneGroup: 4,
 		ctKV: 1, ctRSV: 1, ctLock: 2, ctPolicy: 3,
 		// the gateway's identity and the registry pull identity, each with
 		// its one grant, and the operators' Reader on the Bastion
-		ctEnv: 1, ctIdentity: 2, ctRole: 3, ctWAF: 1, ctAGW: 1,
+		// and the operators' path: its environment, identity and grant job
+		ctEnv: 2, ctIdentity: 3, ctRole: 3, ctWAF: 1, ctAGW: 1, ctJob: 1,
 		// each server's Entra admin
 		ctSQL: 3, ctSQLAudit: 3, ctSQLAdmin: 3,
 		// the waits for the pull grant and the gateway's grant to take
 		// effect
 		ctSleep: 2,
-		// workspace, vnet, nat, 4 NSGs, 3 IPs, bastion, kv, rsv, agw, 3 masters
-		ctDiag: 17,
+		// workspace, vnet, nat, 5 NSGs, 3 IPs, bastion, kv, rsv, agw, 3 masters
+		ctDiag: 18,
 		// the action group, the tests' Application Insights, the gateway's
 		// 5xx and the vault's backup health and missed backups; the two
 		// initiatives, and the

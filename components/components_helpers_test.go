@@ -61,7 +61,7 @@ func clusterTestRegion(name string) *spec.Region {
 		// As in the region files: Azure did not list these two locations for
 		// a zone-redundant Bastion. Both branches get tested.
 		Bastion:  spec.RegionBastion{ZoneRedundant: name != "fr" && name != "in"},
-		Registry: spec.RegionRegistry{Server: "kpaxcloud.azurecr.io", ResourceID: testRegistryID},
+		Registry: spec.RegionRegistry{Server: "kpaxcloud.azurecr.io", ResourceID: testRegistryID, OpsImage: "kpaxcloud.azurecr.io/kpax-ops:1.0.0"},
 		Alerts:   testAlerts(),
 		Tags:     map[string]string{"owner": "platform"},
 	}
@@ -146,6 +146,7 @@ const (
 	ctRSV       = "azure-native:recoveryservices/v20240101:Vault"
 	ctPolicy    = "azure-native:recoveryservices/v20241001:ProtectionPolicy"
 	ctEnv       = "azure-native:app/v20240301:ManagedEnvironment"
+	ctJob       = "azure-native:app/v20240301:Job"
 	ctIdentity  = "azure-native:managedidentity:UserAssignedIdentity"
 	ctWAF       = "azure-native:network:WebApplicationFirewallPolicy"
 	ctAGW       = "azure-native:network:ApplicationGateway"

@@ -99,6 +99,9 @@ type Platform struct {
 	// VM asks the instance metadata service for its token.
 	RegistryPullClientID pulumi.StringOutput
 	RegistryPull         pulumi.Resource
+	// OpsIdentityPrincipalID is the operators' jobs identity, which the
+	// region's operators group must hold (README, "The operators' path").
+	OpsIdentityPrincipalID pulumi.StringOutput
 
 	// ActionGroupID is the stamp's action group: every alert sends to it.
 	ActionGroupID pulumi.StringOutput

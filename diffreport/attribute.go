@@ -12,13 +12,15 @@ import (
 // Owner is the tenant an entry of a shared resource belongs to: the
 // components name a tenant's entries with its name as hyphen-separated
 // words ("pool-acme", "tenant-bistro-lyon"). The longest tenant name
-// that matches wins, so bistro-lyon's entry is not a tenant lyon's. An entry
-// that names no tenant is the platform's ("").
+// that matches wins, so bistro-lyon's entry is not a tenant lyon's. An
+// environment variable's name spells the words upper-case with '_'
+// ("KPAX_GRANT_BISTRO_LYON"). An entry that names no tenant is the
+// platform's ("").
 func Owner(tenants []string, entry string) string {
 	if entry == "" {
 		return ""
 	}
-	words := "-" + entry + "-"
+	words := "-" + strings.ToLower(strings.ReplaceAll(entry, "_", "-")) + "-"
 	best := ""
 	for _, t := range tenants {
 		if len(t) > len(best) && strings.Contains(words, "-"+t+"-") {

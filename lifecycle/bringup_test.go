@@ -2,10 +2,13 @@ package lifecycle
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/kpax/kpax-cloud/simazure"
+	"github.com/kpax/kpax-cloud/spec"
 )
 
 // certificatePathsOnAPrivateVault: once a region is up, the certificate's
@@ -77,4 +80,92 @@ func platformVault(t *testing.T, w *world) *simazure.Record {
 func refusedBy(err error, rule simazure.Rule) bool {
 	var r *simazure.Refusal
 	return errors.As(err, &r) && r.Rule.Name == rule.Name
+}
+
+// runGrants is the deploy workflow's step after `up`: start the stamp's
+// grant job and read its execution. The Entra steps of README ("The
+// operators' path"), the ops identity in the operators group and Directory
+// Readers for each SQL server's identity, are made here as the operator
+// makes them, unless group is "".
+func runGrants(t *testing.T, w *world, group string) simazure.Execution {
+	t.Helper()
+	recs, err := w.cloud.Records()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var job, identity *simazure.Record
+	for _, r := range recs {
+		switch {
+		case r.Type == "azure-native:app:Job" && strings.HasSuffix(r.String("jobName"), "-grants"):
+			job = r
+		case r.Type == "azure-native:managedidentity:UserAssignedIdentity" && strings.HasSuffix(r.String("resourceName"), "-ops"):
+			identity = r
+		}
+	}
+	if job == nil || identity == nil {
+		t.Fatalf("no grant job (%v) or ops identity (%v) in the cloud", job != nil, identity != nil)
+	}
+	principal, err := w.cloud.OutputString(identity.ID, "principalId")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if group != "" {
+		if err := w.cloud.AddGroupMember(group, principal); err != nil {
+			t.Fatal(err)
+		}
+		// ... and each SQL server's identity holds Directory Readers.
+		for _, r := range recs {
+			if r.Type != "azure-native:sql:Server" {
+				continue
+			}
+			server, err := w.cloud.OutputString(r.ID, "identity.principalId")
+			if err != nil || server == "" {
+				t.Fatalf("SQL server %s has no identity (%v)", r.ID, err)
+			}
+			if err := w.cloud.AddDirectoryReader(server); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	ex, err := w.cloud.StartJob(job.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ex
+}
+
+// grantsHold: the grant job succeeded with one ok line per live tenant,
+// and each live tenant's identity is db_owner of its own database and
+// nothing else is a user there.
+func grantsHold(t *testing.T, w *world, what string, ex simazure.Execution, tenants []*spec.Tenant) {
+	t.Helper()
+	if ex.Status != "Succeeded" {
+		t.Errorf("%s: the grant job %s: %v", what, ex.Status, ex.Log)
+	}
+	recs, err := w.cloud.Records()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tn := range tenants {
+		if tn.State == spec.StateDecommissioned {
+			continue
+		}
+		user := "id-kpax-" + tn.Region + "-" + tn.Name
+		line := "kpax-grant tenant=" + tn.Name + " database=sqldb-" + tn.Name + " user=" + user + " role=db_owner result=ok"
+		if !slices.Contains(ex.Log, line) {
+			t.Errorf("%s: no log line %q in %v", what, line, ex.Log)
+		}
+		for _, r := range recs {
+			if r.Type != "azure-native:sql:Database" || r.String("databaseName") != "sqldb-"+tn.Name {
+				continue
+			}
+			users, err := w.cloud.DatabaseUsers(r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(users) != "["+user+":db_owner]" {
+				t.Errorf("%s: users of %s: %v, want %s as db_owner alone", what, r.ID, users, user)
+			}
+		}
+	}
 }

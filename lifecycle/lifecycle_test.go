@@ -175,6 +175,26 @@ func lifecycle(t *testing.T, stack string) {
 	// path of opening the vault is closed by the stamp's own guardrail.
 	certificatePathsOnAPrivateVault(t, w)
 
+	// Onboarding without a hand step: the deploy workflow's grant job
+	// gives every tenant's identity its rights in its own database, once
+	// the ops identity is in the operators group, and running it again
+	// changes nothing.
+	proj, err := spec.LoadProject(w.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	region := proj.Regions[app.Region]
+	if ex := runGrants(t, w, ""); ex.Status != "Failed" {
+		t.Errorf("grant job before the ops identity joins the operators group: %s %v", ex.Status, ex.Log)
+	}
+	first := runGrants(t, w, region.Operators.GroupObjectID)
+	grantsHold(t, w, "first grant", first, tenants)
+	again := runGrants(t, w, region.Operators.GroupObjectID)
+	grantsHold(t, w, "second grant", again, tenants)
+	if fmt.Sprint(first) != fmt.Sprint(again) {
+		t.Errorf("the grant job ran twice with two results:\n%v\n%v", first, again)
+	}
+
 	// New grants are enforced only after they propagate: the first up
 	// waited for them before creating what relies on them.
 	firstUpWaitedForGrants(t, w)

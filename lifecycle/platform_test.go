@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -179,6 +180,14 @@ func platformChanges(t *testing.T, w *world, stack string, vm, app *spec.Tenant)
 		t.Errorf("new tenant %s: its app was not created", newcomer)
 	}
 	firstUpWaitedForGrants(t, w)
+	// ... and serves with no hand step: the deploy workflow's grant job
+	// makes its identity a user of its database, signed in as a member of
+	// the new operators group.
+	ex := runGrants(t, w, newGroupObjectID)
+	grantsHold(t, w, "new tenant", ex, stackTenants(t, w.dir, stack))
+	if !slices.ContainsFunc(ex.Log, func(l string) bool { return strings.HasPrefix(l, "kpax-grant tenant="+newcomer+" ") }) {
+		t.Errorf("new tenant %s: the grant job did not grant it: %v", newcomer, ex.Log)
+	}
 	if p := w.preview(); p.err != nil || len(p.steps) != 0 {
 		t.Errorf("after the platform changes: %d steps %v, err %v", len(p.steps), p.steps, p.err)
 	}

@@ -187,6 +187,13 @@ func mockState(typ, logical string, inputs resource.PropertyMap, custom bool) (s
 		out["tenantId"] = resource.NewStringProperty(MockTenantID)
 	case "azure-native:sql:Server":
 		out["fullyQualifiedDomainName"] = resource.NewStringProperty(name + ".database.windows.net")
+		if v, ok := inputs["identity"]; ok && v.IsObject() {
+			// A system-assigned identity's service principal, which
+			// Directory Readers is given to.
+			id := v.ObjectValue().Copy()
+			id["principalId"] = resource.NewStringProperty(guid(h + "principal"))
+			out["identity"] = resource.NewObjectProperty(id)
+		}
 	case "azure-native:operationalinsights:Workspace":
 		out["customerId"] = resource.NewStringProperty(guid(h + "customer"))
 	case "azure-native:keyvault:Vault":

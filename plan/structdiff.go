@@ -63,18 +63,19 @@ func reason(s Semantic) string {
 	return ""
 }
 
-// Entry is the name of the named list entry the edit is in ("tenant-acme"
-// in "probes[tenant-acme].path"), or "".
+// Entry is the name of the innermost named list entry the edit is in
+// ("tenant-acme" in "probes[tenant-acme].path", "KPAX_GRANT_ACME" in
+// "template.containers[ops].env[KPAX_GRANT_ACME]"), or "".
 func (e Edit) Entry() string {
-	i := strings.IndexByte(e.Path, '[')
-	if i < 0 {
-		return ""
-	}
-	j := strings.IndexByte(e.Path[i:], ']')
+	j := strings.LastIndexByte(e.Path, ']')
 	if j < 0 {
 		return ""
 	}
-	return e.Path[i+1 : i+j]
+	i := strings.LastIndexByte(e.Path[:j], '[')
+	if i < 0 {
+		return ""
+	}
+	return e.Path[i+1 : j]
 }
 
 // StructuralDiff lists the edits that turn old into cur, the inputs of a

@@ -104,9 +104,9 @@ func DeployStamp(ctx *pulumi.Context, region *spec.Region, stamp int, tenants []
 		clusterName = fmt.Sprintf("region-%s-%d", region.Name, stamp)
 	}
 	cluster, err := components.NewRegionalCluster(ctx, clusterName, &components.RegionalClusterArgs{
-		Region:  region,
-		Tenants: tenants,
-		Stamp:   stamp,
+		Region:            region,
+		Tenants:           tenants,
+		Stamp:             stamp,
 		DNSSubscriptionID: opts.DNSSubscriptionID,
 		TLSCertificate:    opts.TLSCertificate,
 	})
@@ -145,6 +145,9 @@ func DeployStamp(ctx *pulumi.Context, region *spec.Region, stamp int, tenants []
 	export("dnsZone", pulumi.String(region.DNSZone))
 	export("gatewayPublicIp", cluster.GatewayPublicIPAddress)
 	export("platformResourceGroup", cluster.ResourceGroupName)
+	// The deploy workflow starts this job after every up (README, "The
+	// operators' path").
+	export("opsGrantJob", pulumi.String(components.OpsGrantJobName(spec.StampKey(region.Name, stamp))))
 	export("tenantUrls", urls)
 	export("tenantStates", states)
 	// Decommissioned tenants whose data is kept until an operator purges it

@@ -30,11 +30,11 @@ tls:
 database:
   generalPurposeZoneRedundant: true
   databasesPerServer: 50
-tags:
-  costCenter: "platform-fr"
+tags: {costCenter: "platform-fr"}
 registry:
   server: kpaxcloud.azurecr.io
   resourceId: /subscriptions/0b7e2c4a-5d1f-4e8b-9c3a-7f2d1e6b4a90/resourceGroups/rg-kpax-shared/providers/Microsoft.ContainerRegistry/registries/kpaxcloud
+  opsImage: kpaxcloud.azurecr.io/kpax-ops:1.0.0
 alerts:
   email: [oncall-fr@kpax.cloud]
 `
@@ -166,6 +166,13 @@ func goodPlan() *plan.Plan {
 			map[string]any{"name": "deny-vnet-outbound", "priority": 4000.0, "access": "Deny", "direction": "Outbound", "destinationAddressPrefix": "VirtualNetwork", "destinationPortRange": "*"},
 		),
 	}))
+	// The operators' jobs subnet, which no tenant subnet may admit.
+	b.add("azure-native:network/v20240501:Subnet", "region-fr-snet-ops", cl, armID(platformRG, "Microsoft.Network/virtualNetworks", "vnet/subnets/snet-ops"), map[string]any{
+		"subnetName": "snet-ops", "addressPrefix": "10.10.21.64/27", "resourceGroupName": platformRG, "virtualNetworkName": "vnet",
+		"networkSecurityGroup":  map[string]any{"id": armID(platformRG, "Microsoft.Network/networkSecurityGroups", "nsg-ops")},
+		"delegations":           list(map[string]any{"name": "Microsoft.App.environments", "serviceName": "Microsoft.App/environments"}),
+		"defaultOutboundAccess": false,
+	})
 	b.add(typePublicIP, "region-fr-pip-agw", cl, armID(platformRG, "Microsoft.Network/publicIPAddresses", "pip-agw"), rt(map[string]any{"zones": list("1", "2", "3")}))
 	b.add(typeNATGateway, "region-fr-nat", cl, armID(platformRG, "Microsoft.Network/natGateways", "ng"), rt(map[string]any{"zones": list("1")}))
 	b.add("azure-native:network/v20240501:BastionHost", "region-fr-bastion", cl, armID(platformRG, "Microsoft.Network/bastionHosts", "bas"), rt(map[string]any{"zones": list("1", "2", "3")}))

@@ -205,17 +205,44 @@ func (c *checker) checkSecurityRule(r *plan.Resource, path string, rule map[stri
 
 // workloadSubnets are the NSGs, by name suffix, of the subnets that hold
 // tenants' workloads and data: apps, VMs and private endpoints.
-var workloadSubnets = []string{"-apps", "-vms", "-endpoints"}
+var workloadSubnets = []string{"-apps", "-vms", "-endpoints", "-ops"}
 
-// checkLateralTraffic: the NSG of every subnet of tenant workloads denies
-// the rest of the VNet in both directions, after its allows, and no allow
-// admits the whole VNet (or anything) as a source: Azure's default
+// tenantSubnets are the NSGs of the subnets where tenants' code runs: the
+// operators' jobs subnet may never reach them.
+var tenantSubnets = []string{"-apps", "-vms"}
+
+// opsSubnetName is the subnet of the operators' jobs.
+const opsSubnetName = "snet-ops"
+
+// checkLateralTraffic: the NSG of every subnet of tenant workloads (and of
+// the operators' jobs) denies the rest of the VNet in both directions, after
+// its allows, no allow admits the whole VNet (or anything) as a source, and
+// no tenant subnet admits the operators' subnet: Azure's default
 // AllowVnetInBound and AllowVnetOutBound would otherwise let one tenant's
 // containers or VMs reach another tenant's servers directly, around the
 // gateway's WAF.
 func checkLateralTraffic(c *checker) {
+	opsPrefix := ""
+	for _, s := range c.ofKind(typeSubnet) {
+		if s.String("subnetName") == opsSubnetName {
+			opsPrefix = s.String("addressPrefix")
+		}
+	}
 	for _, nsg := range c.ofKind(typeNSG) {
 		name := physicalName(nsg, "networkSecurityGroupName")
+		if opsPrefix != "" && hasSuffix(name, tenantSubnets) {
+			// The operators' jobs reach the private endpoints and
+			// nothing of a tenant: no tenant subnet admits them.
+			for _, rule := range nsgRules(nsg) {
+				peer := rule["sourceAddressPrefix"]
+				if rule["direction"] == "Outbound" {
+					peer = rule["destinationAddressPrefix"]
+				}
+				if rule["access"] == "Allow" && peer == opsPrefix {
+					c.report(nsg, nil, paths("addressSpace"), "NSG %s rule %v allows the operators' subnet %s: the ops jobs reach the private endpoints only, never a tenant's apps or VMs", name, rule["name"], opsPrefix)
+				}
+			}
+		}
 		workload := false
 		for _, suffix := range workloadSubnets {
 			workload = workload || strings.HasSuffix(name, suffix)
@@ -289,4 +316,14 @@ func listOf(v any) []map[string]any {
 		}
 	}
 	return out
+}
+
+// hasSuffix reports whether name ends with one of suffixes.
+func hasSuffix(name string, suffixes []string) bool {
+	for _, s := range suffixes {
+		if strings.HasSuffix(name, s) {
+			return true
+		}
+	}
+	return false
 }

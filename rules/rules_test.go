@@ -132,6 +132,8 @@ var cases = []ruleCase{
 	}, "regions/fr.yaml:", "does not deny the rest of the VNet", "region-fr-nsg-vms"},
 	{"VM subnet admitting the VNet", RuleLateralTraffic, nsgRule(map[string]any{"name": "allow-vnet", "priority": 200.0, "access": "Allow", "direction": "Inbound", "sourceAddressPrefix": "VirtualNetwork", "destinationPortRange": "*"}),
 		"regions/fr.yaml:", "allows inbound VirtualNetwork", "region-fr-nsg-vms"},
+	{"ops subnet admitted to the VMs", RuleLateralTraffic, nsgRule(map[string]any{"name": "allow-ops", "priority": 200.0, "access": "Allow", "direction": "Inbound", "sourceAddressPrefix": "10.10.21.64/27", "destinationPortRanges": []any{"22"}}),
+		"regions/fr.yaml:", "allows the operators' subnet 10.10.21.64/27", "region-fr-nsg-vms"},
 
 	// completeness
 	{"no tenant component", RuleCompleteness, func(t *testing.T, p *plan.Plan) {

@@ -3,6 +3,7 @@ package simazure
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -733,4 +734,88 @@ func TestVaultPlanes(t *testing.T) {
 	s.create(typeSecret, "tls", map[string]any{"vaultName": "kvplat", "secretName": "wildcard", "resourceGroupName": testRG,
 		"properties": map[string]any{"value": "cGZ4", "contentType": "application/x-pkcs12"}})
 	s.create(typeAppGateway, "agw", gateway)
+}
+
+// TestGrantJob: the grant job's T-SQL reaches a server only over its private
+// endpoint with both NSGs letting TDS through, signed in as a member of the
+// server's Entra admin group, with the server able to resolve principals;
+// a guarded grant runs twice with one result, an unguarded one does not.
+func TestGrantJob(t *testing.T) {
+	s := newSim(t)
+	s.group()
+	net := "/subscriptions/" + plan.MockSubscriptionID + "/resourceGroups/" + testRG + "/providers/Microsoft.Network/"
+	allow := func(name, dir, peer string) map[string]any {
+		key := "sourceAddressPrefix"
+		if dir == "Outbound" {
+			key = "destinationAddressPrefix"
+		}
+		return map[string]any{"name": name, "priority": 100, "direction": dir, "access": "Allow", key: peer, "destinationPortRanges": []any{"1433"}}
+	}
+	deny := func(dir string) map[string]any {
+		key := "sourceAddressPrefix"
+		if dir == "Outbound" {
+			key = "destinationAddressPrefix"
+		}
+		return map[string]any{"name": "deny-" + dir, "priority": 4000, "direction": dir, "access": "Deny", key: "VirtualNetwork", "destinationPortRange": "*"}
+	}
+	opsNSG := s.create(typeNSG, "nsg-ops", map[string]any{"networkSecurityGroupName": "nsg-ops", "resourceGroupName": testRG,
+		"securityRules": []any{allow("out", "Outbound", "10.0.16.0/22"), deny("Outbound")}})
+	endpointsRules := []any{deny("Inbound")}
+	endpointsNSG := s.create(typeNSG, "nsg-endpoints", map[string]any{"networkSecurityGroupName": "nsg-endpoints", "resourceGroupName": testRG, "securityRules": endpointsRules})
+	subnet := func(name, prefix, nsg string) string {
+		return s.create(typeSubnet, name, map[string]any{"subnetName": name, "virtualNetworkName": "vnet", "resourceGroupName": testRG,
+			"addressPrefix": prefix, "networkSecurityGroup": map[string]any{"id": nsg}})
+	}
+	opsSubnet, endpoints := subnet("snet-ops", "10.0.21.64/27", opsNSG), subnet("snet-endpoints", "10.0.16.0/22", endpointsNSG)
+	if !strings.HasPrefix(opsSubnet, net) {
+		t.Fatalf("subnet ID %s", opsSubnet)
+	}
+	server := s.create(typeSQLServer, "sql", map[string]any{"serverName": "sql-1", "resourceGroupName": testRG, "identity": map[string]any{"type": "SystemAssigned"},
+		"administrators": map[string]any{"sid": "operators", "login": "ops"}})
+	s.create(typePrivateEndpoint, "pe-sql", map[string]any{"privateEndpointName": "pe-sql", "resourceGroupName": testRG,
+		"subnet": map[string]any{"id": endpoints}, "privateLinkServiceConnections": []any{map[string]any{"privateLinkServiceId": server}}})
+	db := s.create(typeSQLDatabase, "db", map[string]any{"serverName": "sql-1", "databaseName": "sqldb-acme", "resourceGroupName": testRG})
+	s.create(typeIdentity, "tenant", map[string]any{"resourceName": "id-kpax-fr-acme", "resourceGroupName": testRG})
+	ops := s.create(typeIdentity, "ops", map[string]any{"resourceName": "id-kpax-fr-ops", "resourceGroupName": testRG})
+	env := s.create(typeEnvironment, "cae-ops", map[string]any{"environmentName": "cae-ops", "resourceGroupName": testRG,
+		"vnetConfiguration": map[string]any{"infrastructureSubnetId": opsSubnet}})
+	guarded := "IF NOT EXISTS (SELECT 1 FROM sys.database_principals WHERE name = N'id-kpax-fr-acme') CREATE USER [id-kpax-fr-acme] FROM EXTERNAL PROVIDER; " +
+		"IF IS_ROLEMEMBER(N'db_owner', N'id-kpax-fr-acme') = 0 ALTER ROLE [db_owner] ADD MEMBER [id-kpax-fr-acme];"
+	job := func(name, sql string) string {
+		return s.create(typeJob, name, map[string]any{"jobName": name, "resourceGroupName": testRG, "environmentId": env,
+			"identity": map[string]any{"userAssignedIdentities": []any{ops}},
+			"template": map[string]any{"containers": []any{map[string]any{"env": []any{
+				map[string]any{"name": "OPS_CLIENT_ID", "value": "x"},
+				map[string]any{"name": "KPAX_GRANT_ACME", "value": "'acme' 'sql-1' 'sqldb-acme' 'id-kpax-fr-acme' '" + strings.ReplaceAll(sql, "'", `'\''`) + "'"},
+			}}}}})
+	}
+	grants, plain := job("grants", guarded), job("plain", "CREATE USER [id-kpax-fr-acme] FROM EXTERNAL PROVIDER;")
+	run := func(id, want, what string) {
+		t.Helper()
+		ex, err := s.c.StartJob(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ex.Log) != 1 || !strings.Contains(ex.Log[0], want) {
+			t.Errorf("%s: log %v, want %q", what, ex.Log, want)
+		}
+	}
+	run(grants, "does not admit 10.0.21.64/27 on 1433", "the endpoints' NSG closed to the ops subnet")
+	if err := s.c.OperatorSet(endpointsNSG, "securityRules", append([]any{allow("in", "Inbound", "10.0.21.64/27")}, endpointsRules...)); err != nil {
+		t.Fatal(err)
+	}
+	run(grants, "Msg 18456", "the ops identity outside the admin group")
+	if err := s.c.AddGroupMember("operators", outputString(mustGet(t, s.c, ops), "principalId")); err != nil {
+		t.Fatal(err)
+	}
+	run(grants, "Msg 33134", "a server identity without Directory Readers")
+	if err := s.c.AddDirectoryReader(outputString(mustGet(t, s.c, server), "identity.principalId")); err != nil {
+		t.Fatal(err)
+	}
+	run(grants, "result=ok", "the first grant")
+	run(grants, "result=ok", "the same grant again")
+	run(plain, "Msg 15023", "an unguarded CREATE USER for an existing user")
+	if users, err := s.c.DatabaseUsers(db); err != nil || fmt.Sprint(users) != "[id-kpax-fr-acme:db_owner]" {
+		t.Errorf("users of the database: %v, %v", users, err)
+	}
 }

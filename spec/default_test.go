@@ -159,7 +159,7 @@ func TestRegionDefaults(t *testing.T) {
 		Database:    RegionDatabase{true, 50},
 		Bastion:     RegionBastion{ZoneRedundant: true},
 		Quotas:      RegionQuotas{VMCoresPerFamily: DefaultVMCoresPerFamily, ContainerAppsCores: DefaultContainerAppsCores},
-		Registry:    RegionRegistry{"kpaxcloud.azurecr.io", testRegistryID},
+		Registry:    RegionRegistry{"kpaxcloud.azurecr.io", testRegistryID, "kpaxcloud.azurecr.io/kpax-ops:1.0.0"},
 		Alerts: RegionAlerts{Email: []string{"oncall@kpax.cloud"},
 			TestLocations: []string{"emea-fr-pra-edge", "emea-ch-zrh-edge", "emea-nl-ams-azr", "emea-gb-db3-azr", "emea-ru-msa-edge"}},
 		Tags:   map[string]string{},

@@ -27,7 +27,7 @@ operators:
   groupObjectId: 6f1c2b8e-3d4a-4e5f-9a1b-2c3d4e5f6a7b
 `
 
-const registryLine = "registry: {server: kpaxcloud.azurecr.io, resourceId: " + testRegistryID + "}\n"
+const registryLine = "registry: {server: kpaxcloud.azurecr.io, resourceId: " + testRegistryID + ", opsImage: kpaxcloud.azurecr.io/kpax-ops:1.0.0}\n"
 
 // alertsLine ends every test region, after the lines a test adds.
 const alertsLine = "alerts: {email: [oncall@kpax.cloud]}\n"
@@ -214,6 +214,12 @@ func TestLoadProjectRejects(t *testing.T) {
 			fr + `:11:20: registry.server: must be the registry's login server, a lowercase host name like kpaxcloud.azurecr.io (got "https://kpaxcloud.azurecr.io")`, false},
 		{"registry ID of another resource type", map[string]string{fr: strings.Replace(baseRegion, "Microsoft.ContainerRegistry/registries", "Microsoft.Storage/storageAccounts", 1)},
 			fr + `:11:54: registry.resourceId: must be the registry's ARM ID`, false},
+		{"ops image from another registry", map[string]string{fr: strings.Replace(baseRegion, "opsImage: kpaxcloud.azurecr.io/kpax-ops:1.0.0", "opsImage: ghcr.io/kpax/kpax-ops:1.0.0", 1)},
+			fr + `:11:206: registry.opsImage: must come from the region's registry kpaxcloud.azurecr.io, the only one its jobs can pull from (got "ghcr.io/kpax/kpax-ops:1.0.0")`, false},
+		{"ops image unpinned", map[string]string{fr: strings.Replace(baseRegion, "opsImage: kpaxcloud.azurecr.io/kpax-ops:1.0.0", "opsImage: kpaxcloud.azurecr.io/kpax-ops", 1)},
+			fr + `:11:206: registry.opsImage: must pin a tag or digest`, false},
+		{"ops image missing", map[string]string{fr: strings.Replace(baseRegion, ", opsImage: kpaxcloud.azurecr.io/kpax-ops:1.0.0", "", 1)},
+			fr + `:11:11: registry.opsImage: is required`, false},
 		{"image from another registry", map[string]string{"tenants/fr/acme.yaml": tenant("container: {image: ghcr.io/kpax/kpax-server:4.12.1}\n")},
 			`tenants/fr/acme.yaml:5:20: container.image: must come from region fr's registry kpaxcloud.azurecr.io, the only one its apps and VMs can pull from (got "ghcr.io/kpax/kpax-server:4.12.1")`, false},
 		{"VM server image from another registry", map[string]string{"tenants/fr/acme.yaml": vmTenant("vm: {serverImage: docker.io/kpax/kpax-server:4.12.1}\n")},

@@ -116,6 +116,9 @@ type RegionRegistry struct {
 	Server string `yaml:"server"`
 	// ResourceID is the registry's ARM ID, the scope of the pull grant.
 	ResourceID string `yaml:"resourceId"`
+	// OpsImage is the operators' tools image (sh, go-sqlcmd), from this
+	// registry: the ops jobs run it inside the VNet (components/cluster_ops.go).
+	OpsImage string `yaml:"opsImage"`
 }
 
 // StackName is the Pulumi stack that deploys the region's stamp 1.

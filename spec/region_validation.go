@@ -159,6 +159,13 @@ func validateRegion(r *Region) Diagnostics {
 		if c.required("registry.resourceId", r.Registry.ResourceID) && !registryIDRe.MatchString(r.Registry.ResourceID) {
 			c.add("registry.resourceId", "must be the registry's ARM ID, /subscriptions/<GUID>/resourceGroups/<group>/providers/Microsoft.ContainerRegistry/registries/<name> (got %q)", r.Registry.ResourceID)
 		}
+		if c.required("registry.opsImage", r.Registry.OpsImage) {
+			if msg := imageProblem(r.Registry.OpsImage); msg != "" {
+				c.add("registry.opsImage", "%s (got %q)", msg, r.Registry.OpsImage)
+			} else if host, _, _ := strings.Cut(r.Registry.OpsImage, "/"); r.Registry.valid() && host != r.Registry.Server {
+				c.add("registry.opsImage", "must come from the region's registry %s, the only one its jobs can pull from (got %q)", r.Registry.Server, r.Registry.OpsImage)
+			}
+		}
 	}
 	c.alerts("alerts", r.Alerts, r.Source.Has("alerts.email"), r.Source.Has("alerts.testLocations") || isKnown)
 	c.tags("tags", r.Tags)

@@ -50,8 +50,9 @@ const (
 const (
 	// stampPublicIPs: the NAT gateway's, Bastion's and the gateway's.
 	stampPublicIPs = 3
-	// stampEnvironments: the one shared Container Apps environment.
-	stampEnvironments = 1
+	// stampEnvironments: the tenants' shared Container Apps environment and
+	// the operators' jobs environment (components/cluster_ops.go).
+	stampEnvironments = 2
 	// stampRoleAssignments: the gateway identity's read of the certificate.
 	// The pull identity's AcrPull counts in the registry's subscription.
 	stampRoleAssignments = 1

@@ -45,7 +45,10 @@ func TestDiffGolden(t *testing.T) {
 			check: func(t *testing.T, md string) {
 				// The gateway's new entries, under the new tenant.
 				for _, want := range []string{
-					"#### tenant `zzbarnew`: 46 to add, 1 to update",
+					// the gateway's entries and its grant in the stamp's
+					// grant job
+					"#### tenant `zzbarnew`: 46 to add, 2 to update",
+					"  - `+` `template.containers[ops].env[KPAX_GRANT_ZZBARNEW]`",
 					"- `~` azure-native:network:ApplicationGateway `region-uk-agw` (shared by the region's tenants; this tenant's entries):",
 					"  - `+` `backendAddressPools[pool-zzbarnew]`",
 					"  - `+` `httpListeners[tenant-zzbarnew]`",
