@@ -41,6 +41,11 @@ func opsIdentityName(key string) string { return "id-kpax-" + key + "-ops" }
 // in the tenant's own database; the deploy workflow starts it after `up`.
 func OpsGrantJobName(key string) string { return "job-kpax-" + key + "-grants" }
 
+// OpsSQLJobName is the job that runs one query against one database, which
+// its start adds to its environment (SERVER, DATABASE, QUERY, REQUESTED_BY):
+// the restore drill's check, an operator's diagnosis.
+func OpsSQLJobName(key string) string { return "job-kpax-" + key + "-sql" }
+
 // grantRole is the role a tenant's identity holds in its own database: the
 // KPAX server owns its schema (docs/restore.md, "Database access").
 const grantRole = "db_owner"
@@ -88,8 +93,34 @@ func (b *clusterBuilder) opsPath() error {
 	if err != nil {
 		return err
 	}
-	_, err = appv20240301.NewJob(b.ctx, b.name+"-ops-job-grants", &appv20240301.JobArgs{
-		JobName:             pulumi.String(OpsGrantJobName(b.key)),
+	for _, job := range []struct {
+		logical, name, script string
+		env                   appv20240301.EnvironmentVarArray
+	}{
+		{"ops-job-grants", OpsGrantJobName(b.key), grantScript, grants},
+		{"ops-job-sql", OpsSQLJobName(b.key), sqlJobScript, nil},
+	} {
+		if err := b.opsJob(env, identity, job.logical, job.name, job.script, job.env); err != nil {
+			return err
+		}
+	}
+	b.c.Platform.OpsIdentityPrincipalID = identity.PrincipalId
+	return nil
+}
+
+// dbGrant is one tenant's database grant.
+type dbGrant struct {
+	Tenant, Server, Database, User string
+}
+
+// opsJob is one manual job of the operators' environment: the ops image
+// running script under the ops identity, with OPS_CLIENT_ID and vars in its
+// environment. A start may replace its template (Jobs_Start takes a
+// JobExecutionTemplate): whoever may start it may run anything as the ops
+// identity, which is why the README treats that right as SQL admin.
+func (b *clusterBuilder) opsJob(env *appv20240301.ManagedEnvironment, identity *userAssignedIdentity, logical, name, script string, vars appv20240301.EnvironmentVarArray) error {
+	_, err := appv20240301.NewJob(b.ctx, b.name+"-"+logical, &appv20240301.JobArgs{
+		JobName:             pulumi.String(name),
 		ResourceGroupName:   b.rg.Name,
 		Location:            b.location,
 		EnvironmentId:       env.ID(),
@@ -116,29 +147,20 @@ func (b *clusterBuilder) opsPath() error {
 				appv20240301.ContainerArgs{
 					Name:    pulumi.String("ops"),
 					Image:   pulumi.String(b.region.Registry.OpsImage),
-					Command: pulumi.StringArray{pulumi.String("/bin/sh"), pulumi.String("-c"), pulumi.String(grantScript)},
+					Command: pulumi.StringArray{pulumi.String("/bin/sh"), pulumi.String("-c"), pulumi.String(script)},
 					Env: append(appv20240301.EnvironmentVarArray{
 						// go-sqlcmd signs in as this user-assigned
 						// identity: its client ID is the user name
 						// (github.com/microsoft/go-sqlcmd README).
 						appv20240301.EnvironmentVarArgs{Name: pulumi.String("OPS_CLIENT_ID"), Value: identity.ClientId},
-					}, grants...),
+					}, vars...),
 					Resources: &appv20240301.ContainerResourcesArgs{Cpu: pulumi.Float64(0.5), Memory: pulumi.String("1Gi")},
 				},
 			},
 		},
 		Tags: b.tags("ops"),
 	}, b.child(pulumi.DependsOn([]pulumi.Resource{b.c.Platform.RegistryPull}))...)
-	if err != nil {
-		return err
-	}
-	b.c.Platform.OpsIdentityPrincipalID = identity.PrincipalId
-	return nil
-}
-
-// dbGrant is one tenant's database grant.
-type dbGrant struct {
-	Tenant, Server, Database, User string
+	return err
 }
 
 // opsJobTimeoutSeconds bounds one execution; the deploy workflow waits as
@@ -227,4 +249,15 @@ for name in $(env | sed -n 's/^\(` + GrantEnvPrefix + `[A-Z0-9_]*\)=.*/\1/p' | s
   eval "grant $(printenv "$name")"
 done
 exit $failed
+`
+
+// sqlJobScript runs the one query its start names and logs who asked for
+// what: started without them, it fails and does nothing.
+const sqlJobScript = `set -u
+: "${SERVER:?start this job with SERVER, DATABASE, QUERY and REQUESTED_BY in its environment: docs/restore.md}"
+: "${DATABASE:?}" "${QUERY:?}" "${REQUESTED_BY:?}"
+echo "kpax-sql requested-by=$REQUESTED_BY server=$SERVER database=$DATABASE query=$QUERY"
+exec sqlcmd --server "tcp:$SERVER.database.windows.net,1433" --database-name "$DATABASE" \
+  --authentication-method ActiveDirectoryManagedIdentity --user-name "$OPS_CLIENT_ID" \
+  --exit-on-error --headers -1 --query "$QUERY"
 `

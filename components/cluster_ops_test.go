@@ -91,3 +91,43 @@ func TestGrantSQLIsGuarded(t *testing.T) {
 		t.Errorf("GrantSQL:\n got %s\nwant %s", got, want)
 	}
 }
+
+// TestOpsSQLJob: the SQL job runs the one query its start names, after a
+// log line saying who asked; started without one, it runs nothing.
+func TestOpsSQLJob(t *testing.T) {
+	cr := runCluster(t, clusterTestRegion("fr"), clusterTestTenants("fr"))
+	job := cr.get(t, ctJob, cr.n("ops-job-sql"))
+	check(t, job, "jobName", "job-kpax-fr-sql")
+	check(t, job, "identity.userAssignedIdentities.0", cr.get(t, ctIdentity, cr.n("ops-identity")).ID)
+	dir := t.TempDir()
+	calls := filepath.Join(dir, "calls")
+	stub := "#!/bin/sh\nprintf '%s|' \"$@\" >> " + calls + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "sqlcmd"), []byte(stub), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	run := func(env ...string) (string, error) {
+		cmd := exec.Command("/bin/sh", "-c", job.String("template.containers.0.command.2"))
+		cmd.Env = append([]string{"PATH=" + dir + ":/usr/bin:/bin", "OPS_CLIENT_ID=client"}, env...)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := run(); err == nil || !strings.Contains(out, "docs/restore.md") {
+		t.Errorf("started without a query: %v %q", err, out)
+	}
+	if _, err := os.Stat(calls); err == nil {
+		t.Error("started without a query, it ran sqlcmd")
+	}
+	out, err := run("SERVER=sql-kpax-fr-1-abcde", "DATABASE=sqldb-acme-drill", "QUERY=SELECT 1", "REQUESTED_BY=restore-drill acme")
+	if err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	if want := "kpax-sql requested-by=restore-drill acme server=sql-kpax-fr-1-abcde database=sqldb-acme-drill query=SELECT 1"; !strings.Contains(out, want) {
+		t.Errorf("log %q, want %q", out, want)
+	}
+	raw, _ := os.ReadFile(calls)
+	for _, part := range []string{"--server|tcp:sql-kpax-fr-1-abcde.database.windows.net,1433|", "--database-name|sqldb-acme-drill|", "--user-name|client|", "--query|SELECT 1|"} {
+		if !strings.Contains(string(raw), part) {
+			t.Errorf("sqlcmd %q lacks %q", raw, part)
+		}
+	}
+}

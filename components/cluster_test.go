@@ -283,8 +283,8 @@ func TestClusterResourceCount(t *testing.T) {
 		ctKV: 1, ctRSV: 1, ctLock: 2, ctPolicy: 3,
 		// the gateway's identity and the registry pull identity, each with
 		// its one grant, and the operators' Reader on the Bastion
-		// and the operators' path: its environment, identity and grant job
-		ctEnv: 2, ctIdentity: 3, ctRole: 3, ctWAF: 1, ctAGW: 1, ctJob: 1,
+		// and the operators' path: its environment, identity, grant job and SQL job
+		ctEnv: 2, ctIdentity: 3, ctRole: 3, ctWAF: 1, ctAGW: 1, ctJob: 2,
 		// each server's Entra admin
 		ctSQL: 3, ctSQLAudit: 3, ctSQLAdmin: 3,
 		// the waits for the pull grant and the gateway's grant to take

@@ -62,7 +62,7 @@ func Choose(proj *spec.Project, day time.Time, name string) (*spec.Tenant, error
 var Steps = []string{"restore", "check", "discard"}
 
 // Inputs are the variables the runbook blocks expect to be set.
-var Inputs = []string{"RG", "SERVER_PREFIX", "DB", "DEST", "TIME", "TENANT", "REGION"}
+var Inputs = []string{"RG", "SERVER_PREFIX", "DB", "DEST", "TIME", "TENANT", "REGION", "OPS_JOB"}
 
 var blockRe = regexp.MustCompile("(?s)<!-- drill: ([a-z]+) -->\\s*```sh\\n(.*?)```")
 

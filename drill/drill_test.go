@@ -97,10 +97,11 @@ func TestScriptIsTheRunbooks(t *testing.T) {
 	}
 }
 
-// TestScriptRunsAgainstAzureCLI runs the drill's script with stand-ins for
-// az and sqlcmd that record their arguments: the commands come in the
-// runbook's order, the copy's body is valid JSON with the guardrails' tags,
-// and a failed check still discards the copy.
+// TestScriptRunsAgainstAzureCLI runs the drill's script with a stand-in for
+// az that records its arguments: the commands come in the runbook's order,
+// the copy's body is valid JSON with the guardrails' tags, the check starts
+// the stamp's SQL job with the job's own container and the query, and a
+// failed check still discards the copy.
 func TestScriptRunsAgainstAzureCLI(t *testing.T) {
 	bash, err := exec.LookPath("bash")
 	if err != nil {
@@ -113,6 +114,10 @@ func TestScriptRunsAgainstAzureCLI(t *testing.T) {
 	const source = "/subscriptions/s/resourceGroups/rg-kpax-fr-platform/providers/Microsoft.Sql/servers/sql-kpax-fr-1-abcde/databases/sqldb-acme"
 	run := func(checkFails bool) ([]string, error) {
 		bin := t.TempDir()
+		status := "Succeeded"
+		if checkFails {
+			status = "Failed"
+		}
 		log := filepath.Join(bin, "calls")
 		az := `#!/bin/sh
 printf '%s' "az $*" | tr '\n' ' ' >> "` + log + `"; echo >> "` + log + `"
@@ -120,15 +125,14 @@ case "$*" in
   "sql server list"*) echo sql-kpax-fr-1-abcde ;;
   "sql db show --resource-group"*) echo "` + source + `" ;;
   "sql db show --ids"*) echo francecentral ;;
+  "account show"*) echo s ;;
+  "rest --method get --url "*"/jobs/job-kpax-fr-sql?"*) echo '{"name": "ops", "image": "kpaxcloud.azurecr.io/kpax-ops:1.0.0", "env": [{"name": "OPS_CLIENT_ID", "value": "client"}]}' ;;
+  "rest --method post "*"/start?"*) for a; do case "$prev" in --body) printf '%s' "$a" > "` + bin + `/start" ;; esac; prev=$a; done; echo job-kpax-fr-sql-x1 ;;
+  "rest --method get --url "*"/executions/job-kpax-fr-sql-x1?"*) echo "` + status + `" ;;
   "rest "*) for a; do case "$prev" in --body) printf '%s' "$a" > "` + bin + `/body" ;; esac; prev=$a; done ;;
 esac
 `
-		fail := ""
-		if checkFails {
-			fail = "exit 1"
-		}
-		sqlcmd := "#!/bin/sh\nprintf '%s\\n' \"sqlcmd $*\" >> \"" + log + "\"\necho 12\n" + fail + "\n"
-		for name, body := range map[string]string{"az": az, "sqlcmd": sqlcmd} {
+		for name, body := range map[string]string{"az": az} {
 			if err := os.WriteFile(filepath.Join(bin, name), []byte(body), 0o755); err != nil {
 				t.Fatal(err)
 			}
@@ -136,7 +140,7 @@ esac
 		cmd := exec.Command(bash, "-c", s)
 		cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"),
 			"RG=rg-kpax-fr-platform", "SERVER_PREFIX=sql-kpax-fr-1-", "DB=sqldb-acme", "DEST=sqldb-acme-drill-1",
-			"TIME=2026-12-07T03:40:00Z", "TENANT=acme", "REGION=fr")
+			"TIME=2026-12-07T03:40:00Z", "TENANT=acme", "REGION=fr", "OPS_JOB=job-kpax-fr-sql")
 		out, runErr := cmd.CombinedOutput()
 		data, _ := os.ReadFile(log)
 		if body, err := os.ReadFile(filepath.Join(bin, "body")); err == nil {
@@ -155,6 +159,28 @@ esac
 		} else {
 			t.Errorf("no az rest call with a body:\n%s", out)
 		}
+		// The check's start keeps the job's container and adds the query.
+		if body, err := os.ReadFile(filepath.Join(bin, "start")); err == nil {
+			var start struct {
+				Containers []struct {
+					Image string `json:"image"`
+					Env   []struct{ Name, Value string }
+				} `json:"containers"`
+			}
+			if err := json.Unmarshal(body, &start); err != nil || len(start.Containers) != 1 {
+				t.Fatalf("the check's start body: %v\n%s", err, body)
+			}
+			env := map[string]string{}
+			for _, e := range start.Containers[0].Env {
+				env[e.Name] = e.Value
+			}
+			if start.Containers[0].Image != "kpaxcloud.azurecr.io/kpax-ops:1.0.0" || env["OPS_CLIENT_ID"] != "client" || env["SERVER"] != "sql-kpax-fr-1-abcde" ||
+				env["DATABASE"] != "sqldb-acme-drill-1" || !strings.Contains(env["QUERY"], "sys.tables") || env["REQUESTED_BY"] != "restore drill of acme" {
+				t.Errorf("the check's start: %s", body)
+			}
+		} else {
+			t.Errorf("the check started no job:\n%s", out)
+		}
 		if runErr != nil {
 			runErr = fmt.Errorf("%v\n%s", runErr, out)
 		}
@@ -166,7 +192,11 @@ esac
 		t.Fatal(err)
 	}
 	want := []string{"az sql server list", "az sql db show --resource-group", "az sql db show --ids", "az rest --method put --url https://management.azure.com" + strings.TrimSuffix(source, "/sqldb-acme") + "/sqldb-acme-drill-1?api-version=",
-		"az resource wait --ids " + strings.TrimSuffix(source, "/sqldb-acme") + "/sqldb-acme-drill-1 --api-version 2021-11-01 --custom properties.status=='Online'", "sqlcmd --server sql-kpax-fr-1-abcde.database.windows.net --database-name sqldb-acme-drill-1", "az sql db delete --resource-group rg-kpax-fr-platform --server sql-kpax-fr-1-abcde --name sqldb-acme-drill-1 --yes"}
+		"az resource wait --ids " + strings.TrimSuffix(source, "/sqldb-acme") + "/sqldb-acme-drill-1 --api-version 2021-11-01 --custom properties.status=='Online'",
+		"az account show", "az rest --method get --url https://management.azure.com/subscriptions/s/resourceGroups/rg-kpax-fr-platform/providers/Microsoft.App/jobs/job-kpax-fr-sql?api-version=2024-03-01",
+		"az rest --method post --url https://management.azure.com/subscriptions/s/resourceGroups/rg-kpax-fr-platform/providers/Microsoft.App/jobs/job-kpax-fr-sql/start?api-version=2024-03-01",
+		"az rest --method get --url https://management.azure.com/subscriptions/s/resourceGroups/rg-kpax-fr-platform/providers/Microsoft.App/jobs/job-kpax-fr-sql/executions/job-kpax-fr-sql-x1?api-version=2024-03-01",
+		"az sql db delete --resource-group rg-kpax-fr-platform --server sql-kpax-fr-1-abcde --name sqldb-acme-drill-1 --yes"}
 	if len(calls) != len(want) {
 		t.Fatalf("calls:\n%s", strings.Join(calls, "\n"))
 	}

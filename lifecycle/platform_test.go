@@ -188,9 +188,8 @@ func platformChanges(t *testing.T, w *world, stack string, vm, app *spec.Tenant)
 	if !slices.ContainsFunc(ex.Log, func(l string) bool { return strings.HasPrefix(l, "kpax-grant tenant="+newcomer+" ") }) {
 		t.Errorf("new tenant %s: the grant job did not grant it: %v", newcomer, ex.Log)
 	}
-	if p := w.preview(); p.err != nil || len(p.steps) != 0 {
-		t.Errorf("after the platform changes: %d steps %v, err %v", len(p.steps), p.steps, p.err)
-	}
+	// The lifecycle's final preview checks that the stack is at rest; a
+	// preview here would be one more engine walk per stack.
 }
 
 // addContainerTenant writes a new tenant file next to app's, with app's

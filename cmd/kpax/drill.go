@@ -18,7 +18,7 @@ import (
 	"github.com/kpax/kpax-cloud/spec"
 )
 
-// drillPick is what a drill restores, where, and on which runner.
+// drillPick is what a drill restores, and where.
 type drillPick struct {
 	Tenant string `json:"tenant"`
 	Region string `json:"region"`
@@ -26,9 +26,6 @@ type drillPick struct {
 	// Subscription is the stack's, from its stack file: the drill's Azure
 	// login works there.
 	Subscription string `json:"subscription"`
-	// Runner is the label of the self-hosted runner in the region's VNet:
-	// the check reaches the database over its private endpoint.
-	Runner string `json:"runner"`
 	// Env are the runbook's inputs (drill.Inputs).
 	Env map[string]string `json:"env"`
 }
@@ -66,7 +63,7 @@ func newDrillCmd() *cobra.Command {
 			addr := components.TenantDatabaseAddress(t)
 			stack := spec.StampStackName(t.Region, t.Stamp)
 			p := drillPick{
-				Tenant: t.Name, Region: t.Region, Stack: stack, Subscription: proj.Stack(stack).Subscription(), Runner: "kpax-vnet-" + t.Region,
+				Tenant: t.Name, Region: t.Region, Stack: stack, Subscription: proj.Stack(stack).Subscription(),
 				Env: map[string]string{
 					"RG": addr.ResourceGroup, "SERVER_PREFIX": addr.ServerPrefix, "DB": addr.Database,
 					// A scratch name per run, so that a drill left half-way
@@ -74,6 +71,9 @@ func newDrillCmd() *cobra.Command {
 					"DEST":   fmt.Sprintf("%s-drill-%s", addr.Database, now.Format("20060102t1504")),
 					"TIME":   now.Add(-time.Hour).Format(time.RFC3339),
 					"TENANT": t.Name, "REGION": t.Region,
+					// The check runs inside the VNet as the stamp's SQL
+					// job: no runner of ours sits there.
+					"OPS_JOB": components.OpsSQLJobName(spec.StampKey(t.Region, t.Stamp)),
 				},
 			}
 			out := cmd.OutOrStdout()

@@ -27,7 +27,7 @@ func TestDrillPick(t *testing.T) {
 			t.Errorf("env %s = %q, want %q", k, p.Env[k], v)
 		}
 	}
-	if p.Stack != "prod-fr" || p.Runner != "kpax-vnet-fr" || p.Subscription != "0d7c1c8b-c01d-4639-9d03-da0810c2a425" {
+	if p.Stack != "prod-fr" || p.Env["OPS_JOB"] != "job-kpax-fr-sql" || p.Subscription != "0d7c1c8b-c01d-4639-9d03-da0810c2a425" {
 		t.Errorf("pick %+v", p)
 	}
 	// The week's tenant, from the landed project: never a decommissioned
