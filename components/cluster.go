@@ -261,10 +261,19 @@ type clusterBuilder struct {
 	// locks are the platform's CanNotDelete locks, registered last so that
 	// each waits for what sits on its scope (locks.go).
 	locks lockSet
+	// guarded is the platform group's guardrails assignment
+	// (cluster_policy.go), which every later resource waits for.
+	guarded pulumi.Resource
 }
 
+// child returns the options of a child resource: parented to the cluster,
+// after the platform group's guardrails once they exist, plus extra.
 func (b *clusterBuilder) child(extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
-	return append([]pulumi.ResourceOption{pulumi.Parent(b.c)}, extra...)
+	opts := []pulumi.ResourceOption{pulumi.Parent(b.c)}
+	if b.guarded != nil {
+		opts = append(opts, pulumi.DependsOn([]pulumi.Resource{b.guarded}))
+	}
+	return append(opts, extra...)
 }
 
 func (b *clusterBuilder) tags(part string) pulumi.StringMap { return regionTags(b.region, part) }
@@ -278,6 +287,8 @@ func (b *clusterBuilder) build() error {
 		run  func() error
 	}{
 		{"resource group", b.resourceGroup},
+		// First in the group: everything after is held to them.
+		{"guardrails", b.guardrails},
 		{"suffix", b.randomSuffix},
 		{"log analytics", b.logAnalytics},
 		{"network", b.network},
@@ -292,7 +303,6 @@ func (b *clusterBuilder) build() error {
 		{"sql servers", b.sqlServers},
 		{"operators' path", b.opsPath},
 		{"alerting", b.alerting},
-		{"guardrails", b.guardrails},
 		{"locks", b.registerLocks},
 	}
 	for _, s := range steps {

@@ -65,23 +65,32 @@ func (b *clusterBuilder) guardrails() error {
 		sets[kind] = set.ID().ToStringOutput()
 	}
 	b.c.Platform.TenantGuardrailsID = sets["tenant"]
-	return assignGuardrails(b.ctx, b.name, b.rg.ID().ToStringOutput(), sets["platform"], b.child()...)
+	assignment, err := assignGuardrails(b.ctx, b.name, b.rg.ID().ToStringOutput(), sets["platform"], b.child()...)
+	if err != nil {
+		return err
+	}
+	b.guarded = assignment
+	return nil
 }
 
 // assignGuardrails assigns a stamp's initiative and the zone-resilience
-// initiative to one resource group.
-func assignGuardrails(ctx *pulumi.Context, name string, scope, setID pulumi.StringOutput, opts ...pulumi.ResourceOption) error {
-	if _, err := authorization.NewPolicyAssignment(ctx, name+"-guardrails", &authorization.PolicyAssignmentArgs{
+// initiative to one resource group, and returns the initiative's
+// assignment, which everything later in the group waits for: a request is
+// held to the assignments that exist when it arrives, so a resource created
+// before them would never have been checked.
+func assignGuardrails(ctx *pulumi.Context, name string, scope, setID pulumi.StringOutput, opts ...pulumi.ResourceOption) (pulumi.Resource, error) {
+	assignment, err := authorization.NewPolicyAssignment(ctx, name+"-guardrails", &authorization.PolicyAssignmentArgs{
 		PolicyAssignmentName:  pulumi.String(guardrailsAssignmentName),
 		DisplayName:           pulumi.String("KPAX guardrails"),
 		Scope:                 scope,
 		PolicyDefinitionId:    setID,
 		EnforcementMode:       pulumi.String("Default"),
 		NonComplianceMessages: authorization.NonComplianceMessageArray{authorization.NonComplianceMessageArgs{Message: pulumi.String(guardrailsMessage)}},
-	}, opts...); err != nil {
-		return err
+	}, opts...)
+	if err != nil {
+		return nil, err
 	}
-	_, err := authorization.NewPolicyAssignment(ctx, name+"-zone-resilience", &authorization.PolicyAssignmentArgs{
+	_, err = authorization.NewPolicyAssignment(ctx, name+"-zone-resilience", &authorization.PolicyAssignmentArgs{
 		PolicyAssignmentName: pulumi.String(zoneResilienceAssignmentName),
 		DisplayName:          pulumi.String("Resources should be Zone Resilient (audit)"),
 		Scope:                scope,
@@ -92,5 +101,5 @@ func assignGuardrails(ctx *pulumi.Context, name string, scope, setID pulumi.Stri
 			"allow":  authorization.ParameterValuesValueArgs{Value: pulumi.String(guardrails.ZoneResilienceAllow)},
 		},
 	}, opts...)
-	return err
+	return assignment, err
 }

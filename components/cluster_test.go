@@ -369,3 +369,24 @@ func TestClusterSecondStamp(t *testing.T) {
 		t.Errorf("err = %v, want an undeclared stamp", err)
 	}
 }
+
+// TestGuardrailsComeFirst: every resource of the platform group and of a
+// tenant's group waits for its group's guardrails assignment: Azure Policy
+// holds a request to the assignments that exist when it arrives.
+func TestGuardrailsComeFirst(t *testing.T) {
+	cr := runCluster(t, clusterTestRegion("fr"), clusterTestTenants("fr"))
+	first := map[string]bool{ctRG: true, ctPolicySet: true, ctAssign: true, ctCluster: true}
+	for _, r := range cr.plan.Resources {
+		if !first[r.Type] && !waitsFor(cr.plan.Resources, r, cr.n("guardrails")) {
+			t.Errorf("%s %s is created without waiting for the platform group's guardrails", r.Type, r.Name)
+		}
+	}
+	p := runTenants(t, vmTenant("globex", spec.StateActive), containerTenant("acme", spec.StateActive))
+	for _, tn := range []string{"globex", "acme"} {
+		for _, r := range tenantResources(t, p, tn) {
+			if !first[r.Type] && r.Type != "kpax:components:Tenant" && !waitsFor(p.Resources, r, "tenant-"+tn+"-guardrails") {
+				t.Errorf("%s %s is created without waiting for its group's guardrails", r.Type, r.Name)
+			}
+		}
+	}
+}

@@ -295,12 +295,18 @@ type tenantBuilder struct {
 	// locks are the CanNotDelete locks of the tenant's data, registered last
 	// so that each waits for what sits on its scope (locks.go).
 	locks lockSet
+	// guarded is the group's guardrails assignment (tenant_policy.go).
+	guarded pulumi.Resource
 }
 
 // child returns the options of a child resource: parented to the tenant,
-// plus extra.
+// after the group's guardrails once they exist, plus extra.
 func (b *tenantBuilder) child(extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
-	return append([]pulumi.ResourceOption{b.parent}, extra...)
+	opts := []pulumi.ResourceOption{b.parent}
+	if b.guarded != nil {
+		opts = append(opts, pulumi.DependsOn([]pulumi.Resource{b.guarded}))
+	}
+	return append(opts, extra...)
 }
 
 // data returns the options of a data resource: deleting it must be a

@@ -5,5 +5,7 @@
 package components
 
 func (b *tenantBuilder) guardrails() error {
-	return assignGuardrails(b.ctx, b.name, b.rg.ID().ToStringOutput(), b.p.TenantGuardrailsID, b.child()...)
+	assignment, err := assignGuardrails(b.ctx, b.name, b.rg.ID().ToStringOutput(), b.p.TenantGuardrailsID, b.child()...)
+	b.guarded = assignment
+	return err
 }

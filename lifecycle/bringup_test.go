@@ -169,3 +169,50 @@ func grantsHold(t *testing.T, w *world, what string, ex simazure.Execution, tena
 		}
 	}
 }
+
+// guardrailsFirst: in a first up, each resource group's guardrails are
+// assigned before anything else is created in it, so that every resource
+// was held to them when it was created.
+func guardrailsFirst(t *testing.T, ops []simazure.Op) {
+	t.Helper()
+	isGuardrails := func(op simazure.Op) bool {
+		return op.Op == "create" && op.Type == "azure-native:authorization:PolicyAssignment" && strings.Contains(op.ID, "/policyAssignments/kpax-guardrails")
+	}
+	// The groups the program guards (not the registry's, which it only
+	// grants a role in).
+	guarded := map[string]bool{}
+	for _, op := range ops {
+		if isGuardrails(op) {
+			guarded[groupOf(op.ID)] = false
+		}
+	}
+	if len(guarded) == 0 {
+		t.Error("first up: no guardrails were assigned")
+	}
+	for _, op := range ops {
+		rg := groupOf(op.ID)
+		assigned, ours := guarded[rg]
+		switch {
+		case op.Op != "create" || !ours || op.Type == "azure-native:resources:ResourceGroup":
+		case isGuardrails(op):
+			guarded[rg] = true
+		case op.Type == "azure-native:authorization:PolicyAssignment":
+		case !assigned:
+			t.Errorf("first up: %s %s was created before its group's guardrails", op.Type, op.ID)
+		}
+	}
+}
+
+// groupOf is the resource group ID an ID lies in (lower case), or "".
+func groupOf(id string) string {
+	l := strings.ToLower(id)
+	i := strings.Index(l, "/resourcegroups/")
+	if i < 0 {
+		return ""
+	}
+	rest := l[i+len("/resourcegroups/"):]
+	if j := strings.IndexByte(rest, '/'); j >= 0 {
+		rest = rest[:j]
+	}
+	return l[:i] + "/resourcegroups/" + rest
+}

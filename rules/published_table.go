@@ -93,13 +93,14 @@ var PublishedRules = []PublishedRule{
 		// (AuditIfNotExists on Microsoft.Sql/servers/administrators), which
 		// is also the only way ARM changes the admin after creation.
 		func(c *checker, r *plan.Resource) string {
-			for _, a := range c.childOf(typeSQLEntraAdmin, "serverName", r, "serverName") {
-				if a.String("login") == "" || a.String("sid") == "" {
-					return "the Entra administrator has no login and sid"
-				}
-				return eq(a, "administratorType", "ActiveDirectory")
+			admins := c.childOf(typeSQLEntraAdmin, "serverName", r, "serverName")
+			if len(admins) == 0 {
+				return "no ServerAzureADAdministrator child"
 			}
-			return "no ServerAzureADAdministrator child"
+			if a := admins[0]; a.String("login") == "" || a.String("sid") == "" {
+				return "the Entra administrator has no login and sid"
+			}
+			return eq(admins[0], "administratorType", "ActiveDirectory")
 		}},
 	{"abda6d70-9778-44e7-84a8-06713e6db027", SetMCSB, "Azure SQL logical servers should have Microsoft Entra-only authentication enabled (also Azure.SQL.AADOnly)", "SQL/SqlServer_ADOnlyEnabled_Audit.json", []string{typeSQLServer}, nil, paths("operators"),
 		func(_ *checker, r *plan.Resource) string {
