@@ -74,10 +74,11 @@ func (b *clusterBuilder) guardrails() error {
 }
 
 // assignGuardrails assigns a stamp's initiative and the zone-resilience
-// initiative to one resource group, and returns the initiative's
-// assignment, which everything later in the group waits for: a request is
-// held to the assignments that exist when it arrives, so a resource created
-// before them would never have been checked.
+// initiative to one resource group, and returns the wait that everything
+// later in the group depends on: the initiative's assignment and the time
+// Azure takes to apply it. A request is refused by the assignments that
+// apply when it arrives; one that came earlier would only be reported
+// non-compliant afterwards, not refused.
 func assignGuardrails(ctx *pulumi.Context, name string, scope, setID pulumi.StringOutput, opts ...pulumi.ResourceOption) (pulumi.Resource, error) {
 	assignment, err := authorization.NewPolicyAssignment(ctx, name+"-guardrails", &authorization.PolicyAssignmentArgs{
 		PolicyAssignmentName:  pulumi.String(guardrailsAssignmentName),
@@ -101,5 +102,10 @@ func assignGuardrails(ctx *pulumi.Context, name string, scope, setID pulumi.Stri
 			"allow":  authorization.ParameterValuesValueArgs{Value: pulumi.String(guardrails.ZoneResilienceAllow)},
 		},
 	}, opts...)
-	return assignment, err
+	if err != nil {
+		return nil, err
+	}
+	// Made again only if the assignment is: an existing group waits no more.
+	return sleep(ctx, name+"-guardrails-in-effect", PolicyPropagationWait,
+		pulumi.StringMap{"assignment": assignment.ID().ToStringOutput()}, []pulumi.Resource{assignment}, opts...)
 }

@@ -288,8 +288,8 @@ func TestClusterResourceCount(t *testing.T) {
 		// each server's Entra admin
 		ctSQL: 3, ctSQLAudit: 3, ctSQLAdmin: 3,
 		// the waits for the pull grant and the gateway's grant to take
-		// effect
-		ctSleep: 2,
+		// effect, and for the guardrails to apply
+		ctSleep: 3,
 		// workspace, vnet, nat, 5 NSGs, 3 IPs, bastion, kv, rsv, agw, 3 masters
 		ctDiag: 18,
 		// the action group, the tests' Application Insights, the gateway's
@@ -371,20 +371,21 @@ func TestClusterSecondStamp(t *testing.T) {
 }
 
 // TestGuardrailsComeFirst: every resource of the platform group and of a
-// tenant's group waits for its group's guardrails assignment: Azure Policy
-// holds a request to the assignments that exist when it arrives.
+// tenant's group waits for its group's guardrails to apply (the assignment,
+// then Azure's five minutes): Azure Policy refuses only what arrives once an
+// assignment applies.
 func TestGuardrailsComeFirst(t *testing.T) {
 	cr := runCluster(t, clusterTestRegion("fr"), clusterTestTenants("fr"))
 	first := map[string]bool{ctRG: true, ctPolicySet: true, ctAssign: true, ctCluster: true}
 	for _, r := range cr.plan.Resources {
-		if !first[r.Type] && !waitsFor(cr.plan.Resources, r, cr.n("guardrails")) {
+		if !first[r.Type] && r.Name != cr.n("guardrails-in-effect") && !waitsFor(cr.plan.Resources, r, cr.n("guardrails-in-effect")) {
 			t.Errorf("%s %s is created without waiting for the platform group's guardrails", r.Type, r.Name)
 		}
 	}
 	p := runTenants(t, vmTenant("globex", spec.StateActive), containerTenant("acme", spec.StateActive))
 	for _, tn := range []string{"globex", "acme"} {
 		for _, r := range tenantResources(t, p, tn) {
-			if !first[r.Type] && r.Type != "kpax:components:Tenant" && !waitsFor(p.Resources, r, "tenant-"+tn+"-guardrails") {
+			if !first[r.Type] && r.Type != "kpax:components:Tenant" && r.Name != "tenant-"+tn+"-guardrails-in-effect" && !waitsFor(p.Resources, r, "tenant-"+tn+"-guardrails-in-effect") {
 				t.Errorf("%s %s is created without waiting for its group's guardrails", r.Type, r.Name)
 			}
 		}

@@ -621,7 +621,8 @@ var commonSet = map[string]int{
 	tLock: 3, tRole: 2, tPE: 3, tZoneGroup: 3, tDiag: 4,
 	tAccount: 1, tBlobSvc: 1, tFileSvc: 1, tShare: 1, tContainer: 1, tItem: 1,
 	tDatabase: 1, tPITR: 1, tLTR: 1, tTDE: 1, tAudit: 1,
-	tPolicy: 2,
+	// the guardrails, and the wait for Azure to apply them
+	tPolicy: 2, ctSleep: 1,
 }
 
 func plus(base map[string]int, extra map[string]int) map[string]int {

@@ -29,6 +29,10 @@ const (
 	// rolePropagationWait is Learn's bound for a role assignment to take
 	// effect ("up to 10 minutes").
 	rolePropagationWait = "10m"
+	// PolicyPropagationWait is how long a new policy assignment takes to
+	// apply: "A new policy or initiative assignment takes about five
+	// minutes to be applied" (learn.microsoft.com/azure/governance/policy/troubleshoot/general).
+	PolicyPropagationWait = "5m"
 )
 
 // propagationWait is a time:index/sleep:Sleep.
@@ -56,9 +60,15 @@ func waitForGrants(ctx *pulumi.Context, name string, grants map[string]*authoriz
 		triggers[k+"-principal"] = grants[k].PrincipalId
 		deps = append(deps, grants[k])
 	}
+	return sleep(ctx, name, rolePropagationWait, triggers, deps, opts...)
+}
+
+// sleep registers a time:index/sleep:Sleep of duration after deps, made
+// again when a trigger changes.
+func sleep(ctx *pulumi.Context, name, duration string, triggers pulumi.StringMap, deps []pulumi.Resource, opts ...pulumi.ResourceOption) (pulumi.Resource, error) {
 	var w propagationWait
 	err := ctx.RegisterResource(sleepType, name, pulumi.Map{
-		"createDuration": pulumi.String(rolePropagationWait),
+		"createDuration": pulumi.String(duration),
 		"triggers":       triggers,
 	}, &w, append(opts, pulumi.DependsOn(deps), pulumi.Version(TimeProviderVersion), pulumi.PluginDownloadURL(timeProviderServer))...)
 	if err != nil {

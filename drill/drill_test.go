@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -126,7 +127,7 @@ case "$*" in
   "sql db show --resource-group"*) echo "` + source + `" ;;
   "sql db show --ids"*) echo francecentral ;;
   "account show"*) echo s ;;
-  "rest --method get --url "*"/jobs/job-kpax-fr-sql?"*) echo '{"name": "ops", "image": "kpaxcloud.azurecr.io/kpax-ops:1.0.0", "env": [{"name": "OPS_CLIENT_ID", "value": "client"}]}' ;;
+  "rest --method get --url "*"/jobs/job-kpax-fr-sql?"*) echo '{"name": "ops", "image": "kpaxcloud.azurecr.io/kpax-ops:1.0.0", "command": ["/bin/sh", "-c", "script"], "env": [{"name": "OPS_CLIENT_ID", "value": "client"}], "probes": [], "volumeMounts": [], "resources": {"cpu": 0.5, "memory": "1Gi", "ephemeralStorage": "2Gi"}}' ;;
   "rest --method post "*"/start?"*) for a; do case "$prev" in --body) printf '%s' "$a" > "` + bin + `/start" ;; esac; prev=$a; done; echo job-kpax-fr-sql-x1 ;;
   "rest --method get --url "*"/executions/job-kpax-fr-sql-x1?"*) echo "` + status + `" ;;
   "rest "*) for a; do case "$prev" in --body) printf '%s' "$a" > "` + bin + `/body" ;; esac; prev=$a; done ;;
@@ -162,19 +163,35 @@ esac
 		// The check's start keeps the job's container and adds the query.
 		if body, err := os.ReadFile(filepath.Join(bin, "start")); err == nil {
 			var start struct {
-				Containers []struct {
-					Image string `json:"image"`
-					Env   []struct{ Name, Value string }
-				} `json:"containers"`
+				Containers []map[string]json.RawMessage `json:"containers"`
 			}
 			if err := json.Unmarshal(body, &start); err != nil || len(start.Containers) != 1 {
 				t.Fatalf("the check's start body: %v\n%s", err, body)
 			}
+			// A start's container takes these fields alone
+			// (JobExecutionContainer, Microsoft.App 2024-03-01).
+			for k := range start.Containers[0] {
+				if !slices.Contains([]string{"name", "image", "command", "args", "env", "resources"}, k) {
+					t.Errorf("the check's start sends %q, which a start's container does not take", k)
+				}
+			}
+			var c struct {
+				Image     string `json:"image"`
+				Env       []struct{ Name, Value string }
+				Resources map[string]any `json:"resources"`
+			}
+			raw, _ := json.Marshal(start.Containers[0])
+			if err := json.Unmarshal(raw, &c); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := c.Resources["ephemeralStorage"]; ok {
+				t.Error("the check's start sends the read-only resources.ephemeralStorage")
+			}
 			env := map[string]string{}
-			for _, e := range start.Containers[0].Env {
+			for _, e := range c.Env {
 				env[e.Name] = e.Value
 			}
-			if start.Containers[0].Image != "kpaxcloud.azurecr.io/kpax-ops:1.0.0" || env["OPS_CLIENT_ID"] != "client" || env["SERVER"] != "sql-kpax-fr-1-abcde" ||
+			if c.Image != "kpaxcloud.azurecr.io/kpax-ops:1.0.0" || env["OPS_CLIENT_ID"] != "client" || env["SERVER"] != "sql-kpax-fr-1-abcde" ||
 				env["DATABASE"] != "sqldb-acme-drill-1" || !strings.Contains(env["QUERY"], "sys.tables") || env["REQUESTED_BY"] != "restore drill of acme" {
 				t.Errorf("the check's start: %s", body)
 			}

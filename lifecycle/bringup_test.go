@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/kpax/kpax-cloud/components"
 
 	"github.com/kpax/kpax-cloud/simazure"
 	"github.com/kpax/kpax-cloud/spec"
@@ -170,35 +173,35 @@ func grantsHold(t *testing.T, w *world, what string, ex simazure.Execution, tena
 	}
 }
 
-// guardrailsFirst: in a first up, each resource group's guardrails are
-// assigned before anything else is created in it, so that every resource
-// was held to them when it was created.
-func guardrailsFirst(t *testing.T, ops []simazure.Op) {
+// guardrailsFirst: after a first up, every resource of a group the program
+// guards was created once the group's guardrails applied: after the
+// assignment and Azure's five minutes to apply it (components.PolicyPropagationWait),
+// on the simulated clock. Earlier, Azure would have let it through unchecked.
+func guardrailsFirst(t *testing.T, w *world) {
 	t.Helper()
-	isGuardrails := func(op simazure.Op) bool {
-		return op.Op == "create" && op.Type == "azure-native:authorization:PolicyAssignment" && strings.Contains(op.ID, "/policyAssignments/kpax-guardrails")
+	wait, err := time.ParseDuration(components.PolicyPropagationWait)
+	if err != nil {
+		t.Fatal(err)
 	}
-	// The groups the program guards (not the registry's, which it only
-	// grants a role in).
-	guarded := map[string]bool{}
-	for _, op := range ops {
-		if isGuardrails(op) {
-			guarded[groupOf(op.ID)] = false
+	recs, err := w.cloud.Records()
+	if err != nil {
+		t.Fatal(err)
+	}
+	applies := map[string]time.Time{}
+	for _, r := range recs {
+		if r.Type == "azure-native:authorization:PolicyAssignment" && strings.HasSuffix(r.ID, "/policyAssignments/kpax-guardrails") {
+			applies[groupOf(r.ID)] = r.Created.Add(wait)
 		}
 	}
-	if len(guarded) == 0 {
+	if len(applies) == 0 {
 		t.Error("first up: no guardrails were assigned")
 	}
-	for _, op := range ops {
-		rg := groupOf(op.ID)
-		assigned, ours := guarded[rg]
+	for _, r := range recs {
+		at, ours := applies[groupOf(r.ID)]
 		switch {
-		case op.Op != "create" || !ours || op.Type == "azure-native:resources:ResourceGroup":
-		case isGuardrails(op):
-			guarded[rg] = true
-		case op.Type == "azure-native:authorization:PolicyAssignment":
-		case !assigned:
-			t.Errorf("first up: %s %s was created before its group's guardrails", op.Type, op.ID)
+		case !ours || r.Type == "azure-native:resources:ResourceGroup" || r.Type == "azure-native:authorization:PolicyAssignment":
+		case r.Created.Before(at):
+			t.Errorf("first up: %s %s was created at %s, before its group's guardrails applied (%s)", r.Type, r.ID, r.Created.Format(time.TimeOnly), at.Format(time.TimeOnly))
 		}
 	}
 }

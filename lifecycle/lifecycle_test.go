@@ -171,7 +171,7 @@ func lifecycle(t *testing.T, stack string) {
 		t.Errorf("first up: %d resources outside the stack's subscription, want the registry's pull grant alone", outside)
 	}
 
-	guardrailsFirst(t, r.ops)
+	guardrailsFirst(t, w)
 
 	// The certificate came through the stack's config and ARM; the hand
 	// path of opening the vault is closed by the stamp's own guardrail.
