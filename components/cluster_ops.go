@@ -13,8 +13,8 @@
 // and jobs are billed per execution, inside a monthly free grant of 180,000
 // vCPU-seconds (learn.microsoft.com/azure/container-apps/billing); an
 // environment in a custom VNet also has its load balancer and public IP
-// (the same page), about the price of a small VM; Bastion's own hourly fee
-// and a VM's disk, patching and sign-in would come on top for the VM path.
+// (the same page). The VM path would pay for the VM and its disk around the
+// clock, with patching and sign-in to run, besides the Bastion it needs.
 
 package components
 
@@ -30,12 +30,11 @@ import (
 	"github.com/kpax/kpax-cloud/spec"
 )
 
-// Names of the operators' path.
-func opsEnvironmentName(key string) string { return "cae-kpax-" + key + "-ops" }
-func opsInfraResourceGroupName(key string) string {
-	return "ME_cae-kpax-" + key + "-ops"
-}
-func opsIdentityName(key string) string { return "id-kpax-" + key + "-ops" }
+// Names of the operators' path: its environment, the resource group Azure
+// creates for that environment's infrastructure, and its identity.
+func opsEnvironmentName(key string) string        { return "cae-kpax-" + key + "-ops" }
+func opsInfraResourceGroupName(key string) string { return "rg-kpax-" + key + "-ops-infra" }
+func opsIdentityName(key string) string           { return "id-kpax-" + key + "-ops" }
 
 // OpsGrantJobName is the job that grants each tenant's identity its rights
 // in the tenant's own database; the deploy workflow starts it after `up`.
