@@ -9,6 +9,7 @@ package lifecycle
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -116,7 +117,9 @@ func (w *world) export() []byte {
 	w.t.Helper()
 	dep, err := w.stack.Export(context.Background())
 	if err != nil {
-		w.t.Fatal(err)
+		// What the file backend holds, to tell a truncated checkpoint
+		// from a missing one (seen once: "failed to load checkpoint: EOF").
+		w.t.Fatalf("%v\nbackend files: %s", err, backendFiles(strings.TrimPrefix(w.env["PULUMI_BACKEND_URL"], "file://")))
 	}
 	data, err := json.Marshal(dep)
 	if err != nil {
@@ -290,4 +293,16 @@ func TestInterruptedDeployRecovers(t *testing.T) {
 	} else {
 		t.Logf("%s: recovered from two interruptions into the %d resources of an uninterrupted run (%d in the plan)", stack, len(got), len(plan.Resources))
 	}
+}
+
+// backendFiles lists the stack files of a file backend with their sizes.
+func backendFiles(dir string) string {
+	var out []string
+	_ = filepath.Walk(filepath.Join(dir, ".pulumi", "stacks"), func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			out = append(out, fmt.Sprintf("%s (%d bytes)", strings.TrimPrefix(p, dir), info.Size()))
+		}
+		return nil
+	})
+	return strings.Join(out, ", ")
 }
