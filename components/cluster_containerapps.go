@@ -20,39 +20,12 @@ import (
 // Diagnostic settings are not used for it: its app logs go to the workspace
 // through appLogsConfiguration, and Azure accepts only one of the two.
 func (b *clusterBuilder) containerAppsEnvironment() error {
-	sharedKey := b.workspaceKey()
-	env, err := appv20240301.NewManagedEnvironment(b.ctx, b.name+"-cae", &appv20240301.ManagedEnvironmentArgs{
-		EnvironmentName:             pulumi.String(clusterEnvironmentName(b.key)),
-		ResourceGroupName:           b.rg.Name,
-		Location:                    b.location,
-		InfrastructureResourceGroup: pulumi.String(clusterEnvironmentInfraResourceGroupName(b.key)),
-		ZoneRedundant:               pulumi.Bool(true),
-		VnetConfiguration: &appv20240301.VnetConfigurationArgs{
-			InfrastructureSubnetId: b.subnetIDs[subnetApps],
-			// Internal: the environment gets a private static IP in the
-			// subnet and no public endpoint; the gateway is the way in.
-			Internal: pulumi.Bool(true),
-		},
-		AppLogsConfiguration: &appv20240301.AppLogsConfigurationArgs{
-			Destination: pulumi.String("log-analytics"),
-			LogAnalyticsConfiguration: &appv20240301.LogAnalyticsConfigurationArgs{
-				CustomerId: b.workspace.CustomerId,
-				SharedKey:  sharedKey,
-			},
-		},
-		WorkloadProfiles: appv20240301.WorkloadProfileArray{
-			appv20240301.WorkloadProfileArgs{
-				Name:                pulumi.String(consumptionProfile),
-				WorkloadProfileType: pulumi.String(consumptionProfile),
-			},
-		},
-		// Traffic between apps of different tenants inside the environment
-		// is encrypted.
-		PeerTrafficConfiguration: &appv20240301.ManagedEnvironmentPeerTrafficConfigurationArgs{
+	// Traffic between apps of different tenants inside the environment is
+	// encrypted.
+	env, err := b.internalEnvironment("cae", clusterEnvironmentName(b.key), clusterEnvironmentInfraResourceGroupName(b.key), subnetApps, "container-apps",
+		&appv20240301.ManagedEnvironmentPeerTrafficConfigurationArgs{
 			Encryption: &appv20240301.ManagedEnvironmentEncryptionArgs{Enabled: pulumi.Bool(true)},
-		},
-		Tags: b.tags("container-apps"),
-	}, b.child()...)
+		})
 	if err != nil {
 		return err
 	}
@@ -83,6 +56,43 @@ func (b *clusterBuilder) containerAppsEnvironment() error {
 	}, b.child()...)
 	b.environmentDNS = []pulumi.Resource{zone, link, record}
 	return err
+}
+
+// internalEnvironment is a zone-redundant Container Apps environment with a
+// Consumption workload profile in one of the VNet's subnets. Internal: it
+// gets a private static IP in the subnet and no public endpoint (the
+// gateway is the way in). What its apps and jobs print goes to the region's
+// workspace.
+func (b *clusterBuilder) internalEnvironment(logical, name, infraGroup, subnet, part string, peer *appv20240301.ManagedEnvironmentPeerTrafficConfigurationArgs) (*appv20240301.ManagedEnvironment, error) {
+	args := &appv20240301.ManagedEnvironmentArgs{
+		EnvironmentName:             pulumi.String(name),
+		ResourceGroupName:           b.rg.Name,
+		Location:                    b.location,
+		InfrastructureResourceGroup: pulumi.String(infraGroup),
+		ZoneRedundant:               pulumi.Bool(true),
+		VnetConfiguration: &appv20240301.VnetConfigurationArgs{
+			InfrastructureSubnetId: b.subnetIDs[subnet],
+			Internal:               pulumi.Bool(true),
+		},
+		AppLogsConfiguration: &appv20240301.AppLogsConfigurationArgs{
+			Destination: pulumi.String("log-analytics"),
+			LogAnalyticsConfiguration: &appv20240301.LogAnalyticsConfigurationArgs{
+				CustomerId: b.workspace.CustomerId,
+				SharedKey:  b.workspaceKey(),
+			},
+		},
+		WorkloadProfiles: appv20240301.WorkloadProfileArray{
+			appv20240301.WorkloadProfileArgs{
+				Name:                pulumi.String(consumptionProfile),
+				WorkloadProfileType: pulumi.String(consumptionProfile),
+			},
+		},
+		Tags: b.tags(part),
+	}
+	if peer != nil {
+		args.PeerTrafficConfiguration = peer
+	}
+	return appv20240301.NewManagedEnvironment(b.ctx, b.name+"-"+logical, args, b.child()...)
 }
 
 // workspaceKey is the region workspace's shared key, which an environment's

@@ -60,31 +60,8 @@ func (b *clusterBuilder) opsPath() error {
 	if err != nil {
 		return err
 	}
-	keys := b.workspaceKey()
-	env, err := appv20240301.NewManagedEnvironment(b.ctx, b.name+"-ops-cae", &appv20240301.ManagedEnvironmentArgs{
-		EnvironmentName:             pulumi.String(opsEnvironmentName(b.key)),
-		ResourceGroupName:           b.rg.Name,
-		Location:                    b.location,
-		InfrastructureResourceGroup: pulumi.String(opsInfraResourceGroupName(b.key)),
-		ZoneRedundant:               pulumi.Bool(true),
-		VnetConfiguration: &appv20240301.VnetConfigurationArgs{
-			InfrastructureSubnetId: b.subnetIDs[subnetOps],
-			Internal:               pulumi.Bool(true),
-		},
-		// Every line a job prints lands in the region's workspace
-		// (ContainerAppConsoleLogs_CL): the interventions' trace.
-		AppLogsConfiguration: &appv20240301.AppLogsConfigurationArgs{
-			Destination: pulumi.String("log-analytics"),
-			LogAnalyticsConfiguration: &appv20240301.LogAnalyticsConfigurationArgs{
-				CustomerId: b.workspace.CustomerId,
-				SharedKey:  keys,
-			},
-		},
-		WorkloadProfiles: appv20240301.WorkloadProfileArray{
-			appv20240301.WorkloadProfileArgs{Name: pulumi.String(consumptionProfile), WorkloadProfileType: pulumi.String(consumptionProfile)},
-		},
-		Tags: b.tags("ops"),
-	}, b.child()...)
+	// Its own environment: nothing of a tenant's runs beside the jobs.
+	env, err := b.internalEnvironment("ops-cae", opsEnvironmentName(b.key), opsInfraResourceGroupName(b.key), subnetOps, "ops", nil)
 	if err != nil {
 		return err
 	}
