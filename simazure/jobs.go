@@ -430,17 +430,7 @@ func nsgAllows(nsg *Record, direction, peer string, port int) bool {
 
 // rulePortCovers reports whether an NSG rule's destination ports hold port.
 func rulePortCovers(rule map[string]any, port int) bool {
-	ranges := []string{}
-	if s, ok := rule["destinationPortRange"].(string); ok {
-		ranges = append(ranges, s)
-	}
-	if l, ok := rule["destinationPortRanges"].([]any); ok {
-		for _, v := range l {
-			if s, ok := v.(string); ok {
-				ranges = append(ranges, s)
-			}
-		}
-	}
+	ranges := append(stringsAt(rule, "destinationPortRange"), stringsAt(rule, "destinationPortRanges")...)
 	for _, pr := range ranges {
 		if pr == "*" {
 			return true
