@@ -36,7 +36,7 @@ var (
 	maxTenantsRe = regexp.MustCompile(`(?m)^maxTenants:.*$`)
 	stampsRe     = regexp.MustCompile(`(?m)^stamps:.*\n`)
 	perServerRe  = regexp.MustCompile(`(?m)^(\s+databasesPerServer:).*$`)
-	quotaRe      = regexp.MustCompile(`(?m)^(\s+(vmCoresPerFamily|containerAppsCores):)\s*\d+`)
+	quotaRe      = regexp.MustCompile(`(?m)^(\s+(vmCoresPerFamily|containerAppsCores|containerAppsEnvironments):)\s*\d+`)
 )
 
 // Layout is where WriteProject put each tenant.
@@ -103,7 +103,7 @@ func WriteProject(dst, srcRoot string, n int) (Layout, error) {
 		}
 		name := fmt.Sprintf("t%05d", i)
 		path := filepath.Join(dst, "tenants", region, name+".yaml")
-		if err := os.WriteFile(path, tenantFile(name, region, stamp, k/DatabasesPerServer+1, i), 0o644); err != nil {
+		if err := os.WriteFile(path, tenantFile(name, region, stamp, k/DatabasesPerServer+1, i, k), 0o644); err != nil {
 			return Layout{}, err
 		}
 	}
@@ -149,7 +149,7 @@ func WriteStamp(dst, srcRoot, region string, n int) error {
 	}
 	for i := 0; i < n; i++ {
 		name := fmt.Sprintf("t%05d", i)
-		if err := os.WriteFile(filepath.Join(dir, name+".yaml"), tenantFile(name, region, 1, i/DatabasesPerServer+1, i), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name+".yaml"), tenantFile(name, region, 1, i/DatabasesPerServer+1, i, i), 0o644); err != nil {
 			return err
 		}
 	}
@@ -157,13 +157,15 @@ func WriteStamp(dst, srcRoot, region string, n int) error {
 }
 
 // tenantFile is a tenant like the landed ones: the three tiers and both
-// runtimes in turn, some fields overridden, a tag.
-func tenantFile(name, region string, stamp, server, i int) []byte {
+// runtimes in turn, some fields overridden, a tag. k is its index in its
+// stamp: a container tenant takes environment slot k, and past the stamp's
+// slots the tenants are VMs.
+func tenantFile(name, region string, stamp, server, i, k int) []byte {
 	tiers := []string{"small", "standard", "large"}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Synthetic tenant %d.\nname: %s\ndisplayName: Synthetic %d\nregion: %s\ntier: %s\n", i, name, i, region, tiers[i%3])
-	if i%2 == 0 {
-		b.WriteString("runtime: container\ncontainer:\n  image: kpaxcloud.azurecr.io/kpax-server:4.12.1\n")
+	if i%2 == 0 && k < spec.EnvironmentSlots {
+		fmt.Fprintf(&b, "runtime: container\ncontainer:\n  image: kpaxcloud.azurecr.io/kpax-server:4.12.1\n  slot: %d\n", k)
 	} else {
 		b.WriteString("runtime: vm\nvm:\n  image: Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2:latest\n")
 	}

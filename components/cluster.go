@@ -23,7 +23,6 @@ import (
 	// files that import one say which):
 	// app 2024-03-01: named workload profiles ("Consumption"); the default
 	// 2022-10-01 API only knows the preview profile shape.
-	appv20240301 "github.com/pulumi/pulumi-azure-native-sdk/app/v2/v20240301"
 
 	"github.com/kpax/kpax-cloud/spec"
 )
@@ -66,7 +65,6 @@ type RegionalCluster struct {
 	WorkspaceID       pulumi.StringOutput
 	KeyVaultName      pulumi.StringOutput
 	RecoveryVaultID   pulumi.StringOutput
-	EnvironmentID     pulumi.StringOutput
 	GatewayID         pulumi.StringOutput
 	// DataCollectionRuleID is the Azure Monitor rule tenant VMs report to
 	// (TenantArgs.DataCollectionRuleID).
@@ -109,8 +107,8 @@ const (
 	// gatewayCertificateName is the gateway's name for the wildcard
 	// certificate it reads from the platform Key Vault.
 	gatewayCertificateName = "wildcard"
-	// consumptionProfile is the environment's serverless workload profile;
-	// tenants' container apps run in it.
+	// consumptionProfile is the serverless workload profile the
+	// operators' jobs run in.
 	consumptionProfile = "Consumption"
 	// The WAF's managed rule sets: Microsoft's default rule set 2.1 (which
 	// supersedes OWASP CRS 3.2 on Application Gateway) and the bot manager
@@ -169,7 +167,6 @@ func NewRegionalCluster(ctx *pulumi.Context, name string, args *RegionalClusterA
 		"workspaceId":            c.WorkspaceID,
 		"keyVaultName":           c.KeyVaultName,
 		"recoveryVaultId":        c.RecoveryVaultID,
-		"environmentId":          c.EnvironmentID,
 		"gatewayId":              c.GatewayID,
 		"dataCollectionRuleId":   c.DataCollectionRuleID,
 		"gatewayPublicIpAddress": c.GatewayPublicIPAddress,
@@ -254,10 +251,6 @@ type clusterBuilder struct {
 	subnetIDs    map[string]pulumi.StringOutput
 	privateZones map[string]*network.PrivateZone
 	keyVault     *keyvault.Vault
-	environment  *appv20240301.ManagedEnvironment
-	// environmentDNS is the private zone, link and wildcard record that
-	// resolve the environment's apps in the VNet (the gateway's backends).
-	environmentDNS []pulumi.Resource
 	// locks are the platform's CanNotDelete locks, registered last so that
 	// each waits for what sits on its scope (locks.go).
 	locks lockSet
@@ -297,7 +290,7 @@ func (b *clusterBuilder) build() error {
 		{"bastion", b.bastion},
 		{"key vault", b.platformKeyVault},
 		{"recovery vault", b.recoveryVault},
-		{"container apps environment", b.containerAppsEnvironment},
+		{"tenant environments", b.tenantEnvironments},
 		{"application gateway", b.applicationGateway},
 		{"registry pull identity", b.registryPull},
 		{"sql servers", b.sqlServers},

@@ -87,7 +87,14 @@ func (b *clusterBuilder) applicationGateway() error {
 	if err != nil {
 		return err
 	}
-	gatewayDeps := append([]pulumi.Resource{certReadable}, b.environmentDNS...)
+	// Each container tenant's backend resolves through its environment's
+	// private zone: the gateway waits for them.
+	gatewayDeps := []pulumi.Resource{certReadable}
+	for _, t := range sortedTenants(b.tenants) {
+		if env, ok := b.c.Platform.Environments[t.Name]; ok {
+			gatewayDeps = append(gatewayDeps, env.Ready...)
+		}
+	}
 	certificate, err := b.certificateSecret()
 	if err != nil {
 		return err
@@ -223,9 +230,13 @@ func (b *clusterBuilder) applicationGateway() error {
 			// The app's internal FQDN in the environment, over HTTPS with
 			// the environment's certificate; the Host header must be the
 			// app's own name for the environment's ingress to route it.
+			env, ok := b.c.Platform.Environments[t.Name]
+			if !ok {
+				return fmt.Errorf("tenant %q: no environment", t.Name)
+			}
 			pool.BackendAddresses = network.ApplicationGatewayBackendAddressArray{
 				network.ApplicationGatewayBackendAddressArgs{
-					Fqdn: pulumi.Sprintf("%s.%s", containerAppName(t), b.environment.DefaultDomain),
+					Fqdn: pulumi.Sprintf("%s.%s", containerAppName(t), env.DefaultDomain),
 				},
 			}
 			setting.Port = pulumi.Int(443)

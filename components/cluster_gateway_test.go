@@ -106,7 +106,6 @@ func TestClusterGateway(t *testing.T) {
 		}
 		priorities[p], _ = rule["name"].(string)
 	}
-	domain := cr.out("environmentDefaultDomain")
 	var tenantPriorities []float64
 	for _, ten := range sortedTenants(cr.tenants) {
 		key := "tenant-" + ten.Name
@@ -146,7 +145,9 @@ func TestClusterGateway(t *testing.T) {
 				t.Fatalf("pool %s = %v", ten.Name, pool)
 			}
 			fqdn := addrs[0].(map[string]any)["fqdn"]
-			if fqdn != containerAppName(ten)+"."+domain {
+			// The app in the tenant's own environment.
+			domain := cr.out("environment/" + ten.Name + "/defaultDomain")
+			if domain == "" || fqdn != containerAppName(ten)+"."+domain {
 				t.Errorf("pool %s fqdn = %v, want %s.%s", ten.Name, fqdn, containerAppName(ten), domain)
 			}
 			if settings["protocol"] != "Https" || settings["port"] != float64(443) || settings["pickHostNameFromBackendAddress"] != true || probe["protocol"] != "Https" {
@@ -219,18 +220,20 @@ func TestClusterGatewayRoutesAreStable(t *testing.T) {
 	}
 }
 
-// TestClusterGatewayWaitsForAppsDNS: the gateway resolves its container
-// backends through the environment's private zone when it is configured; a
-// backend that does not resolve then stays unhealthy, so the zone, its VNet
+// TestClusterGatewayWaitsForAppsDNS: the gateway resolves each container
+// backend through its environment's private zone when it is configured; a
+// backend that does not resolve then stays unhealthy, so each zone, its VNet
 // link and the wildcard record come first.
 func TestClusterGatewayWaitsForAppsDNS(t *testing.T) {
 	cr := runCluster(t, clusterTestRegion("fr"), clusterTestTenants("fr"))
 	gw := cr.get(t, ctAGW, cr.n("agw"))
-	for _, dep := range []*plan.Resource{
-		cr.get(t, ctPZone, cr.n("cae-dns")), cr.get(t, ctLink, cr.n("cae-dns-link")), cr.get(t, ctPRecord, cr.n("cae-dns-wildcard")),
-	} {
-		if !containsString(gw.DependsOn, dep.URN) {
-			t.Errorf("the gateway does not wait for %s", dep.Name)
+	for _, tn := range []string{"fracme", "frinitech"} {
+		for _, dep := range []*plan.Resource{
+			cr.get(t, ctPZone, cr.n("cae-dns-"+tn)), cr.get(t, ctLink, cr.n("cae-dns-"+tn+"-link")), cr.get(t, ctPRecord, cr.n("cae-dns-wildcard-"+tn)),
+		} {
+			if !containsString(gw.DependsOn, dep.URN) {
+				t.Errorf("the gateway does not wait for %s", dep.Name)
+			}
 		}
 	}
 }

@@ -32,7 +32,7 @@ func TestClusterMonitoring(t *testing.T) {
 		diagnosed[d.String("resourceUri")] = d
 	}
 	// Every resource here that has diagnostic settings sends them.
-	for _, typ := range []string{ctWorkspace, ctVNet, ctNSG, ctPIP, ctNAT, ctBastion, ctKV, ctRSV, ctAGW} {
+	for _, typ := range []string{ctWorkspace, ctVNet, ctNSG, ctPIP, ctLB, ctBastion, ctKV, ctRSV, ctAGW} {
 		rs := cr.plan.OfType(typ)
 		if len(rs) == 0 {
 			t.Errorf("no %s", typ)

@@ -1,8 +1,9 @@
-// The VNet, subnets, NSGs and NAT egress of a region.
+// The VNet, subnets, NSGs and egress of a region.
 
 package components
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -22,25 +23,28 @@ func TestClusterNetwork(t *testing.T) {
 	}
 
 	plan, _ := deriveSubnets(r.AddressSpace)
-	nat := cr.get(t, ctNAT, cr.n("nat"))
+	if got := cr.plan.OfType(ctNAT); len(got) != 0 {
+		t.Errorf("%d NAT gateways: a Standard NAT gateway is zonal, the egress must survive any zone", len(got))
+	}
 	nsgIDs := map[string]string{}
 	for _, nsg := range cr.plan.OfType(ctNSG) {
 		nsgIDs[nsg.ID] = nsg.Name
 	}
 	wantSubnets := map[string]struct {
 		name, prefix string
-		nsg, nat     bool
+		nsg          bool
 		noDefaultOut bool
 	}{
-		"gateway":   {"snet-gateway", plan.Gateway, true, false, false},
-		"bastion":   {"AzureBastionSubnet", plan.Bastion, false, false, false},
-		"apps":      {"snet-apps", plan.Apps, true, true, false},
-		"vms":       {"snet-vms", plan.VMs, true, true, true},
-		"endpoints": {"snet-endpoints", plan.Endpoints, true, false, true},
-		"ops":       {"snet-ops", plan.Ops, true, true, false},
+		"gateway":   {"snet-gateway", plan.Gateway, true, false},
+		"bastion":   {"AzureBastionSubnet", plan.Bastion, false, false},
+		"apps":      {"snet-apps", plan.Apps, true, false},
+		"vms":       {"snet-vms", plan.VMs, true, true},
+		"endpoints": {"snet-endpoints", plan.Endpoints, true, true},
+		"ops":       {"snet-ops", plan.Ops, true, false},
 	}
-	if got := len(cr.plan.OfType(ctSubnet)); got != len(wantSubnets) {
-		t.Errorf("%d subnets, want %d", got, len(wantSubnets))
+	// Plus one environment subnet per container tenant with compute.
+	if got, want := len(cr.plan.OfType(ctSubnet)), len(wantSubnets)+2; got != want {
+		t.Errorf("%d subnets, want %d", got, want)
 	}
 	for key, w := range wantSubnets {
 		s := cr.get(t, ctSubnet, cr.n("snet-"+key))
@@ -54,8 +58,8 @@ func TestClusterNetwork(t *testing.T) {
 		if w.nsg && nsgIDs[nsgID] != cr.n("nsg-"+key) {
 			t.Errorf("subnet %s: NSG %q is not its own", key, nsgID)
 		}
-		if natID := s.String("natGateway.id"); (natID == nat.ID) != w.nat {
-			t.Errorf("subnet %s: NAT gateway %q, want attached: %v", key, natID, w.nat)
+		if s.Get("natGateway") != nil {
+			t.Errorf("subnet %s: a NAT gateway", key)
 		}
 		if w.noDefaultOut && s.Get("defaultOutboundAccess") != false {
 			t.Errorf("subnet %s: defaultOutboundAccess = %v, want false", key, s.Get("defaultOutboundAccess"))
@@ -103,17 +107,20 @@ func TestClusterNetwork(t *testing.T) {
 		}
 	}
 
-	// NAT egress: Standard, one zone of the region, zone-redundant IP.
-	check(t, nat, "sku.name", "Standard")
-	if got := nat.Strings("zones"); !sameStrings(got, r.Zones[:1]) {
-		t.Errorf("NAT gateway zones = %v, want %v", got, r.Zones[:1])
+	// Egress: an outbound-only Standard load balancer whose frontend is a
+	// zone-redundant public IP, and whose pool the VMs join.
+	lb := cr.get(t, ctLB, cr.n("egress-lb"))
+	check(t, lb, "loadBalancerName", "lbe-kpax-fr")
+	check(t, lb, "sku.name", "Standard")
+	check(t, lb, "frontendIPConfigurations.0.publicIPAddress.id", cr.get(t, ctPIP, cr.n("pip-egress")).ID)
+	if lb.Get("loadBalancingRules") != nil || lb.Get("inboundNatRules") != nil || lb.Get("inboundNatPools") != nil {
+		t.Errorf("egress load balancer has inbound rules: it must admit nothing")
 	}
-	natIPs := stringsOf(nil)
-	for _, ip := range list(nat, "publicIpAddresses") {
-		natIPs = append(natIPs, ip["id"].(string))
-	}
-	if pip := cr.get(t, ctPIP, cr.n("pip-nat")); !sameStrings(natIPs, []string{pip.ID}) {
-		t.Errorf("NAT public IPs = %v", natIPs)
+	check(t, lb, "outboundRules.0.protocol", "All")
+	pool := cr.out("egressBackendPoolId")
+	check(t, lb, "outboundRules.0.backendAddressPool.id", pool)
+	if !strings.HasSuffix(pool, "/loadBalancers/lbe-kpax-fr/backendAddressPools/vms") {
+		t.Errorf("Platform.EgressBackendPoolID = %q", pool)
 	}
 	for _, pip := range cr.plan.OfType(ctPIP) {
 		check(t, pip, "sku.name", "Standard")

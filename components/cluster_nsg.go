@@ -19,8 +19,9 @@ var managementPorts = []string{"22", "3389", "5985", "5986"}
 // NSG ends with an explicit deny of the management ports from the internet,
 // in front of Azure's default rules, so that no later allow rule with a
 // higher number can open them by mistake.
-func (b *clusterBuilder) networkSecurityGroup(subnet string) (*network.NetworkSecurityGroup, error) {
-	rules := nsgRules(subnet, b.subnets)
+func (b *clusterBuilder) networkSecurityGroup(s plannedSubnet) (*network.NetworkSecurityGroup, error) {
+	subnet := s.Key
+	rules := nsgRules(s, b.subnets)
 	nsg, err := network.NewNetworkSecurityGroup(b.ctx, b.name+"-nsg-"+subnet, &network.NetworkSecurityGroupArgs{
 		NetworkSecurityGroupName: pulumi.String(clusterNSGName(b.key, subnet)),
 		ResourceGroupName:        b.rg.Name,
@@ -105,7 +106,8 @@ const (
 // directly, around the gateway and its WAF. Inside a subnet the same
 // rules hold: tenants' VMs do not reach each other, and every app's ingress
 // admits the gateway subnet only (tenant_containerapp.go).
-func nsgRules(subnet string, plan subnetPlan) network.SecurityRuleTypeArray {
+func nsgRules(s plannedSubnet, plan subnetPlan) network.SecurityRuleTypeArray {
+	subnet := s.Key
 	in := func(name string, priority int, access, protocol, source, destination string, ports []string) rule {
 		return rule{name, priority, "Inbound", access, protocol, source, destination, ports}
 	}
@@ -119,9 +121,29 @@ func nsgRules(subnet string, plan subnetPlan) network.SecurityRuleTypeArray {
 			out("deny-vnet-outbound", denyLateralPriority, "Deny", "*", "*", "VirtualNetwork", anyPort),
 		}
 	}
+	// environment is an internal Container Apps environment's subnet:
+	// the environment's own traffic inside its subnet, Azure's load
+	// balancer to its nodes, and the private endpoints out, nothing else of
+	// the VNet (learn.microsoft.com/azure/container-apps/firewall-integration,
+	// NSG rules of a workload profiles environment).
+	environment := func(prefix string) []rule {
+		return []rule{
+			in("allow-load-balancer-to-env", 110, "Allow", "Tcp", "AzureLoadBalancer", prefix, containerNodePorts),
+			in("allow-env-within-subnet", 120, "Allow", "*", prefix, prefix, anyPort),
+			out("allow-env-within-subnet-out", 100, "Allow", "*", prefix, prefix, anyPort),
+			out("allow-env-to-endpoints", 110, "Allow", "Tcp", prefix, plan.Endpoints, endpointPorts),
+		}
+	}
 	var rules []rule
-	switch subnet {
-	case subnetGateway:
+	switch {
+	case s.Tenant != nil:
+		// A container tenant's own environment: the gateway is its only
+		// door, and it reaches no other tenant's subnet (the deny of the
+		// rest of the VNet below).
+		rules = append(append([]rule{
+			in("allow-gateway-to-env", 100, "Allow", "Tcp", plan.Gateway, s.Prefix, containerIngressPorts),
+		}, environment(s.Prefix)...), append(lateral(), denyInternetManagement)...)
+	case subnet == subnetGateway:
 		// What Application Gateway v2 requires, plus the web ports. Its
 		// outbound traffic is left to Azure's defaults: v2 "can't have its
 		// outbound Internet connectivity blocked" and reaches its backends
@@ -134,7 +156,7 @@ func nsgRules(subnet string, plan subnetPlan) network.SecurityRuleTypeArray {
 			in("deny-vnet-inbound", denyLateralPriority, "Deny", "*", "VirtualNetwork", "*", anyPort),
 			denyInternetManagement,
 		}
-	case subnetApps:
+	case subnet == subnetApps:
 		// The gateway reaches the environment's ingress; the environment's
 		// own nodes talk among themselves and reach the private endpoints
 		// (the vault, the SQL server, the file share over SMB).
@@ -145,7 +167,7 @@ func nsgRules(subnet string, plan subnetPlan) network.SecurityRuleTypeArray {
 			out("allow-apps-within-subnet-out", 100, "Allow", "*", plan.Apps, plan.Apps, anyPort),
 			out("allow-apps-to-endpoints", 110, "Allow", "Tcp", plan.Apps, plan.Endpoints, endpointPorts),
 		}, append(lateral(), denyInternetManagement)...)
-	case subnetVMs:
+	case subnet == subnetVMs:
 		// The gateway reaches the KPAX server; only Bastion reaches the
 		// management ports; the VMs reach the private endpoints. Nothing
 		// else of the VNet, and no VM another VM.
@@ -155,27 +177,22 @@ func nsgRules(subnet string, plan subnetPlan) network.SecurityRuleTypeArray {
 			in("allow-azure-load-balancer", 120, "Allow", "*", "AzureLoadBalancer", plan.VMs, anyPort),
 			out("allow-vms-to-endpoints", 100, "Allow", "Tcp", plan.VMs, plan.Endpoints, endpointPorts),
 		}, append(lateral(), denyInternetManagement)...)
-	case subnetEndpoints:
+	case subnet == subnetEndpoints:
 		// Private endpoints only answer: the apps, the VMs, the gateway
 		// (the platform vault's certificate) and the operators' jobs are
 		// their clients. With the
 		// subnet's network policies on, these rules apply to them.
 		rules = append([]rule{
-			in("allow-apps-to-endpoints", 100, "Allow", "Tcp", plan.Apps, plan.Endpoints, endpointPorts),
+			in("allow-envs-to-endpoints", 100, "Allow", "Tcp", plan.Environments, plan.Endpoints, endpointPorts),
 			in("allow-vms-to-endpoints", 110, "Allow", "Tcp", plan.VMs, plan.Endpoints, endpointPorts),
 			in("allow-gateway-to-endpoints", 120, "Allow", "Tcp", plan.Gateway, plan.Endpoints, []string{"443"}),
 			in("allow-ops-to-endpoints", 130, "Allow", "Tcp", plan.Ops, plan.Endpoints, endpointPorts),
 		}, append(lateral(), denyInternetManagement)...)
-	case subnetOps:
+	case subnet == subnetOps:
 		// The operators' jobs reach the private endpoints (SQL, vaults,
 		// storage) and nothing else of the VNet; no tenant subnet admits
 		// them. The environment's own nodes talk among themselves.
-		rules = append([]rule{
-			in("allow-ops-within-subnet", 100, "Allow", "*", plan.Ops, plan.Ops, anyPort),
-			in("allow-load-balancer-to-ops", 110, "Allow", "Tcp", "AzureLoadBalancer", plan.Ops, containerNodePorts),
-			out("allow-ops-within-subnet-out", 100, "Allow", "*", plan.Ops, plan.Ops, anyPort),
-			out("allow-ops-to-endpoints", 110, "Allow", "Tcp", plan.Ops, plan.Endpoints, endpointPorts),
-		}, append(lateral(), denyInternetManagement)...)
+		rules = append(environment(plan.Ops), append(lateral(), denyInternetManagement)...)
 	default:
 		rules = []rule{denyInternetManagement}
 	}

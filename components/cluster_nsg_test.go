@@ -119,9 +119,18 @@ func TestClusterNSGsDenyLateralTraffic(t *testing.T) {
 	sources := map[string]map[string]bool{ // subnet -> the prefixes it may admit
 		subnetApps:      {subnets.Gateway: true, subnets.Apps: true, "AzureLoadBalancer": true},
 		subnetVMs:       {subnets.Gateway: true, subnets.Bastion: true, "AzureLoadBalancer": true},
-		subnetEndpoints: {subnets.Apps: true, subnets.VMs: true, subnets.Gateway: true, subnets.Ops: true},
+		subnetEndpoints: {subnets.Environments: true, subnets.VMs: true, subnets.Gateway: true, subnets.Ops: true},
 		// The operators' jobs: nothing of the VNet reaches them.
 		subnetOps: {subnets.Ops: true, "AzureLoadBalancer": true},
+	}
+	// Each container tenant's environment: the gateway, its own subnet and
+	// Azure's load balancer; no other tenant's subnet.
+	envs, err := subnets.tenantEnvironments(cr.tenants)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range envs {
+		sources[e.Key] = map[string]bool{subnets.Gateway: true, e.Prefix: true, "AzureLoadBalancer": true}
 	}
 	for _, nsg := range cr.plan.OfType(ctNSG) {
 		for _, rule := range list(nsg, "securityRules") {

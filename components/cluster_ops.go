@@ -61,7 +61,7 @@ func (b *clusterBuilder) opsPath() error {
 		return err
 	}
 	// Its own environment: nothing of a tenant's runs beside the jobs.
-	env, err := b.internalEnvironment("ops-cae", opsEnvironmentName(b.key), opsInfraResourceGroupName(b.key), subnetOps, "ops", nil)
+	env, err := b.internalEnvironment("ops-cae", opsEnvironmentName(b.key), opsInfraResourceGroupName(b.key), subnetOps, "ops", consumptionProfiles(), nil)
 	if err != nil {
 		return err
 	}

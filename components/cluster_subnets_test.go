@@ -18,17 +18,17 @@ func TestSubnetDerivation(t *testing.T) {
 		{
 			name: "fr /16",
 			give: "10.40.0.0/16",
-			want: subnetPlan{Apps: "10.40.0.0/21", VMs: "10.40.8.0/21", Endpoints: "10.40.16.0/22", Gateway: "10.40.20.0/24", Bastion: "10.40.21.0/26", Ops: "10.40.21.64/27"},
+			want: subnetPlan{Apps: "10.40.0.0/21", VMs: "10.40.8.0/21", Endpoints: "10.40.16.0/22", Gateway: "10.40.20.0/24", Bastion: "10.40.21.0/26", Ops: "10.40.21.64/27", Environments: "10.40.32.0/19"},
 		},
 		{
 			name: "another /16",
 			give: "172.20.0.0/16",
-			want: subnetPlan{Apps: "172.20.0.0/21", VMs: "172.20.8.0/21", Endpoints: "172.20.16.0/22", Gateway: "172.20.20.0/24", Bastion: "172.20.21.0/26", Ops: "172.20.21.64/27"},
+			want: subnetPlan{Apps: "172.20.0.0/21", VMs: "172.20.8.0/21", Endpoints: "172.20.16.0/22", Gateway: "172.20.20.0/24", Bastion: "172.20.21.0/26", Ops: "172.20.21.64/27", Environments: "172.20.32.0/19"},
 		},
 		{
 			name: "larger space uses its first /16",
 			give: "10.64.0.0/12",
-			want: subnetPlan{Apps: "10.64.0.0/21", VMs: "10.64.8.0/21", Endpoints: "10.64.16.0/22", Gateway: "10.64.20.0/24", Bastion: "10.64.21.0/26", Ops: "10.64.21.64/27"},
+			want: subnetPlan{Apps: "10.64.0.0/21", VMs: "10.64.8.0/21", Endpoints: "10.64.16.0/22", Gateway: "10.64.20.0/24", Bastion: "10.64.21.0/26", Ops: "10.64.21.64/27", Environments: "10.64.32.0/19"},
 		},
 		{name: "too small", give: "10.40.0.0/17", wantErr: "must be a /16 or larger"},
 		{name: "host bits", give: "10.40.1.0/16", wantErr: "host bits are set"},

@@ -127,12 +127,11 @@ func TestClusterProperties(t *testing.T) {
 }
 
 // checkZones: every input named zones or availabilityZones, at any depth,
-// lists exactly the region's zones. The one exception is the NAT gateway, a
-// zonal resource that cannot span zones: it sits in one of the region's. A
+// lists exactly the region's zones: nothing on the platform is zonal. A
 // Bastion may go without zones where the region file says Azure cannot.
 func checkZones(t *testing.T, cr *clusterRun) {
 	t.Helper()
-	mustHaveZones := map[string]bool{ctPIP: true, ctAGW: true, ctBastion: cr.region.Bastion.ZoneRedundant, ctNAT: true}
+	mustHaveZones := map[string]bool{ctPIP: true, ctAGW: true, ctBastion: cr.region.Bastion.ZoneRedundant}
 	for _, res := range cr.plan.Resources {
 		found := 0
 		walkInputs(res.Inputs, "", func(path string, v any) {
@@ -142,12 +141,6 @@ func checkZones(t *testing.T, cr *clusterRun) {
 			}
 			found++
 			got := stringsOf(v)
-			if res.Type == ctNAT {
-				if len(got) != 1 || !containsString(cr.region.Zones, got[0]) {
-					t.Errorf("%s %s: %s = %v, want one of %v", res.Type, res.Name, path, got, cr.region.Zones)
-				}
-				return
-			}
 			if !sameStrings(got, cr.region.Zones) {
 				t.Errorf("%s %s: %s = %v, want %v", res.Type, res.Name, path, got, cr.region.Zones)
 			}
@@ -157,7 +150,9 @@ func checkZones(t *testing.T, cr *clusterRun) {
 		}
 	}
 	// Zone redundancy the resources express otherwise.
-	check(t, cr.get(t, ctEnv, cr.n("cae")), "zoneRedundant", true)
+	for _, env := range cr.plan.OfType(ctEnv) {
+		check(t, env, "zoneRedundant", true)
+	}
 	check(t, cr.get(t, ctRSV, cr.n("rsv")), "properties.redundancySettings.standardTierStorageRedundancy", "ZoneRedundant")
 }
 
@@ -276,22 +271,25 @@ func TestClusterResourceCount(t *testing.T) {
 	}
 	want := map[string]int{
 		ctCluster: 1, ctRG: 1, ctRandom: 1, ctWorkspace: 1, ctDCR: 1,
-		ctVNet: 1, ctSubnet: 6, ctNSG: 5, ctPIP: 3, ctNAT: 1, ctBastion: 1,
-		ctPZone: 5, ctLink: 5, ctPRecord: 1, ctZone: 1,
+		// six subnets of the platform, and one per container tenant with
+		// compute (2), each with its NSG but Bastion's
+		ctVNet: 1, ctSubnet: 8, ctNSG: 7, ctPIP: 3, ctLB: 1, ctBastion: 1,
+		// 4 privatelink zones and one per tenant environment
+		ctPZone: 6, ctLink: 6, ctPRecord: 2, ctZone: 1,
 		// the platform Key Vault and each of the 3 SQL servers
 		ctPE: 4, ctZoneGroup: 4,
 		ctKV: 1, ctRSV: 1, ctLock: 2, ctPolicy: 3,
 		// the gateway's identity and the registry pull identity, each with
 		// its one grant, and the operators' Reader on the Bastion
 		// and the operators' path: its environment, identity, grant job and SQL job
-		ctEnv: 2, ctIdentity: 3, ctRole: 3, ctWAF: 1, ctAGW: 1, ctJob: 2,
+		ctEnv: 3, ctIdentity: 3, ctRole: 3, ctWAF: 1, ctAGW: 1, ctJob: 2,
 		// each server's Entra admin
 		ctSQL: 3, ctSQLAudit: 3, ctSQLAdmin: 3,
 		// the waits for the pull grant and the gateway's grant to take
 		// effect, and for the guardrails to apply
 		ctSleep: 3,
-		// workspace, vnet, nat, 5 NSGs, 3 IPs, bastion, kv, rsv, agw, 3 masters
-		ctDiag: 18,
+		// workspace, vnet, egress LB, 7 NSGs, 3 IPs, bastion, kv, rsv, agw, 3 masters
+		ctDiag: 20,
 		// the action group, the tests' Application Insights, the gateway's
 		// 5xx and the vault's backup health and missed backups; the two
 		// initiatives, and the

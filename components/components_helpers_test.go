@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -98,7 +99,7 @@ func clusterTestTenant(region, name string, runtime spec.Runtime, state spec.Sta
 	}
 	switch runtime {
 	case spec.RuntimeContainer:
-		t.Container = &spec.ContainerSpec{Image: "kpaxcloud.azurecr.io/kpax-server:4.12.1", Replicas: 3, CPU: 1}
+		t.Container = &spec.ContainerSpec{Image: "kpaxcloud.azurecr.io/kpax-server:4.12.1", Replicas: 3, CPU: 1, Slot: nextSlot()}
 	case spec.RuntimeVM:
 		t.VM = &spec.VMSpec{Size: "Standard_D4s_v5", Instances: 3, Image: "Canonical:ubuntu-24_04-lts:server:latest", ServerImage: "kpaxcloud.azurecr.io/kpax-server:4.12.1"}
 	}
@@ -133,6 +134,7 @@ const (
 	ctRule      = "azure-native:network:SecurityRule"
 	ctPIP       = "azure-native:network:PublicIPAddress"
 	ctNAT       = "azure-native:network:NatGateway"
+	ctLB        = "azure-native:network:LoadBalancer"
 	ctBastion   = "azure-native:network/v20240501:BastionHost"
 	ctZone      = "azure-native:network:Zone"
 	ctPZone     = "azure-native:network:PrivateZone"
@@ -196,10 +198,12 @@ func runCluster(t *testing.T, r *spec.Region, tenants []*spec.Tenant) *clusterRu
 		export("vnetId", pf.VNetID)
 		export("vmSubnetId", pf.VMSubnetID)
 		export("endpointSubnetId", pf.EndpointSubnetID)
-		export("environmentId", pf.EnvironmentID)
-		export("environmentName", pf.EnvironmentName)
-		export("environmentDefaultDomain", pf.EnvironmentDefaultDomain)
-		export("environmentStaticIp", pf.EnvironmentStaticIP)
+		export("egressBackendPoolId", pf.EgressBackendPoolID)
+		for k, v := range pf.Environments {
+			export("environment/"+k+"/id", v.ID)
+			export("environment/"+k+"/name", v.Name)
+			export("environment/"+k+"/defaultDomain", v.DefaultDomain)
+		}
 		export("recoveryVaultName", pf.RecoveryVaultName)
 		export("keyVaultName", pf.KeyVaultName)
 		export("gatewayPublicIp", pf.GatewayPublicIPAddress)
@@ -224,7 +228,6 @@ func runCluster(t *testing.T, r *spec.Region, tenants []*spec.Tenant) *clusterRu
 		export("plain/bastionPrefix", pulumi.String(pf.BastionSubnetPrefix))
 		export("plain/operators", pulumi.String(pf.OperatorsGroupObjectID))
 		export("plain/operatorsName", pulumi.String(pf.OperatorsGroupName))
-		export("plain/workloadProfile", pulumi.String(pf.EnvironmentWorkloadProfile))
 		export("plain/registryServer", pulumi.String(pf.RegistryServer))
 		export("registryPullIdentityId", pf.RegistryPullIdentityID)
 		return nil
@@ -415,7 +418,7 @@ func baseTenant(name string, runtime spec.Runtime, state spec.State) *spec.Tenan
 	}
 	switch runtime {
 	case spec.RuntimeContainer:
-		t.Container = &spec.ContainerSpec{Image: "kpaxcloud.azurecr.io/kpax-server:4.12.1", Replicas: 3, CPU: 1}
+		t.Container = &spec.ContainerSpec{Image: "kpaxcloud.azurecr.io/kpax-server:4.12.1", Replicas: 3, CPU: 1, Slot: nextSlot()}
 	case spec.RuntimeVM:
 		t.VM = &spec.VMSpec{Size: "Standard_D4s_v5", Instances: 3, Image: "Canonical:ubuntu-24_04-lts:server:latest", ServerImage: "kpaxcloud.azurecr.io/kpax-server:4.12.1"}
 	}
@@ -447,21 +450,19 @@ func testPlatform(vmTenants ...string) *Platform {
 		return out(testSubPrefix + "Microsoft.Network/privateDnsZones/" + name)
 	}
 	return &Platform{
-		Location:                   "francecentral",
-		Zones:                      []string{"1", "2", "3"},
-		ResourceGroupName:          out(testPlatformRG),
-		WorkspaceID:                out(testSubPrefix + "Microsoft.OperationalInsights/workspaces/log-kpax-fr"),
-		VMSubnetID:                 out(testSubPrefix + "Microsoft.Network/virtualNetworks/vnet-kpax-fr/subnets/snet-vms"),
-		EndpointSubnetID:           out(testSubPrefix + "Microsoft.Network/virtualNetworks/vnet-kpax-fr/subnets/snet-endpoints"),
-		GatewaySubnetPrefix:        testGWPrefix,
-		EnvironmentID:              out(testSubPrefix + "Microsoft.App/managedEnvironments/cae-kpax-fr"),
-		EnvironmentName:            out("cae-kpax-fr"),
-		EnvironmentWorkloadProfile: "Consumption",
-		EnvironmentDefaultDomain:   out("cae-kpax-fr.francecentral.azurecontainerapps.io"),
-		RecoveryVaultName:          out("rsv-kpax-fr"),
-		FileShareBackupPolicyIDs:   fsPolicies,
-		DNSZoneName:                testDNSZone,
-		DNSZoneResourceGroupName:   "rg-kpax-fr-platform",
+		Location:                 "francecentral",
+		Zones:                    []string{"1", "2", "3"},
+		ResourceGroupName:        out(testPlatformRG),
+		WorkspaceID:              out(testSubPrefix + "Microsoft.OperationalInsights/workspaces/log-kpax-fr"),
+		VMSubnetID:               out(testSubPrefix + "Microsoft.Network/virtualNetworks/vnet-kpax-fr/subnets/snet-vms"),
+		EndpointSubnetID:         out(testSubPrefix + "Microsoft.Network/virtualNetworks/vnet-kpax-fr/subnets/snet-endpoints"),
+		GatewaySubnetPrefix:      testGWPrefix,
+		Environments:             map[string]TenantEnvironment{},
+		EgressBackendPoolID:      out(testSubPrefix + "Microsoft.Network/loadBalancers/lbe-kpax-fr/backendAddressPools/vms"),
+		RecoveryVaultName:        out("rsv-kpax-fr"),
+		FileShareBackupPolicyIDs: fsPolicies,
+		DNSZoneName:              testDNSZone,
+		DNSZoneResourceGroupName: "rg-kpax-fr-platform",
 		PrivateDNSZoneIDs: map[string]pulumi.StringOutput{
 			"sqlServer": zone("privatelink.database.windows.net"),
 			"blob":      zone("privatelink.blob.core.windows.net"),
@@ -498,7 +499,7 @@ func runTenants(t *testing.T, tenants ...*spec.Tenant) *plan.Plan {
 	}
 	region := testRegion()
 	p, err := plan.Run(plan.Options{Project: "kpax-cloud", Stack: "test-fr"}, func(ctx *pulumi.Context) error {
-		platform := testPlatform(vms...)
+		platform := withEnvironments(testPlatform(vms...), tenants...)
 		for _, tn := range tenants {
 			if _, err := NewTenant(ctx, "tenant-"+tn.Name, &TenantArgs{
 				Tenant: tn, Region: region, Platform: platform, DataCollectionRuleID: pulumi.String(testDCRID),
@@ -699,4 +700,35 @@ func waitsFor(rs []*plan.Resource, r *plan.Resource, dep string) bool {
 		}
 	}
 	return false
+}
+
+// slots hands each test tenant an environment slot of its own (unique in any
+// cluster a test builds, since no test builds more than spec.EnvironmentSlots
+// container tenants).
+var slots atomic.Int32
+
+func nextSlot() int { return int(slots.Add(1)-1) % spec.EnvironmentSlots }
+
+// withEnvironments gives each container tenant its environment, as the
+// cluster would.
+func withEnvironments(pf *Platform, tenants ...*spec.Tenant) *Platform {
+	for _, t := range tenants {
+		if hasEnvironment(t) {
+			name := tenantEnvironmentName(t)
+			pf.Environments[t.Name] = TenantEnvironment{
+				ID:              out(testSubPrefix + "Microsoft.App/managedEnvironments/" + name),
+				Name:            out(name),
+				DefaultDomain:   out(name + ".francecentral.azurecontainerapps.io"),
+				WorkloadProfile: dedicatedProfile,
+			}
+		}
+	}
+	return pf
+}
+
+// subnets is the run's VNet layout.
+func (cr *clusterRun) subnets() subnetPlan {
+	space, _ := cr.region.StampAddressSpace(1)
+	p, _ := deriveSubnets(space)
+	return p
 }

@@ -155,8 +155,8 @@ func clusterPublicIPName(region, user string) string {
 	return fmt.Sprintf("pip-kpax-%s-%s", region, user)
 }
 
-// clusterNATGatewayName is the region's NAT gateway.
-func clusterNATGatewayName(region string) string { return "ng-kpax-" + region }
+// egressLoadBalancerName is the region's outbound-only load balancer (the VMs' egress).
+func egressLoadBalancerName(region string) string { return "lbe-kpax-" + region }
 
 // clusterBastionName is the region's Bastion host.
 func clusterBastionName(region string) string { return "bas-kpax-" + region }
@@ -184,13 +184,14 @@ func clusterRecoveryVaultName(region string) string { return "rsv-kpax-" + regio
 // schedule exists.
 func fileShareBackupPolicyName(key string) string { return "fs-" + key }
 
-// clusterEnvironmentName is the region's Container Apps managed environment.
-func clusterEnvironmentName(region string) string { return "cae-kpax-" + region }
+// tenantEnvironmentName is a container tenant's own environment, in its
+// stamp's platform group (unique there, since tenant names are).
+func tenantEnvironmentName(t *spec.Tenant) string { return "cae-" + t.Name }
 
-// clusterEnvironmentInfraResourceGroupName is the resource group Azure
-// creates for the environment's own infrastructure (load balancers, nodes).
-func clusterEnvironmentInfraResourceGroupName(region string) string {
-	return fmt.Sprintf("rg-kpax-%s-cae-infra", region)
+// tenantEnvironmentInfraResourceGroupName is the group Azure creates for
+// that environment's infrastructure.
+func tenantEnvironmentInfraResourceGroupName(key string, t *spec.Tenant) string {
+	return fmt.Sprintf("rg-kpax-%s-%s-cae-infra", key, t.Name)
 }
 
 // applicationGatewayName is the region's front door.

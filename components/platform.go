@@ -28,6 +28,11 @@ type Platform struct {
 	// VNetID is the region's virtual network.
 	VNetID           pulumi.StringOutput
 	VMSubnetID       pulumi.StringOutput
+	// EgressBackendPoolID is the egress load balancer's pool that every
+	// tenant VM's NIC joins: its outbound rule is the VMs' way out.
+	EgressBackendPoolID pulumi.StringOutput
+	// Egress is that load balancer: a NIC joins its pool once it exists.
+	Egress pulumi.Resource
 	EndpointSubnetID pulumi.StringOutput
 	// GatewaySubnetPrefix is the application gateway subnet's CIDR: the
 	// only source a tenant's compute accepts traffic from.
@@ -36,19 +41,9 @@ type Platform struct {
 	// of management traffic (SSH, RDP) to the VMs.
 	BastionSubnetPrefix string
 
-	// EnvironmentID and EnvironmentName are the region's Container Apps
-	// managed environment (in the platform resource group).
-	EnvironmentID   pulumi.StringOutput
-	EnvironmentName pulumi.StringOutput
-	// EnvironmentDefaultDomain is the environment's default domain: an app
-	// named N is reached inside the VNet at N.<default domain>.
-	EnvironmentDefaultDomain pulumi.StringOutput
-	// EnvironmentStaticIP is the environment's internal load balancer
-	// address, which every name of the default domain resolves to.
-	EnvironmentStaticIP pulumi.StringOutput
-	// EnvironmentWorkloadProfile is the name of the environment's
-	// Consumption workload profile, where tenants' apps run.
-	EnvironmentWorkloadProfile string
+	// Environments are the container tenants' own Container Apps
+	// environments, by tenant name (cluster_containerapps.go).
+	Environments map[string]TenantEnvironment
 
 	// KeyVaultID and KeyVaultName are the platform Key Vault, which holds
 	// the region's wildcard certificate.

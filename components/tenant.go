@@ -203,8 +203,8 @@ func validateTenantArgs(args *TenantArgs) error {
 			errs = append(errs, fmt.Errorf("platform: no private DNS zone for %q", key))
 		}
 	}
-	if p.EnvironmentName.OutputState == nil && t.Runtime == spec.RuntimeContainer {
-		errs = append(errs, errors.New("platform: EnvironmentName is required for container tenants (their file share is an environment storage)"))
+	if _, ok := p.Environments[t.Name]; !ok && hasEnvironment(t) {
+		errs = append(errs, fmt.Errorf("platform: no environment for container tenant %q (the cluster builds one per container tenant of its stamp)", t.Name))
 	}
 	if _, ok := p.FileShareBackupPolicyIDs[t.Backup.PolicyKey()]; !ok {
 		errs = append(errs, fmt.Errorf("backup: the region vault has no file share policy %q", t.Backup.PolicyKey()))

@@ -1,4 +1,4 @@
-// A container tenant's Container App in the region's environment, reachable
+// A container tenant's Container App in its own environment, reachable
 // only from the gateway subnet, with the tenant's file share mounted through
 // an environment storage. Promise: at least two replicas across zones, and
 // every replica reads and writes the same backed-up files.
@@ -33,7 +33,7 @@ const (
 // only this tenant's app mounts it (kpax check, rule isolation).
 func (b *tenantBuilder) filesStorage() (*appv20240301.ManagedEnvironmentsStorage, error) {
 	return appv20240301.NewManagedEnvironmentsStorage(b.ctx, b.name+"-files", &appv20240301.ManagedEnvironmentsStorageArgs{
-		EnvironmentName:   b.p.EnvironmentName,
+		EnvironmentName:   b.env().Name,
 		ResourceGroupName: b.p.ResourceGroupName,
 		StorageName:       pulumi.String(environmentStorageName(b.t)),
 		Properties: appv20240301.ManagedEnvironmentStoragePropertiesArgs{
@@ -47,7 +47,10 @@ func (b *tenantBuilder) filesStorage() (*appv20240301.ManagedEnvironmentsStorage
 	}, b.child(pulumi.DependsOn([]pulumi.Resource{b.share}))...)
 }
 
-// containerApp runs the tenant in the region's internal Container Apps
+// env is the tenant's own Container Apps environment.
+func (b *tenantBuilder) env() TenantEnvironment { return b.p.Environments[b.t.Name] }
+
+// containerApp runs the tenant in its own internal Container Apps
 // environment. Ingress is "external" to the environment, which in an
 // internal environment means reachable from the VNet only, and it accepts
 // the gateway subnet alone: the region gateway is the tenant's only door.
@@ -115,8 +118,8 @@ func (b *tenantBuilder) containerApp() error {
 		ContainerAppName:    pulumi.String(containerAppName(b.t)),
 		ResourceGroupName:   b.rg.Name,
 		Location:            b.location,
-		EnvironmentId:       b.p.EnvironmentID,
-		WorkloadProfileName: pulumi.String(b.p.EnvironmentWorkloadProfile),
+		EnvironmentId:       b.env().ID,
+		WorkloadProfileName: pulumi.String(b.env().WorkloadProfile),
 		Identity: appv20240301.ManagedServiceIdentityArgs{
 			Type:                   pulumi.String("UserAssigned"),
 			UserAssignedIdentities: pulumi.StringArray{identityID, b.p.RegistryPullIdentityID},
@@ -173,7 +176,13 @@ func (b *tenantBuilder) containerApp() error {
 			},
 		},
 		Tags: b.tags,
-	}, b.child(pulumi.DependsOn(deps))...)
+		// A new environment (a new slot, or the move off the former shared
+		// environment) replaces the app (environmentId is fixed at
+		// creation, docs/update-semantics.md); its name stays, and ARM
+		// names are unique in a group, so the old app goes first. The
+		// tenant's data, files, URL and backups are other resources and
+		// stay.
+	}, b.child(pulumi.DependsOn(deps), pulumi.DeleteBeforeReplace(true))...)
 	if err != nil {
 		return err
 	}

@@ -20,8 +20,8 @@ func TestTenantContainerApp(t *testing.T) {
 	kv := one(t, rs, tVault)
 	for path, v := range map[string]any{
 		"containerAppName":                                              "ca-acme",
-		"workloadProfileName":                                           "Consumption",
-		"environmentId":                                                 testSubPrefix + "Microsoft.App/managedEnvironments/cae-kpax-fr",
+		"workloadProfileName":                                           dedicatedProfile,
+		"environmentId":                                                 testSubPrefix + "Microsoft.App/managedEnvironments/cae-acme",
 		"identity.type":                                                 "UserAssigned",
 		"identity.userAssignedIdentities.0":                             id.ID,
 		"identity.userAssignedIdentities.1":                             testPullIdentity,
@@ -43,6 +43,11 @@ func TestTenantContainerApp(t *testing.T) {
 		"template.containers.0.resources.memory":                        "2Gi",
 	} {
 		want(t, app, path, v)
+	}
+	// A new environment replaces the app, whose name stays: the old one
+	// goes first.
+	if !app.DeleteBeforeReplace {
+		t.Errorf("the app is not deleted before it is replaced (its name stays)")
 	}
 	if n := len(app.Get("configuration.ingress.ipSecurityRestrictions").([]any)); n != 1 {
 		t.Errorf("ingress accepts %d ranges, want the gateway subnet alone", n)
@@ -119,7 +124,7 @@ func TestTenantFilesAgree(t *testing.T) {
 	storage := one(t, acme, tEnvStorage)
 	account, share, app := one(t, acme, tAccount), one(t, acme, tShare), one(t, acme, tApp)
 	for path, v := range map[string]any{
-		"environmentName":                  "cae-kpax-fr",
+		"environmentName":                  "cae-acme",
 		"resourceGroupName":                testPlatformRG,
 		"storageName":                      "files-acme",
 		"properties.azureFile.accountName": account.String("accountName"),

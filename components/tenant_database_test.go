@@ -55,7 +55,7 @@ func TestTenantZoneRedundancyMapping(t *testing.T) {
 	tn.Storage.Redundancy = "GZRS"
 	tn.Storage.QuotaGB = 6000
 	p, err := plan.Run(plan.Options{Stack: "test-fr"}, func(ctx *pulumi.Context) error {
-		_, err := NewTenant(ctx, "tenant-acme", &TenantArgs{Tenant: tn, Region: region, Platform: testPlatform()})
+		_, err := NewTenant(ctx, "tenant-acme", &TenantArgs{Tenant: tn, Region: region, Platform: withEnvironments(testPlatform(), tn)})
 		return err
 	})
 	if err != nil {

@@ -574,8 +574,10 @@ func TestTenantArgsValidation(t *testing.T) {
 		{"empty args", &TenantArgs{}, []string{"args.Tenant is required", "args.Region is required", "args.Platform is required"}},
 		{"no gateway pool", &TenantArgs{Tenant: missingPool, Region: testRegion(), Platform: testPlatform()}, []string{`no backend pool for "globex"`}},
 		{"no vm spec", &TenantArgs{Tenant: noVM, Region: testRegion(), Platform: testPlatform("hooli")}, []string{"vm: required with runtime vm"}},
-		{"bad database and storage", &TenantArgs{Tenant: badSKU, Region: testRegion(), Platform: testPlatform()},
+		{"bad database and storage", &TenantArgs{Tenant: badSKU, Region: testRegion(), Platform: withEnvironments(testPlatform(), badSKU)},
 			[]string{`database.server: the region has no SQL server 9`, `database.sku: "S3" is not a vCore SKU`, `storage.redundancy: unsupported "LRS"`}},
+		{"no environment", &TenantArgs{Tenant: containerTenant("initech", spec.StateActive), Region: testRegion(), Platform: testPlatform()},
+			[]string{`no environment for container tenant "initech"`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

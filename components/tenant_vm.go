@@ -186,10 +186,15 @@ func (b *tenantBuilder) virtualMachine(i int, vmss *compute.VirtualMachineScaleS
 				ApplicationGatewayBackendAddressPools: network.ApplicationGatewayBackendAddressPoolArray{
 					network.ApplicationGatewayBackendAddressPoolArgs{Id: b.p.GatewayBackendPoolIDs[b.t.Name]},
 				},
+				// The way out: the region's zone-redundant egress load
+				// balancer (cluster_network.go), which admits nothing in.
+				LoadBalancerBackendAddressPools: network.BackendAddressPoolArray{
+					network.BackendAddressPoolArgs{Id: b.p.EgressBackendPoolID},
+				},
 			},
 		},
 		Tags: b.tags,
-	}, b.child()...)
+	}, b.child(pulumi.DependsOn(egressOf(b.p)))...)
 	if err != nil {
 		return err
 	}
@@ -334,4 +339,13 @@ func (b *tenantBuilder) virtualMachine(i int, vmss *compute.VirtualMachineScaleS
 		MaintenanceConfigurationId:  window.ID(),
 	}, b.child()...)
 	return err
+}
+
+// egressOf is the egress load balancer a NIC waits for, when the platform
+// has one.
+func egressOf(p *Platform) []pulumi.Resource {
+	if p.Egress == nil {
+		return nil
+	}
+	return []pulumi.Resource{p.Egress}
 }

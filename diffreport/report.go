@@ -159,8 +159,15 @@ func sections(tenants []string, changes []plan.Change) []Section {
 	}
 	for _, c := range changes {
 		ch := Change{Kind: c.Kind, Type: c.Type, Name: c.Name, URN: c.URN, Protected: c.Protected, Edits: c.Edits}
-		if c.Tenant != "" || len(c.Edits) == 0 {
+		if c.Tenant != "" {
 			add(c.Tenant, ch)
+			continue
+		}
+		if len(c.Edits) == 0 {
+			// A region resource made or removed whole: one that is a
+			// tenant's own platform entry (its environment, subnet, NSG,
+			// private zone: named after it) reads under that tenant.
+			add(Owner(tenants, c.Name), ch)
 			continue
 		}
 		// A region resource: its edits go to the tenants whose entries

@@ -203,6 +203,9 @@ func addContainerTenant(t *testing.T, w *world, app *spec.Tenant) string {
 	name := "newco"
 	body := regexp.MustCompile(`(?m)^name: .*$`).ReplaceAllString(string(data), "name: "+name)
 	body = regexp.MustCompile(`(?m)^state: .*$`).ReplaceAllString(body, "state: active")
+	// An environment subnet of its own: the landed stamps use the first
+	// few slots.
+	body = regexp.MustCompile(`(?m)^  slot: \d+`).ReplaceAllString(body, "  slot: 99")
 	rel := strings.TrimSuffix(app.Source.File, app.Name+".yaml") + name + ".yaml"
 	if err := os.WriteFile(w.file(rel), []byte(body), 0o644); err != nil {
 		t.Fatal(err)

@@ -40,7 +40,7 @@ func TestTargetedPreviewsAreComplete(t *testing.T) {
 	}{
 		{"add a tenant", func() {
 			data := "name: zzbarnew\ndisplayName: Zzbar New\nregion: uk\ntier: standard\nruntime: container\n" +
-				"container:\n  image: kpaxcloud.azurecr.io/kpax-server:4.12.1\n"
+				"container:\n  image: kpaxcloud.azurecr.io/kpax-server:4.12.1\n  slot: 5\n"
 			if err := os.WriteFile(w.file(newTenant), []byte(data), 0o644); err != nil {
 				t.Fatal(err)
 			}

@@ -34,6 +34,8 @@ const (
 	typeSecurityRule      = "azure-native:network:SecurityRule"
 	typePrivateEndpoint   = "azure-native:network:PrivateEndpoint"
 	typeNATGateway        = "azure-native:network:NatGateway"
+	typeLoadBalancer      = "azure-native:network:LoadBalancer"
+	typeFirewall          = "azure-native:network:AzureFirewall"
 	typePublicIP          = "azure-native:network:PublicIPAddress"
 	typeAppGateway        = "azure-native:network:ApplicationGateway"
 	typeBastion           = "azure-native:network:BastionHost"

@@ -45,8 +45,8 @@ region: fr
 tier: standard
 runtime: container
 state: active
-container:
-  image: kpaxcloud.azurecr.io/kpax-server:4.12.1
+container: {slot: 0,
+  image: kpaxcloud.azurecr.io/kpax-server:4.12.1}
 database:
   sku: GP_Gen5_2
 storage:
@@ -174,9 +174,20 @@ func goodPlan() *plan.Plan {
 		"defaultOutboundAccess": false,
 	})
 	b.add(typePublicIP, "region-fr-pip-agw", cl, armID(platformRG, "Microsoft.Network/publicIPAddresses", "pip-agw"), rt(map[string]any{"zones": list("1", "2", "3")}))
-	b.add(typeNATGateway, "region-fr-nat", cl, armID(platformRG, "Microsoft.Network/natGateways", "ng"), rt(map[string]any{"zones": list("1")}))
+	// The VMs' egress: an outbound-only load balancer on a zone-redundant IP.
+	egressIP := b.add(typePublicIP, "region-fr-pip-egress", cl, armID(platformRG, "Microsoft.Network/publicIPAddresses", "pip-egress"), rt(map[string]any{"zones": list("1", "2", "3")}))
+	b.add(typeLoadBalancer, "region-fr-egress-lb", cl, armID(platformRG, "Microsoft.Network/loadBalancers", "lbe"), rt(map[string]any{
+		"frontendIPConfigurations": list(map[string]any{"name": "egress", "publicIPAddress": map[string]any{"id": egressIP.ID}}),
+		"backendAddressPools":      list(map[string]any{"name": "vms"}),
+		"outboundRules":            list(map[string]any{"name": "vms-out", "protocol": "All"}),
+	}))
 	b.add("azure-native:network/v20240501:BastionHost", "region-fr-bastion", cl, armID(platformRG, "Microsoft.Network/bastionHosts", "bas"), rt(map[string]any{"zones": list("1", "2", "3")}))
-	b.add("azure-native:app/v20240301:ManagedEnvironment", "region-fr-cae", cl, armID(platformRG, "Microsoft.App/managedEnvironments", "cae"), rt(map[string]any{"zoneRedundant": true}))
+	// acme's own environment, in a subnet of its own.
+	b.add("azure-native:app/v20240301:ManagedEnvironment", "region-fr-cae", cl, armID(platformRG, "Microsoft.App/managedEnvironments", "cae-acme"), rt(map[string]any{
+		"zoneRedundant": true, "environmentName": "cae-acme",
+		"vnetConfiguration": map[string]any{"infrastructureSubnetId": armID(platformRG, "Microsoft.Network/virtualNetworks", "vnet/subnets/snet-env-acme")},
+		"workloadProfiles":  list(map[string]any{"name": "dedicated", "workloadProfileType": "D4", "minimumCount": 3.0, "maximumCount": 6.0}),
+	}))
 	rsv := b.add("azure-native:recoveryservices/v20240101:Vault", "region-fr-rsv", cl, armID(platformRG, "Microsoft.RecoveryServices/vaults", "rsv"), rt(map[string]any{
 		"vaultName":  "rsv",
 		"properties": map[string]any{"publicNetworkAccess": "Disabled", "redundancySettings": map[string]any{"standardTierStorageRedundancy": "ZoneRedundant"}},
@@ -363,7 +374,8 @@ func (b *builder) tenant(name, tier, runtime string, vms int) {
 	})
 	if vms == 0 {
 		b.add(typeContainerApp, name+"-app", comp, armID(rg, "Microsoft.App/containerApps", "ca-"+name), in(map[string]any{
-			"environmentId": armID(platformRG, "Microsoft.App/managedEnvironments", "cae"),
+			"environmentId": armID(platformRG, "Microsoft.App/managedEnvironments", "cae-"+name), "workloadProfileName": "dedicated",
+			"template": map[string]any{"scale": map[string]any{"minReplicas": 3.0}},
 		}))
 		return
 	}
@@ -372,7 +384,8 @@ func (b *builder) tenant(name, tier, runtime string, vms int) {
 	for i := 1; i <= vms; i++ {
 		vm := fmt.Sprintf("vm-%s-%d", name, i)
 		nic := b.add(typeNIC, name+fmt.Sprintf("-vm-%d-nic", i), comp, armID(rg, "Microsoft.Network/networkInterfaces", "nic-"+vm), in(map[string]any{
-			"ipConfigurations": list(map[string]any{"name": "ipconfig1", "subnet": map[string]any{"id": armID(platformRG, "Microsoft.Network/virtualNetworks", "vnet/subnets/snet-vms")}}),
+			"ipConfigurations": list(map[string]any{"name": "ipconfig1", "subnet": map[string]any{"id": armID(platformRG, "Microsoft.Network/virtualNetworks", "vnet/subnets/snet-vms")},
+				"loadBalancerBackendAddressPools": list(map[string]any{"id": armID(platformRG, "Microsoft.Network/loadBalancers", "lbe/backendAddressPools/vms")})}),
 		}))
 		r := b.add(typeVM, name+fmt.Sprintf("-vm-%d", i), comp, armID(rg, "Microsoft.Compute/virtualMachines", vm), in(map[string]any{
 			"vmName": vm, "zones": list(fmt.Sprint(i)),

@@ -4,6 +4,8 @@ package rules
 
 import (
 	"fmt"
+	"net/netip"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -11,14 +13,15 @@ import (
 )
 
 // zonalKinds are placed by Azure in exactly one zone and cannot span zones:
-// a NAT gateway (its zone is a documented failure domain) and a scale set's
-// individual VMs, which together must cover the zones (checked per tenant).
-var zonalKinds = map[string]bool{typeNATGateway: true, typeVM: true}
+// a scale set's individual VMs, which together must cover the zones
+// (checked per tenant). A Standard NAT gateway is zonal too; the
+// zone-failure rule keeps one off every tenant's path.
+var zonalKinds = map[string]bool{typeVM: true}
 
 // zonedKinds must list zones: without them Azure picks no zone or one zone
 // we cannot see.
 var zonedKinds = map[string]bool{
-	typePublicIP: true, typeAppGateway: true, typeBastion: true, typeVMSS: true, typeNATGateway: true, typeVM: true,
+	typePublicIP: true, typeAppGateway: true, typeBastion: true, typeVMSS: true, typeVM: true,
 }
 
 // zoneRedundantSKUs are the storage redundancies that keep copies in every
@@ -204,12 +207,20 @@ func (c *checker) checkSecurityRule(r *plan.Resource, path string, rule map[stri
 }
 
 // workloadSubnets are the NSGs, by name suffix, of the subnets that hold
-// tenants' workloads and data: apps, VMs and private endpoints.
+// tenants' workloads and data: apps, VMs and private endpoints, and (by
+// envNSG) each container tenant's own environment.
 var workloadSubnets = []string{"-apps", "-vms", "-endpoints", "-ops"}
 
 // tenantSubnets are the NSGs of the subnets where tenants' code runs: the
 // operators' jobs subnet may never reach them.
 var tenantSubnets = []string{"-apps", "-vms"}
+
+// envNSG names the NSG of a container tenant's own environment subnet
+// (components: nsg-kpax-<stamp>-env-<tenant>) and envSubnet that subnet.
+const (
+	envNSG    = "-env-"
+	envSubnet = "snet-env-"
+)
 
 // opsSubnetName is the subnet of the operators' jobs.
 const opsSubnetName = "snet-ops"
@@ -228,9 +239,25 @@ func checkLateralTraffic(c *checker) {
 			opsPrefix = s.String("addressPrefix")
 		}
 	}
+	// Each container tenant's environment subnet, by tenant.
+	envPrefixes := map[string]netip.Prefix{}
+	for _, s := range c.ofKind(typeSubnet) {
+		if name := s.String("subnetName"); strings.HasPrefix(name, envSubnet) {
+			if p, err := netip.ParsePrefix(s.String("addressPrefix")); err == nil {
+				envPrefixes[strings.TrimPrefix(name, envSubnet)] = p
+			}
+		}
+	}
 	for _, nsg := range c.ofKind(typeNSG) {
 		name := physicalName(nsg, "networkSecurityGroupName")
-		if opsPrefix != "" && hasSuffix(name, tenantSubnets) {
+		tenant := ""
+		if i := strings.Index(name, envNSG); i >= 0 {
+			tenant = name[i+len(envNSG):]
+		}
+		if tenant != "" {
+			c.checkTenantPairs(nsg, name, tenant, envPrefixes)
+		}
+		if opsPrefix != "" && (hasSuffix(name, tenantSubnets) || tenant != "") {
 			// The operators' jobs reach the private endpoints and
 			// nothing of a tenant: no tenant subnet admits them.
 			for _, rule := range nsgRules(nsg) {
@@ -243,7 +270,7 @@ func checkLateralTraffic(c *checker) {
 				}
 			}
 		}
-		workload := false
+		workload := tenant != ""
 		for _, suffix := range workloadSubnets {
 			workload = workload || strings.HasSuffix(name, suffix)
 		}
@@ -278,6 +305,36 @@ func checkLateralTraffic(c *checker) {
 			}
 			if peer == "VirtualNetwork" || peer == "*" {
 				c.report(nsg, nil, paths("addressSpace"), "NSG %s rule %v allows %s %v: only the subnets a role needs may be named", name, rule["name"], strings.ToLower(fmt.Sprint(rule["direction"])), peer)
+			}
+		}
+	}
+}
+
+// checkTenantPairs: a container tenant's environment NSG admits, and sends
+// to, no other tenant's environment subnet, pair by pair: one tenant's
+// replicas never reach another's.
+func (c *checker) checkTenantPairs(nsg *plan.Resource, name, tenant string, envs map[string]netip.Prefix) {
+	for _, rule := range nsgRules(nsg) {
+		if rule["access"] != "Allow" {
+			continue
+		}
+		peer, _ := rule["sourceAddressPrefix"].(string)
+		if rule["direction"] == "Outbound" {
+			peer, _ = rule["destinationAddressPrefix"].(string)
+		}
+		p, err := netip.ParsePrefix(peer)
+		if err != nil {
+			continue
+		}
+		others := make([]string, 0, len(envs))
+		for other := range envs {
+			others = append(others, other)
+		}
+		sort.Strings(others)
+		for _, other := range others {
+			if other != tenant && envs[other].Overlaps(p) {
+				c.report(nsg, nil, paths("addressSpace"), "NSG %s rule %v lets tenant %s's environment %s tenant %s's (%s): tenants' environments never reach each other",
+					name, rule["name"], tenant, map[bool]string{true: "reach", false: "be reached from"}[rule["direction"] == "Outbound"], other, envs[other])
 			}
 		}
 	}

@@ -39,6 +39,7 @@ var rules = []struct {
 	check func(c *checker)
 }{
 	{RuleZones, checkZones},
+	{RuleZoneFailure, checkZoneFailure},
 	{RuleResidency, checkResidency},
 	{RuleManagementPorts, checkManagementPorts},
 	{RuleLateralTraffic, checkLateralTraffic},

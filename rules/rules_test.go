@@ -87,7 +87,13 @@ var cases = []ruleCase{
 	// zones
 	{"public IP in two zones", RuleZones, set("region-fr-pip-agw", "zones", list("1", "2")), regionZones, `zones = [1 2]: must list all of the region's zones`, "region-fr-pip-agw"},
 	{"bastion without zones", RuleZones, set("region-fr-bastion", "zones", nil), regionZones, "takes zones but lists none", "region-fr-bastion"},
-	{"NAT gateway outside the region's zones", RuleZones, set("region-fr-nat", "zones", list("4")), regionZones, "exactly one of the region's zones", "region-fr-nat"},
+	{"egress IP outside the region's zones", RuleZones, set("region-fr-pip-egress", "zones", list("4")), regionZones, "must list all of the region's zones", "region-fr-pip-egress"},
+	// zone failure
+	{"egress pinned to one zone", RuleZoneFailure, set("region-fr-pip-egress", "zones", list("1")), regionZones, "alone of its kind on the tenants' path", "region-fr-egress-lb"},
+	{"VM egress lost with its zone", RuleZoneFailure, set("region-fr-pip-egress", "zones", list("1")), "tenants/fr/bravo.yaml:1:7:", "losing zone 1 leaves tenant bravo no working egress", "bravo"},
+	{"VMs without an outbound path", RuleZoneFailure, set("bravo-vm-1-nic", "ipConfigurations", list(map[string]any{"name": "ipconfig1"})), "tenants/fr/bravo.yaml:1:7:", "no outbound path", "bravo"},
+	{"container tenant's environment not zone redundant", RuleZoneFailure, set("region-fr-cae", "zoneRedundant", false), "tenants/fr/acme.yaml:1:7:", "no working compute", "acme"},
+	{"one replica", RuleZoneFailure, set("acme-app", "template.scale.minReplicas", 1.0), "tenants/fr/acme.yaml:1:7:", "keeps 1 replica", "acme"},
 	{"VMs in one zone", RuleZones, set("bravo-vm-2", "zones", list("1")), bravoInstances, "spread them over the region's zones", "bravo"},
 	{"storage LRS", RuleZones, set("acme-storage", "sku.name", "Standard_LRS"), acmeRedundancy, `"Standard_LRS" is not zone redundant`, "acme-storage"},
 	{"database not zone redundant", RuleZones, set("acme-db", "zoneRedundant", false), "tenants/fr/acme.yaml:10:8:", "zoneRedundant must be true", "acme-db"},
@@ -178,7 +184,7 @@ var cases = []ruleCase{
 	{"no tenant tag", RuleTags, set("bravo-vmss", "tags.tenant", nil), bravoName, "lacks the tag tenant", "bravo-vmss"},
 	{"wrong tier", RuleTags, set("acme-rg", "tags.tier", "large"), "tenants/fr/acme.yaml:4:", `tags.tier is "large", want "standard"`, "acme-rg"},
 	{"record without region", RuleTags, set("acme-dns", "metadata.region", nil), acmeTags, "metadata lacks the tag region", "acme-dns"},
-	{"platform resource without managed-by", RuleTags, set("region-fr-nat", "tags.managed-by", nil), "regions/fr.yaml:17:", "lacks the tag managed-by", "region-fr-nat"},
+	{"platform resource without managed-by", RuleTags, set("region-fr-egress-lb", "tags.managed-by", nil), "regions/fr.yaml:17:", "lacks the tag managed-by", "region-fr-egress-lb"},
 
 	// alerting
 	{"no action group", RuleAlerting, drop("region-fr-alerts"), regionAlertEmail, "has 0 action groups, want 1", ""},

@@ -4,6 +4,7 @@
 package rules
 
 import (
+	"sort"
 	"fmt"
 	"strings"
 
@@ -19,6 +20,7 @@ func tenantResourceGroup(t *spec.Tenant) string {
 // checkIsolation: no input of a tenant's resources names another tenant's
 // resource (by ID) or another tenant's resource group.
 func checkIsolation(c *checker) {
+	checkOwnEnvironments(c)
 	idOwner := map[string]*plan.Resource{} // lower-cased ID -> owning Tenant component
 	for r, comp := range c.ownerC {
 		if r.Custom && strings.HasPrefix(r.ID, "/") {
@@ -158,6 +160,61 @@ func checkTags(c *checker) {
 			case w != "" && got != w:
 				c.report(r, paths("tags."+name, name, "tags"), paths("tags"), "%s.%s is %q, want %q", key, name, got, w)
 			}
+		}
+	}
+}
+
+// checkOwnEnvironments: every container tenant's app runs in an environment
+// of its own, on a Dedicated workload profile. Microsoft documents the
+// environment as the secure boundary, whose apps share its network
+// (learn.microsoft.com/azure/container-apps/environment), and Consumption
+// compute as shared; a Dedicated profile runs "on reserved compute
+// resources in your own dedicated pool"
+// (learn.microsoft.com/azure/container-apps/workload-profiles-overview).
+func checkOwnEnvironments(c *checker) {
+	users := map[string][]*plan.Resource{} // environment ID -> apps and storages of tenants
+	for _, r := range c.custom() {
+		comp := c.ownerC[r]
+		if comp == nil {
+			continue
+		}
+		var env string
+		switch kind(r.Type) {
+		case typeContainerApp:
+			env = strings.ToLower(r.String("environmentId"))
+			e := c.byID[env]
+			if e == nil {
+				continue
+			}
+			profile := r.String("workloadProfileName")
+			for _, wp := range listOf(e.Get("workloadProfiles")) {
+				if wp["name"] == profile && (wp["workloadProfileType"] == "Consumption" || wp["workloadProfileType"] == nil) {
+					c.report(r, paths("container"), nil, "app %s runs on the Consumption profile of %s: its compute is shared with other workloads; give the tenant a Dedicated profile of its own", r.Name, e.Name)
+				}
+			}
+			if profile == "" || profile == "Consumption" {
+				c.report(r, paths("container"), nil, "app %s names no Dedicated workload profile (%q): Consumption compute is shared", r.Name, profile)
+			}
+		default:
+			continue
+		}
+		users[env] = append(users[env], r)
+	}
+	for env, rs := range users {
+		owners := map[string]bool{}
+		for _, r := range rs {
+			owners[c.ownerC[r].Name] = true
+		}
+		if len(owners) < 2 {
+			continue
+		}
+		names := make([]string, 0, len(owners))
+		for n := range owners {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, r := range rs {
+			c.report(r, paths("container"), nil, "tenants %s share the Container Apps environment %s: apps in one environment share its network and boundary; each tenant needs its own", strings.Join(names, ", "), env[strings.LastIndexByte(env, '/')+1:])
 		}
 	}
 }

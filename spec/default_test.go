@@ -60,7 +60,7 @@ func TestTierPresets(t *testing.T) {
 	regions := testRegions(t)
 	for _, tt := range tests {
 		t.Run(string(tt.tier)+"/"+string(tt.runtime), func(t *testing.T) {
-			doc := "name: acme\nregion: fr\ntier: " + string(tt.tier) + "\nruntime: " + string(tt.runtime) + "\n"
+			doc := withSlot("name: acme\nregion: fr\ntier: "+string(tt.tier)+"\nruntime: "+string(tt.runtime)+"\n", 0)
 			got, err := ParseTenant("tenants/fr/acme.yaml", []byte(doc), regions)
 			if err != nil {
 				t.Fatal(err)
@@ -89,7 +89,7 @@ region: fr
 tier: small
 runtime: container
 state: suspended
-container: {image: "kpaxcloud.azurecr.io/kpax-server:4.13.0", replicas: 5, cpu: 1.25}
+container: {image: "kpaxcloud.azurecr.io/kpax-server:4.13.0", replicas: 5, cpu: 1.25, slot: 7}
 database:
   sku: BC_Gen5_4
   maxSizeGB: 64
@@ -105,7 +105,7 @@ tags: {costCenter: "4711"}
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (ContainerSpec{Image: "kpaxcloud.azurecr.io/kpax-server:4.13.0", Replicas: 5, CPU: 1.25}); *got.Container != want {
+	if want := (ContainerSpec{Image: "kpaxcloud.azurecr.io/kpax-server:4.13.0", Replicas: 5, CPU: 1.25, Slot: 7}); *got.Container != want {
 		t.Errorf("container %+v, want %+v", *got.Container, want)
 	}
 	// weeks: 0 is written, so it stays 0; months and years come from the tier.
@@ -135,7 +135,7 @@ func TestTenantBackupTimeFromRegion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := ParseTenant("tenants/fr/acme.yaml", []byte(baseTenant), map[string]*Region{"fr": r})
+	got, err := ParseTenant("tenants/fr/acme.yaml", []byte(withSlot(baseTenant, 0)), map[string]*Region{"fr": r})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestRegionDefaults(t *testing.T) {
 		Maintenance: RegionMaintenance{"Sunday", "02:00", 3},
 		Database:    RegionDatabase{true, 50},
 		Bastion:     RegionBastion{ZoneRedundant: true},
-		Quotas:      RegionQuotas{VMCoresPerFamily: DefaultVMCoresPerFamily, ContainerAppsCores: DefaultContainerAppsCores},
+		Quotas:      RegionQuotas{VMCoresPerFamily: DefaultVMCoresPerFamily, ContainerAppsCores: DefaultContainerAppsCores, ContainerAppsEnvironments: DefaultContainerAppsEnvironments},
 		Registry:    RegionRegistry{"kpaxcloud.azurecr.io", testRegistryID, "kpaxcloud.azurecr.io/kpax-ops:1.0.0"},
 		Alerts: RegionAlerts{Email: []string{"oncall@kpax.cloud"},
 			TestLocations: []string{"emea-fr-pra-edge", "emea-ch-zrh-edge", "emea-nl-ams-azr", "emea-gb-db3-azr", "emea-ru-msa-edge"}},

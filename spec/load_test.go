@@ -15,9 +15,9 @@ func TestLoadProjectReportsEverythingSorted(t *testing.T) {
 	_, err := LoadProject(root)
 	want := strings.Join([]string{
 		"regions/fr.yaml:7:13: maxTenants: must be at least 1 (got 0)",
-		"tenants/fr/acme.yaml:6:13: container.replicas: must be at least 2 (got 1)",
-		"tenants/fr/acme.yaml:7:8: container.cpu: must be a multiple of 0.25 between 0.25 and 4 (got 9)",
-		`tenants/fr/acme.yaml:8:8: state: must be one of active, suspended, decommissioned (got "gone")`,
+		"tenants/fr/acme.yaml:7:13: container.replicas: must be at least 2 (got 1)",
+		"tenants/fr/acme.yaml:8:8: container.cpu: must be a multiple of 0.25 between 0.25 and 4 (got 9)",
+		`tenants/fr/acme.yaml:9:8: state: must be one of active, suspended, decommissioned (got "gone")`,
 		`tenants/fr/beta.yaml:3:7: tier: must be one of small, standard, large (got "huge")`,
 		"tenants/fr/beta.yaml:5:17: vm.instances: must be at least 2 (got 1)",
 	}, "\n")

@@ -408,6 +408,43 @@ func (l *loader) checkUniqueNames(tenants []*Tenant) {
 	}
 }
 
+// checkUniqueSlots reports a container tenant whose environment slot another
+// tenant of its stamp holds already, at the later file (ts sorted by file).
+// A decommissioned tenant has no environment and holds no slot.
+func (l *loader) checkUniqueSlots(region string, ts []*Tenant) {
+	type key struct{ stamp, slot int }
+	held := map[key]*Tenant{}
+	for _, t := range ts {
+		if t.Runtime != RuntimeContainer || t.Container == nil || !t.Source.Has("container.slot") || !t.HasCompute() {
+			continue
+		}
+		k := key{t.Stamp, t.Container.Slot}
+		if f, dup := held[k]; dup {
+			l.diags = append(l.diags, t.Source.At("container.slot", "slot %d of stamp %d in region %s is already %s's (%s): each container tenant has an environment subnet of its own; use %d",
+				k.slot, k.stamp, region, f.Name, f.Source.File, FreeSlot(ts, t.Stamp)))
+			continue
+		}
+		held[k] = t
+	}
+}
+
+// FreeSlot is the first environment slot of a stamp that none of ts holds
+// (-1 when the stamp is full).
+func FreeSlot(ts []*Tenant, stamp int) int {
+	used := map[int]bool{}
+	for _, t := range ts {
+		if t.Stamp == stamp && t.Runtime == RuntimeContainer && t.Container != nil && t.HasCompute() {
+			used[t.Container.Slot] = true
+		}
+	}
+	for s := 0; s < EnvironmentSlots; s++ {
+		if !used[s] {
+			return s
+		}
+	}
+	return -1
+}
+
 // checkCapacity runs the checks between the tenants of one region:
 // hostnames, the tenant cap and the databases per logical server. tenants
 // are grouped by their folder.
@@ -434,6 +471,7 @@ func (l *loader) checkCapacity(tenants []*Tenant, regions map[string]*Region) {
 			}
 			hosts[h] = t
 		}
+		l.checkUniqueSlots(name, ts)
 		r := regions[name]
 		if r == nil {
 			continue

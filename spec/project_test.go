@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -83,9 +85,21 @@ func writeProject(t *testing.T, files map[string]string) string {
 	for k, v := range files {
 		all[k] = v
 	}
-	for name, content := range all {
+	names := make([]string, 0, len(all))
+	for name := range all {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	slots := map[string]int{} // region folder -> next slot
+	for _, name := range names {
+		content := all[name]
 		if content == removed {
 			continue
+		}
+		if strings.HasPrefix(name, "tenants/") {
+			folder := path.Dir(name)
+			content = withSlot(content, slots[folder])
+			slots[folder]++
 		}
 		p := filepath.Join(root, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -111,6 +125,48 @@ func loadDiags(t *testing.T, root string) Diagnostics {
 		t.Fatalf("error is %T, not Diagnostics: %v", err, err)
 	}
 	return ds
+}
+
+// withSlot gives a container tenant's fixture that states no environment
+// slot the given one, without moving any line the fixture's expected
+// diagnostics point at: appended at the end, or put first in a flow-style
+// container block.
+func withSlot(content string, slot int) string {
+	if !strings.Contains(content, "runtime: container") || strings.Contains(content, "slot:") {
+		return content
+	}
+	switch {
+	case strings.Contains(content, "container: {"):
+		// Last in the flow block, on its line: no other field moves.
+		i := strings.Index(content, "container: {")
+		end := strings.IndexAny(content[i:], "}\n")
+		if end < 0 || content[i+end] != '}' {
+			return content // not valid YAML: left as the test wrote it
+		}
+		return content[:i+end] + fmt.Sprintf(", slot: %d", slot) + content[i+end:]
+	case strings.Contains(content, "\ncontainer:\n"):
+		i := strings.Index(content, "\ncontainer:\n") + len("\ncontainer:\n")
+		last := true // the container block ends the file: the slot goes last
+		for _, line := range strings.Split(content[i:], "\n") {
+			last = last && (line == "" || strings.HasPrefix(line, " ") || strings.HasPrefix(line, "\t"))
+		}
+		if last {
+			if !strings.HasSuffix(content, "\n") {
+				content += "\n"
+			}
+			return content + fmt.Sprintf("  slot: %d\n", slot)
+		}
+		return content[:i] + fmt.Sprintf("  slot: %d\n", slot) + content[i:]
+	case strings.Contains(content, "\ncontainer:"):
+		return content
+	}
+	if strings.Count(content, "{") != strings.Count(content, "}") {
+		return content // not valid YAML: left as the test wrote it
+	}
+	if !strings.HasSuffix(content, "\n") {
+		content += "\n"
+	}
+	return content + fmt.Sprintf("container: {slot: %d}\n", slot)
 }
 
 func billionLaughs() string {
@@ -203,7 +259,7 @@ func TestLoadProjectRejects(t *testing.T) {
 		{"fraction for a whole number", map[string]string{acme: tenant("container:\n  replicas: 2.5\n")},
 			acme + `:6:13: container.replicas: must be a whole number (got the number 2.5)`, false},
 		{"list for a block", map[string]string{acme: tenant("container: [1]\n")},
-			acme + `:5:12: container: must be a mapping of fields (got a list)`, false},
+			acme + `:5:12: container: must be a mapping of fields (got a list)`, true},
 		{"null value", map[string]string{acme: tenant("displayName:\n")},
 			acme + `:5:13: displayName: has no value`, false},
 		{"string for a bool", map[string]string{fr: region("", "database: {generalPurposeZoneRedundant: yes}\n")},
@@ -407,9 +463,19 @@ func TestLoadProjectRejects(t *testing.T) {
 			`regions/uk.yaml:5:15: addressSpace: the address space 10.12.0.0/16 of stack prod-uk overlaps 10.12.0.0/16 of stack prod-fr-3 (regions/fr.yaml)`, false},
 		{"too many SQL servers in one stamp", sqlServerFlood(21),
 			`tenants/fr/t21.yaml:1:7: name: stamp 1 of region fr (stack prod-fr) would need 21 SQL logical servers, more than the 20 one subscription allows in a region: share an existing database.server, or set stamp: 2 here`, false},
-		{"container cores beyond the environment's quota", map[string]string{fr: region("", "quotas: {containerAppsCores: 5}\n"),
+		{"dedicated cores beyond the subscription's quota", map[string]string{fr: region("", "quotas: {containerAppsCores: 20}\n"),
 			"tenants/fr/beta.yaml": "name: beta\nregion: fr\ntier: standard\nruntime: container\n"},
-			`tenants/fr/beta.yaml:1:7: name: stamp 1 of region fr (stack prod-fr) would need 6 Container Apps cores (quotas.containerAppsCores), more than the 5 the region's subscription has: raise quotas.containerAppsCores once Azure has raised the environment's quota, or set stamp: 2 here`, false},
+			`tenants/fr/beta.yaml:1:7: name: stamp 1 of region fr (stack prod-fr) would need 24 Container Apps Dedicated cores (quotas.containerAppsCores), more than the 20 the region's subscription has: raise quotas.containerAppsCores`, false},
+		{"an environment per container tenant beyond the subscription's quota", map[string]string{fr: region("", "quotas: {containerAppsEnvironments: 2}\n"),
+			"tenants/fr/beta.yaml": "name: beta\nregion: fr\ntier: small\nruntime: container\n"},
+			`tenants/fr/beta.yaml:1:7: name: stamp 1 of region fr (stack prod-fr) would need 3 Container Apps environments (quotas.containerAppsEnvironments), more than the 2 one subscription allows in a region`, false},
+		{"the limit that binds first is named", map[string]string{fr: region("", "quotas: {containerAppsCores: 20, containerAppsEnvironments: 3}\n"),
+			"tenants/fr/beta.yaml": "name: beta\nregion: fr\ntier: standard\nruntime: container\n", "tenants/fr/gamma.yaml": "name: gamma\nregion: fr\ntier: standard\nruntime: container\n"},
+			`tenants/fr/beta.yaml:1:7: name: stamp 1 of region fr (stack prod-fr) would need 36 Container Apps Dedicated cores (quotas.containerAppsCores), more than the 20 the region's subscription has: raise quotas.containerAppsCores once Azure has raised the subscription's Dedicated core quota, or set stamp: 2 here (declare the stamp in regions/fr.yaml); of the 2 limits this stamp exceeds, this one binds first`, true},
+		{"two container tenants in one environment slot", map[string]string{"tenants/fr/beta.yaml": "name: beta\nregion: fr\ntier: small\nruntime: container\ncontainer: {slot: 0}\n"},
+			`tenants/fr/beta.yaml:5:19: container.slot: slot 0 of stamp 1 in region fr is already acme's (tenants/fr/acme.yaml): each container tenant has an environment subnet of its own; use 1`, false},
+		{"slot out of range", map[string]string{acme: tenant("container: {slot: 128}\n")},
+			acme + `:5:19: container.slot: must be at most 127 (got 128)`, false},
 		{"VM family beyond its vCPU quota", map[string]string{fr: region("", "quotas: {vmCoresPerFamily: 20}\n"),
 			"tenants/fr/acme.yaml": vmTenant("vm: {size: Standard_D8s_v5, instances: 3}\n")},
 			acme + `:1:7: name: stamp 1 of region fr (stack prod-fr) would need 24 vCPUs of one VM family (quotas.vmCoresPerFamily), more than the 20 the region's subscription has`, false},
@@ -462,5 +528,8 @@ func sqlServerFlood(n int) map[string]string {
 		files["tenants/fr/"+name+".yaml"] = fmt.Sprintf("name: %s\nregion: fr\ntier: small\nruntime: container\ndatabase: {server: %d}\n", name, i)
 	}
 	files["tenants/fr/acme.yaml"] = removed
+	// Container tenants, each with its environment: raised quotas keep the
+	// servers the first limit that binds.
+	files["regions/fr.yaml"] = region("", "quotas: {containerAppsCores: 1000, containerAppsEnvironments: 50}\n")
 	return files
 }

@@ -47,10 +47,18 @@ const DefaultDatabasesPerServer = 50
 // and 20 in total for pay-as-you-go; raised on request).
 const DefaultVMCoresPerFamily = 20
 
-// DefaultContainerAppsCores is the cores a Consumption environment may run
-// by default (https://learn.microsoft.com/azure/container-apps/quotas:
-// 100 cores per environment, raised on request).
+// DefaultContainerAppsCores is the Dedicated cores the container tenants'
+// environments may run together by default. The quotas page
+// (https://learn.microsoft.com/azure/container-apps/quotas) gives 100 D-series
+// cores per environment and 2,000 Dedicated cores per subscription, and now
+// says defaults vary by subscription type (read them with `az containerapp
+// env list-usages`): the lowest figure is kept until the region file states
+// its subscription's.
 const DefaultContainerAppsCores = 100
+
+// DefaultContainerAppsEnvironments is Azure's default of environments per
+// subscription per region (the quotas page: 15, adjustable).
+const DefaultContainerAppsEnvironments = ContainerAppsEnvironmentsPerRegion
 
 // defaultTestLocations are five availability test locations per region,
 // nearest first: Azure recommends at least five
@@ -118,6 +126,9 @@ func defaultRegion(r *Region) {
 	}
 	if !has("quotas.containerAppsCores") {
 		r.Quotas.ContainerAppsCores = DefaultContainerAppsCores
+	}
+	if !has("quotas.containerAppsEnvironments") {
+		r.Quotas.ContainerAppsEnvironments = DefaultContainerAppsEnvironments
 	}
 	if !has("alerts.testLocations") {
 		r.Alerts.TestLocations = append([]string(nil), defaultTestLocations[r.Name]...)

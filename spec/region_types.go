@@ -200,7 +200,12 @@ type RegionQuotas struct {
 	// VMCoresPerFamily is the regional vCPU quota of each VM family (the
 	// DSv5 family holds Standard_D2s_v5, D4s_v5, ...).
 	VMCoresPerFamily int `yaml:"vmCoresPerFamily"`
-	// ContainerAppsCores is the cores a Consumption Container Apps
-	// environment may run at once.
+	// ContainerAppsCores is the Dedicated workload profile cores the
+	// subscription may run in the region, which the container tenants'
+	// own environments share.
 	ContainerAppsCores int `yaml:"containerAppsCores"`
+	// ContainerAppsEnvironments is how many Container Apps environments
+	// the subscription may have in the region: the operators' and one per
+	// container tenant.
+	ContainerAppsEnvironments int `yaml:"containerAppsEnvironments"`
 }

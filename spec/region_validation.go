@@ -150,6 +150,7 @@ func validateRegion(r *Region) Diagnostics {
 	c.intRange("database.databasesPerServer", r.Database.DatabasesPerServer, 1, maxDatabasesPerSrv)
 	c.intRange("quotas.vmCoresPerFamily", r.Quotas.VMCoresPerFamily, 1, maxQuota)
 	c.intRange("quotas.containerAppsCores", r.Quotas.ContainerAppsCores, 1, maxQuota)
+	c.intRange("quotas.containerAppsEnvironments", r.Quotas.ContainerAppsEnvironments, 1, maxQuota)
 	if !r.Source.Has("registry") {
 		c.add("registry", "is required: the container registry that serves the KPAX server image, as {server: kpaxcloud.azurecr.io, resourceId: /subscriptions/<GUID>/resourceGroups/<group>/providers/Microsoft.ContainerRegistry/registries/<name>}")
 	} else {

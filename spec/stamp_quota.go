@@ -5,7 +5,6 @@ package spec
 
 import (
 	"fmt"
-	"math"
 	"regexp"
 	"sort"
 	"strconv"
@@ -28,7 +27,11 @@ const (
 	// per subscription by default (https://learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits#publicip-address).
 	StandardPublicIPsPerRegion = 10
 	// ContainerAppsEnvironmentsPerRegion: Container Apps environments per
-	// subscription per region (https://learn.microsoft.com/azure/container-apps/quotas).
+	// subscription per region, 15 by default and raised on request with no
+	// documented maximum (https://learn.microsoft.com/azure/container-apps/quotas).
+	// Each container tenant has one: this is the limit that binds first
+	// at a stamp of container tenants (quotas.containerAppsEnvironments
+	// holds a raised value).
 	ContainerAppsEnvironmentsPerRegion = 15
 	// RoleAssignmentsPerSubscription: Azure role assignments per
 	// subscription (https://learn.microsoft.com/azure/role-based-access-control/troubleshoot-limits:
@@ -48,11 +51,12 @@ const (
 
 // What one stamp uses of those quotas, from what the components build.
 const (
-	// stampPublicIPs: the NAT gateway's, Bastion's and the gateway's.
+	// stampPublicIPs: the egress load balancer's, Bastion's and the
+	// gateway's.
 	stampPublicIPs = 3
-	// stampEnvironments: the tenants' shared Container Apps environment and
-	// the operators' jobs environment (components/cluster_ops.go).
-	stampEnvironments = 2
+	// stampEnvironments: the operators' jobs environment
+	// (components/cluster_ops.go); each container tenant adds its own.
+	stampEnvironments = 1
 	// stampRoleAssignments: the gateway identity's read of the certificate.
 	// The pull identity's AcrPull counts in the registry's subscription.
 	stampRoleAssignments = 1
@@ -74,8 +78,11 @@ type stampQuota struct {
 	limit       int
 	regionLimit func(r *Region) int
 	used        func(tenants []*Tenant) int
-	of          string // what holds the limit, for the message
-	fix         string
+	// usedIn replaces used where the count depends on the region (its
+	// zones size the tenants' Dedicated profiles).
+	usedIn func(r *Region, tenants []*Tenant) int
+	of     string // what holds the limit, for the message
+	fix    string
 }
 
 // withCompute counts the tenants that run (active or suspended): each has
@@ -90,17 +97,34 @@ func withCompute(ts []*Tenant) int {
 	return n
 }
 
-// containerCores are the cores the stamp's container apps run at their
-// floor, which their environment's quota must hold (scaling out above the
-// floor waits for free cores).
-func containerCores(ts []*Tenant) int {
-	var cores float64
+// environments counts the stamp's Container Apps environments: the
+// operators' and one per container tenant with compute.
+func environments(ts []*Tenant) int {
+	n := stampEnvironments
 	for _, t := range ts {
-		if t.Active() && t.Runtime == RuntimeContainer && t.Container != nil {
-			cores += float64(t.Container.Replicas) * t.Container.CPU
+		if t.Runtime == RuntimeContainer && t.Container != nil && t.HasCompute() {
+			n++
 		}
 	}
-	return int(math.Ceil(cores))
+	return n
+}
+
+// dedicatedCores are the vCPUs of the Dedicated nodes the stamp's
+// container tenants keep at their floor, which the subscription's Dedicated
+// core quota must hold (scaling out above the floor waits for free cores).
+// A tenant whose profile cannot be sized is reported by its own validation.
+func dedicatedCores(zones int) func(ts []*Tenant) int {
+	return func(ts []*Tenant) int {
+		cores := 0
+		for _, t := range ts {
+			if t.Runtime == RuntimeContainer && t.Container != nil && t.HasCompute() {
+				if p, err := ProfileFor(t, zones); err == nil {
+					cores += p.Cores()
+				}
+			}
+		}
+		return cores
+	}
 }
 
 // vmSizeParts reads a size like Standard_D4s_v5: its family (the quota's
@@ -137,17 +161,19 @@ func maxFamilyCores(ts []*Tenant) int {
 const inSubscription = "one subscription allows in a region"
 
 var stampQuotas = []stampQuota{
-	{"storage accounts", StorageAccountsPerRegion, nil, func(ts []*Tenant) int { return len(ts) }, inSubscription, "set stamp"},
-	{"SQL logical servers", SQLServersPerRegion, nil, distinctServers, inSubscription, "share an existing database.server, or set stamp"},
-	{"Standard public IPs", StandardPublicIPsPerRegion, nil, func([]*Tenant) int { return stampPublicIPs }, inSubscription, ""},
-	{"Container Apps environments", ContainerAppsEnvironmentsPerRegion, nil, func([]*Tenant) int { return stampEnvironments }, inSubscription, ""},
-	{"role assignments", RoleAssignmentsPerSubscription, nil, func(ts []*Tenant) int { return stampRoleAssignments + tenantRoleAssignments*len(ts) }, inSubscription, "set stamp"},
-	{"gateway HTTP listeners", GatewayListeners, nil, func(ts []*Tenant) int { return gatewayPlatformListeners + withCompute(ts) }, "one Application Gateway holds", "set stamp"},
-	{"gateway backend pools", GatewayBackendPools, nil, func(ts []*Tenant) int { return gatewayPlatformPools + withCompute(ts) }, "one Application Gateway holds", "set stamp"},
-	{"storage accounts in the Recovery Services vault", StorageAccountsPerVault, nil, func(ts []*Tenant) int { return len(ts) }, "one vault protects", "set stamp"},
-	{"Container Apps cores (quotas.containerAppsCores)", 0, func(r *Region) int { return r.Quotas.ContainerAppsCores }, containerCores, "the region's subscription has",
-		"raise quotas.containerAppsCores once Azure has raised the environment's quota, or set stamp"},
-	{"vCPUs of one VM family (quotas.vmCoresPerFamily)", 0, func(r *Region) int { return r.Quotas.VMCoresPerFamily }, maxFamilyCores, "the region's subscription has",
+	{"storage accounts", StorageAccountsPerRegion, nil, func(ts []*Tenant) int { return len(ts) }, nil, inSubscription, "set stamp"},
+	{"SQL logical servers", SQLServersPerRegion, nil, distinctServers, nil, inSubscription, "share an existing database.server, or set stamp"},
+	{"Standard public IPs", StandardPublicIPsPerRegion, nil, func([]*Tenant) int { return stampPublicIPs }, nil, inSubscription, ""},
+	{"Container Apps environments (quotas.containerAppsEnvironments)", 0, func(r *Region) int { return r.Quotas.ContainerAppsEnvironments }, environments, nil, inSubscription,
+		"raise quotas.containerAppsEnvironments once Azure has raised the subscription's quota, or set stamp"},
+	{"role assignments", RoleAssignmentsPerSubscription, nil, func(ts []*Tenant) int { return stampRoleAssignments + tenantRoleAssignments*len(ts) }, nil, inSubscription, "set stamp"},
+	{"gateway HTTP listeners", GatewayListeners, nil, func(ts []*Tenant) int { return gatewayPlatformListeners + withCompute(ts) }, nil, "one Application Gateway holds", "set stamp"},
+	{"gateway backend pools", GatewayBackendPools, nil, func(ts []*Tenant) int { return gatewayPlatformPools + withCompute(ts) }, nil, "one Application Gateway holds", "set stamp"},
+	{"storage accounts in the Recovery Services vault", StorageAccountsPerVault, nil, func(ts []*Tenant) int { return len(ts) }, nil, "one vault protects", "set stamp"},
+	{"Container Apps Dedicated cores (quotas.containerAppsCores)", 0, func(r *Region) int { return r.Quotas.ContainerAppsCores }, nil,
+		func(r *Region, ts []*Tenant) int { return dedicatedCores(len(r.Zones))(ts) }, "the region's subscription has",
+		"raise quotas.containerAppsCores once Azure has raised the subscription's Dedicated core quota, or set stamp"},
+	{"vCPUs of one VM family (quotas.vmCoresPerFamily)", 0, func(r *Region) int { return r.Quotas.VMCoresPerFamily }, maxFamilyCores, nil, "the region's subscription has",
 		"raise quotas.vmCoresPerFamily once Azure has raised the family's quota, or set stamp"},
 }
 
@@ -170,25 +196,46 @@ func (l *loader) checkStampQuotas(r *Region, ts []*Tenant) {
 	sort.Ints(keys)
 	for _, stamp := range keys {
 		sts := stamps[stamp]
+		type exceeded struct {
+			q           stampQuota
+			limit, used int
+			first       int // the first tenant (by file) that no longer fits
+		}
+		var over []exceeded
 		for _, q := range stampQuotas {
 			limit := q.limit
 			if q.regionLimit != nil {
 				limit = q.regionLimit(r)
 			}
-			if q.used(sts) <= limit {
+			used := func(ts []*Tenant) int {
+				if q.usedIn != nil {
+					return q.usedIn(r, ts)
+				}
+				return q.used(ts)
+			}
+			if used(sts) <= limit {
 				continue
 			}
 			// The first prefix of tenants that no longer fits.
-			n := sort.Search(len(sts), func(i int) bool { return q.used(sts[:i+1]) > limit })
+			n := sort.Search(len(sts), func(i int) bool { return used(sts[:i+1]) > limit })
 			if n == len(sts) {
 				n = 0
 			}
+			over = append(over, exceeded{q, limit, used(sts), n})
+		}
+		// The quota the fewest tenants exceed binds first: it is the one to
+		// raise (or the reason for a new stamp) before any other matters.
+		sort.SliceStable(over, func(i, j int) bool { return over[i].first < over[j].first })
+		for i, e := range over {
 			msg := fmt.Sprintf("stamp %d of region %s (stack %s) would need %d %s, more than the %d %s",
-				stamp, r.Name, StampStackName(r.Name, stamp), q.used(sts), q.what, limit, q.of)
-			if q.fix != "" {
-				msg += fmt.Sprintf(": %s: %d here (declare the stamp in %s)", q.fix, stamp+1, r.Source.File)
+				stamp, r.Name, StampStackName(r.Name, stamp), e.used, e.q.what, e.limit, e.q.of)
+			if e.q.fix != "" {
+				msg += fmt.Sprintf(": %s: %d here (declare the stamp in %s)", e.q.fix, stamp+1, r.Source.File)
 			}
-			l.diags = append(l.diags, sts[n].Source.At("name", "%s", msg))
+			if i == 0 && len(over) > 1 {
+				msg += fmt.Sprintf("; of the %d limits this stamp exceeds, this one binds first", len(over))
+			}
+			l.diags = append(l.diags, sts[e.first].Source.At("name", "%s", msg))
 		}
 	}
 }

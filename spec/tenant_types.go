@@ -83,10 +83,19 @@ type ContainerSpec struct {
 	// Replicas is the minimum replica count; at least 2 so that losing a
 	// zone leaves the tenant up.
 	Replicas int `yaml:"replicas"`
-	// CPU is vCPUs per replica; memory is twice that in GiB, the ratio the
-	// Consumption profile requires.
+	// CPU is vCPUs per replica; memory is twice that in GiB.
 	CPU float64 `yaml:"cpu"`
+	// Slot is the tenant's place in its stamp's environment subnets: its
+	// Container Apps environment gets the slot-th /26 of the tenants'
+	// environment range. It never changes while the tenant runs (a new
+	// slot moves the tenant's compute), and no two tenants of a stamp
+	// share one. `kpax tenant new` picks the first free slot.
+	Slot int `yaml:"slot"`
 }
+
+// EnvironmentSlots is how many tenant environment subnets a stamp has: the
+// /26s of the /19 the VNet reserves for them (components/cluster_subnets.go).
+const EnvironmentSlots = 1 << (EnvironmentSubnetBits - 19)
 
 // MemoryGi is the memory per replica, in GiB.
 func (c *ContainerSpec) MemoryGi() float64 { return 2 * c.CPU }

@@ -108,6 +108,14 @@ func validateTenant(t *Tenant, regionExists func(string) bool, regionNames []str
 		if q := ct.CPU / cpuStep; ct.CPU < cpuStep || ct.CPU > maxCPU || q != math.Trunc(q) {
 			c.add("container.cpu", "must be a multiple of 0.25 between 0.25 and 4 (got %g)", ct.CPU)
 		}
+		if _, err := ProfileFor(t, 3); err != nil && ct.Replicas >= minReplicas && ct.Replicas <= maxReplicas && ct.CPU <= maxCPU {
+			c.add("container.replicas", "%v: lower container.replicas or container.cpu", err)
+		}
+		if !t.Source.Has("container.slot") {
+			c.add("container.slot", "is required: the tenant's environment subnet, a whole number from 0 to %d unique in its stamp (kpax tenant new picks a free one)", EnvironmentSlots-1)
+		} else {
+			c.intRange("container.slot", ct.Slot, 0, EnvironmentSlots-1)
+		}
 		if c.required("container.image", ct.Image) {
 			if msg := imageProblem(ct.Image); msg != "" {
 				c.add("container.image", "%s (got %q)", msg, ct.Image)

@@ -47,7 +47,11 @@ func TestDiffGolden(t *testing.T) {
 				for _, want := range []string{
 					// the gateway's entries and its grant in the stamp's
 					// grant job
-					"#### tenant `zzbarnew`: 47 to add, 2 to update",
+					"#### tenant `zzbarnew`: 54 to add, 2 to update",
+					// its own environment, in a subnet of its own, with
+					// its NSG and private zone: named after it
+					"- `+` azure-native:app/v20240301:ManagedEnvironment `region-uk-cae-zzbarnew`",
+					"- `+` azure-native:network/v20240501:Subnet `region-uk-snet-env-zzbarnew`",
 					"  - `+` `template.containers[ops].env[KPAX_GRANT_ZZBARNEW]`",
 					"- `~` azure-native:network:ApplicationGateway `region-uk-agw` (shared by the region's tenants; this tenant's entries):",
 					"  - `+` `backendAddressPools[pool-zzbarnew]`",
@@ -136,6 +140,13 @@ func TestDiffGolden(t *testing.T) {
 		{
 			name: "hundred-tenants-over-budget",
 			prepare: func(t *testing.T, dir string) {
+				// 25 more container tenants per region: each takes an
+				// environment and its Dedicated nodes, so the regions'
+				// subscriptions have had their quotas raised.
+				for _, region := range []string{"ca", "in", "us", "za"} {
+					edit(t, dir, "regions/"+region+".yaml", "  containerAppsCores: 100 ", "  containerAppsCores: 1000")
+					edit(t, dir, "regions/"+region+".yaml", "  containerAppsEnvironments: 15 ", "  containerAppsEnvironments: 50")
+				}
 				for i := 0; i < 100; i++ {
 					region := []string{"ca", "in", "us", "za"}[i%4]
 					name := fmt.Sprintf("fleet-%03d", i)

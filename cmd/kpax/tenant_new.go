@@ -48,7 +48,14 @@ func newTenantNewCmd() *cobra.Command {
 			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 				return &exitError{exitInvalid, err}
 			}
-			if err := os.WriteFile(path, []byte(renderTenant(name, region, spec.Tier(tier), spec.Runtime(runtime), preset)), 0o644); err != nil {
+			// A container tenant takes the first environment slot its
+			// region's stamp 1 leaves free (a broken project gives slot 0,
+			// and the validation below then names the clash).
+			slot := 0
+			if p, err := spec.LoadRegion(dir, region); err == nil {
+				slot = max(spec.FreeSlot(p.Tenants, 1), 0)
+			}
+			if err := os.WriteFile(path, []byte(renderTenant(name, region, spec.Tier(tier), spec.Runtime(runtime), preset, slot)), 0o644); err != nil {
 				return &exitError{exitInvalid, err}
 			}
 			// The validator is the one judge of a name, a region and a
@@ -91,7 +98,7 @@ func joinTiers() string {
 // renderTenant writes the fields a tenant must state, and the tier's
 // defaults as comments: uncommenting a line overrides the tier, and a tier
 // change later still moves every line left commented.
-func renderTenant(name, region string, tier spec.Tier, runtime spec.Runtime, p spec.Preset) string {
+func renderTenant(name, region string, tier spec.Tier, runtime spec.Runtime, p spec.Preset, slot int) string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	w("# KPAX space %s in region %s, written by `kpax tenant new`.", name, region)
@@ -105,6 +112,7 @@ func renderTenant(name, region string, tier spec.Tier, runtime spec.Runtime, p s
 	if runtime == spec.RuntimeContainer {
 		w("container:")
 		w("  image: %s", p.Container.Image)
+		w("  slot: %d                  # its own environment subnet in the stamp; never reuse or change it", slot)
 		w("  # replicas: %d            # at least 2, so that losing a zone leaves the tenant up", p.Container.Replicas)
 		w("  # cpu: %g                 # vCPUs per replica; memory is twice that in GiB", p.Container.CPU)
 	} else {
