@@ -124,6 +124,12 @@ func (c *Cloud) checkCreate(rec *Record) error {
 	switch rec.Type {
 	case typePolicySet, typePolicyAssignment:
 		return c.checkPolicy(rec)
+	case typeEnvironment:
+		all, err := c.all()
+		if err != nil {
+			return err
+		}
+		return checkEnvironmentSubnet(all, rec)
 	case typeContainerApp, typeAppGateway:
 		all, err := c.all()
 		if err != nil {
@@ -131,6 +137,9 @@ func (c *Cloud) checkCreate(rec *Record) error {
 		}
 		if rec.Type == typeAppGateway {
 			return checkGatewayCertificates(all, c.grants(all), rec)
+		}
+		if err := checkWorkloadProfile(all, rec); err != nil {
+			return err
 		}
 		return checkContainerApp(all, c.grants(all), rec)
 	case typeSQLEntraOnly:

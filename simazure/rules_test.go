@@ -664,6 +664,7 @@ func TestEveryRuleIsTested(t *testing.T) {
 		RulePolicyDefinitionNotFound.Name: true, RulePolicyParameterUndefined.Name: true,
 		RulePolicyParameterValue.Name: true, RulePolicyParameterMissing.Name: true, RulePolicyDeny.Name: true,
 		RulePropagation.Name: true, RuleEntraAdminFirst.Name: true, RuleVaultFirewall.Name: true, RuleGatewaySecret.Name: true,
+		RuleEnvironmentSubnet.Name: true, RuleWorkloadProfile.Name: true, // TestEnvironmentSubnetAndProfile
 	}
 	for _, r := range Rules() {
 		if !tested[r.Name] {
