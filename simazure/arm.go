@@ -135,6 +135,15 @@ func (c *Cloud) checkCreate(rec *Record) error {
 		return checkContainerApp(all, c.grants(all), rec)
 	case typeSQLEntraOnly:
 		return c.checkEntraOnly(rec)
+	case typeEnvironment, typeSubnet:
+		all, err := c.all()
+		if err != nil {
+			return err
+		}
+		if rec.Type == typeSubnet {
+			return checkBastionSubnet(all, rec)
+		}
+		return checkEnvironmentLogs(all, rec)
 	}
 	return nil
 }
@@ -239,6 +248,23 @@ func (c *Cloud) Update(req Request) (resource.PropertyMap, error) {
 				return err
 			}
 			if err := updateProtection(all, cur, next, c.now()); err != nil {
+				return err
+			}
+		case typeRecoveryVault:
+			if err := checkSoftDeleteState(cur, next); err != nil {
+				return err
+			}
+		case typeEnvironment, typeSubnet, typeNSG:
+			all, err := c.all()
+			if err != nil {
+				return err
+			}
+			if typ == typeEnvironment {
+				err = checkEnvironmentLogs(all, next)
+			} else {
+				err = checkBastionSubnet(all, next)
+			}
+			if err != nil {
 				return err
 			}
 		}
