@@ -6,7 +6,6 @@ package components
 
 import (
 	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
-	"github.com/pulumi/pulumi-azure-native-sdk/operationalinsights/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	// app 2024-03-01: named workload profiles ("Consumption"); the default
@@ -17,8 +16,8 @@ import (
 // containerAppsEnvironment is the region's zone-redundant, internal
 // environment in the apps subnet, with a Consumption workload profile.
 //
-// Diagnostic settings are not used for it: its app logs go to the workspace
-// through appLogsConfiguration, and Azure accepts only one of the two.
+// Its logs reach the workspace through a diagnostic setting
+// (internalEnvironment).
 func (b *clusterBuilder) containerAppsEnvironment() error {
 	// Traffic between apps of different tenants inside the environment is
 	// encrypted.
@@ -74,12 +73,15 @@ func (b *clusterBuilder) internalEnvironment(logical, name, infraGroup, subnet, 
 			InfrastructureSubnetId: b.subnetIDs[subnet],
 			Internal:               pulumi.Bool(true),
 		},
+		// Logs go through Azure Monitor, i.e. the diagnostic setting below,
+		// not the "log-analytics" destination, which writes with the
+		// workspace's shared key that the workspace refuses (local auth
+		// is off, cluster_monitoring.go). logAnalyticsConfiguration "must
+		// only be provided when destination is configured as
+		// 'log-analytics'" (AppLogsConfiguration, REST API 2024-03-01;
+		// learn.microsoft.com/azure/container-apps/log-options).
 		AppLogsConfiguration: &appv20240301.AppLogsConfigurationArgs{
-			Destination: pulumi.String("log-analytics"),
-			LogAnalyticsConfiguration: &appv20240301.LogAnalyticsConfigurationArgs{
-				CustomerId: b.workspace.CustomerId,
-				SharedKey:  b.workspaceKey(),
-			},
+			Destination: pulumi.String("azure-monitor"),
 		},
 		WorkloadProfiles: appv20240301.WorkloadProfileArray{
 			appv20240301.WorkloadProfileArgs{
@@ -92,16 +94,15 @@ func (b *clusterBuilder) internalEnvironment(logical, name, infraGroup, subnet, 
 	if peer != nil {
 		args.PeerTrafficConfiguration = peer
 	}
-	return appv20240301.NewManagedEnvironment(b.ctx, b.name+"-"+logical, args, b.child()...)
-}
-
-// workspaceKey is the region workspace's shared key, which an environment's
-// log daemon writes with.
-func (b *clusterBuilder) workspaceKey() pulumi.StringPtrOutput {
-	keys := operationalinsights.GetSharedKeysOutput(b.ctx, operationalinsights.GetSharedKeysOutputArgs{
-		ResourceGroupName: b.rg.Name,
-		WorkspaceName:     b.workspace.Name,
-	})
-	// The key is a secret whatever the provider says about it.
-	return pulumi.ToSecret(keys.PrimarySharedKey()).(pulumi.StringPtrOutput)
+	env, err := appv20240301.NewManagedEnvironment(b.ctx, b.name+"-"+logical, args, b.child()...)
+	if err != nil {
+		return nil, err
+	}
+	// The console and system logs (category group allLogs:
+	// ContainerAppConsoleLogs, ContainerAppSystemLogs) and metrics, to the
+	// region's workspace, in their resource-specific tables.
+	if err := b.diagnostics(logical, env.ID().ToStringOutput(), allLogs, nil, allMetrics, true); err != nil {
+		return nil, err
+	}
+	return env, nil
 }

@@ -17,10 +17,26 @@ func TestClusterContainerAppsEnvironment(t *testing.T) {
 	check(t, env, "vnetConfiguration.infrastructureSubnetId", cr.get(t, ctSubnet, cr.n("snet-apps")).ID)
 	check(t, env, "workloadProfiles.0.name", "Consumption")
 	check(t, env, "workloadProfiles.0.workloadProfileType", "Consumption")
-	check(t, env, "appLogsConfiguration.destination", "log-analytics")
-	check(t, env, "appLogsConfiguration.logAnalyticsConfiguration.sharedKey", plan.Secret)
-	if got := env.String("appLogsConfiguration.logAnalyticsConfiguration.customerId"); got == "" {
-		t.Errorf("no workspace customer ID")
+	// Logs through Azure Monitor: a diagnostic setting to the workspace,
+	// and no shared key anywhere (the workspace refuses it).
+	check(t, env, "appLogsConfiguration.destination", "azure-monitor")
+	if got := env.Get("appLogsConfiguration.logAnalyticsConfiguration"); got != nil {
+		t.Errorf("appLogsConfiguration.logAnalyticsConfiguration = %v, want none", got)
+	}
+	for _, e := range cr.plan.OfType(ctEnv) {
+		var diag *plan.Resource
+		for _, d := range cr.plan.OfType(ctDiag) {
+			if d.String("resourceUri") == e.ID {
+				diag = d
+			}
+		}
+		if diag == nil {
+			t.Errorf("environment %s: no diagnostic setting", e.Name)
+			continue
+		}
+		check(t, diag, "workspaceId", cr.get(t, ctWorkspace, cr.n("log")).ID)
+		check(t, diag, "logs.0.categoryGroup", "allLogs")
+		check(t, diag, "logs.0.enabled", true)
 	}
 	if cr.out("plain/workloadProfile") != "Consumption" {
 		t.Errorf("Platform.EnvironmentWorkloadProfile = %q", cr.out("plain/workloadProfile"))

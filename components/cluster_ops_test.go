@@ -19,8 +19,9 @@ func TestOpsPath(t *testing.T) {
 	check(t, env, "environmentName", "cae-kpax-fr-ops")
 	check(t, env, "vnetConfiguration.internal", true)
 	check(t, env, "vnetConfiguration.infrastructureSubnetId", cr.get(t, ctSubnet, cr.n("snet-ops")).ID)
-	check(t, env, "appLogsConfiguration.destination", "log-analytics")
-	check(t, env, "appLogsConfiguration.logAnalyticsConfiguration.customerId", cr.get(t, ctEnv, cr.n("cae")).Get("appLogsConfiguration.logAnalyticsConfiguration.customerId"))
+	// Its jobs' logs reach the workspace like the tenants' environment's
+	// (TestClusterContainerAppsEnvironment checks the setting of both).
+	check(t, env, "appLogsConfiguration.destination", "azure-monitor")
 	identity := cr.get(t, ctIdentity, cr.n("ops-identity"))
 	check(t, identity, "resourceName", "id-kpax-fr-ops")
 

@@ -221,7 +221,8 @@ var physicalNameKeys = map[string]string{
 	ctAppi:     "resourceName",
 	ctAlert:    "ruleName",
 	ctAssign:   "policyAssignmentName",
-	ctRandom:   "length", // not an Azure resource: nothing to name
+	ctRandom:   "length",   // not an Azure resource: nothing to name
+	ctDNSSEC:   "zoneName", // a zone's one configuration, always "default"
 }
 
 // taggable are the cluster's resource types that take tags.
@@ -276,8 +277,8 @@ func TestClusterResourceCount(t *testing.T) {
 	}
 	want := map[string]int{
 		ctCluster: 1, ctRG: 1, ctRandom: 1, ctWorkspace: 1, ctDCR: 1,
-		ctVNet: 1, ctSubnet: 6, ctNSG: 5, ctPIP: 3, ctNAT: 1, ctBastion: 1,
-		ctPZone: 5, ctLink: 5, ctPRecord: 1, ctZone: 1,
+		ctVNet: 1, ctSubnet: 6, ctNSG: 6, ctPIP: 3, ctNAT: 1, ctBastion: 1,
+		ctPZone: 5, ctLink: 5, ctPRecord: 1, ctZone: 1, ctDNSSEC: 1,
 		// the platform Key Vault and each of the 3 SQL servers
 		ctPE: 4, ctZoneGroup: 4,
 		ctKV: 1, ctRSV: 1, ctLock: 2, ctPolicy: 3,
@@ -290,8 +291,9 @@ func TestClusterResourceCount(t *testing.T) {
 		// the waits for the pull grant and the gateway's grant to take
 		// effect, and for the guardrails to apply
 		ctSleep: 3,
-		// workspace, vnet, nat, 5 NSGs, 3 IPs, bastion, kv, rsv, agw, 3 masters
-		ctDiag: 18,
+		// workspace, vnet, nat, 6 NSGs, 3 IPs, bastion, kv, rsv, agw, 3
+		// masters, the 2 Container Apps environments
+		ctDiag: 21,
 		// the action group, the tests' Application Insights, the gateway's
 		// 5xx and the vault's backup health and missed backups; the two
 		// initiatives, and the
