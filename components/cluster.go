@@ -74,6 +74,10 @@ type RegionalCluster struct {
 	// DNSZoneName is the region's public zone; operators delegate it to the
 	// name servers Azure gives the zone.
 	DNSZoneName pulumi.StringOutput
+	// DNSDelegationSigner are the DS records of the zone's DNSSEC signing
+	// keys, which operators enter at the parent zone's registrar; empty on
+	// a stamp that does not own the zone.
+	DNSDelegationSigner pulumi.StringArrayOutput
 }
 
 // Fixed settings of the cluster. Each is a deliberate choice, not a default
@@ -171,6 +175,7 @@ func NewRegionalCluster(ctx *pulumi.Context, name string, args *RegionalClusterA
 		"dataCollectionRuleId":   c.DataCollectionRuleID,
 		"gatewayPublicIpAddress": c.GatewayPublicIPAddress,
 		"dnsZoneName":            c.DNSZoneName,
+		"dnsDelegationSigner":    c.DNSDelegationSigner,
 	}); err != nil {
 		return nil, err
 	}

@@ -66,8 +66,19 @@ func (b *clusterBuilder) recoveryVault() error {
 				CrossRegionRestore: pulumi.String("Disabled"),
 			},
 			SecuritySettings: &recoveryservicesv20240101.SecuritySettingsArgs{
+				// Always-on soft delete: nobody, the program included, can
+				// turn soft delete off again, so deleted backup data stays
+				// recoverable for the retention period whatever happens to
+				// the identity that deletes it. It is irreversible: "Once
+				// you enable the always-on state for soft delete, you can't
+				// disable it for that vault"
+				// (learn.microsoft.com/azure/backup/quick-backup-azure-enable-enhanced-soft-delete;
+				// simazure.RuleSoftDeleteAlwaysOn); the vault's 2024-01-01
+				// API has the AlwaysON value. Retiring the vault then waits
+				// out the soft-delete days of its last items
+				// (docs/restore.md).
 				SoftDeleteSettings: &recoveryservicesv20240101.SoftDeleteSettingsArgs{
-					SoftDeleteState:                 pulumi.String("Enabled"),
+					SoftDeleteState:                 pulumi.String(string(recoveryservicesv20240101.SoftDeleteStateAlwaysON)),
 					SoftDeleteRetentionPeriodInDays: pulumi.Int(recoveryVaultSoftDeleteDays),
 					EnhancedSecurityState:           pulumi.String("Enabled"),
 				},

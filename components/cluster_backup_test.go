@@ -56,7 +56,7 @@ func TestClusterVaults(t *testing.T) {
 		"sku.tier":  "Standard",
 		"properties.redundancySettings.standardTierStorageRedundancy":    "ZoneRedundant",
 		"properties.redundancySettings.crossRegionRestore":               "Disabled",
-		"properties.securitySettings.softDeleteSettings.softDeleteState": "Enabled",
+		"properties.securitySettings.softDeleteSettings.softDeleteState": "AlwaysON",
 		"properties.securitySettings.immutabilitySettings.state":         "Unlocked",
 		"properties.publicNetworkAccess":                                 "Disabled",
 	} {

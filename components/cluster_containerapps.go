@@ -12,7 +12,6 @@ import (
 	"fmt"
 
 	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
-	"github.com/pulumi/pulumi-azure-native-sdk/operationalinsights/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	// app 2024-03-01: named workload profiles (Consumption and Dedicated);
@@ -107,7 +106,7 @@ func hasEnvironment(t *spec.Tenant) bool {
 // of the VNet's subnets, with the given workload profiles. Internal: it
 // gets a private static IP in the subnet and no public endpoint (the
 // gateway is the way in). What its apps and jobs print goes to the region's
-// workspace.
+// workspace, through Azure Monitor.
 //
 // The subnet, the zone redundancy and the infrastructure group are fixed at
 // creation, and ARM ignores or refuses a change to them
@@ -124,12 +123,15 @@ func (b *clusterBuilder) internalEnvironment(logical, name, infraGroup, subnet, 
 			InfrastructureSubnetId: b.subnetIDs[subnet],
 			Internal:               pulumi.Bool(true),
 		},
+		// Logs go through Azure Monitor, i.e. the diagnostic setting below,
+		// not the "log-analytics" destination, which writes with the
+		// workspace's shared key that the workspace refuses (local auth
+		// is off, cluster_monitoring.go). logAnalyticsConfiguration "must
+		// only be provided when destination is configured as
+		// 'log-analytics'" (AppLogsConfiguration, REST API 2024-03-01;
+		// learn.microsoft.com/azure/container-apps/log-options).
 		AppLogsConfiguration: &appv20240301.AppLogsConfigurationArgs{
-			Destination: pulumi.String("log-analytics"),
-			LogAnalyticsConfiguration: &appv20240301.LogAnalyticsConfigurationArgs{
-				CustomerId: b.workspace.CustomerId,
-				SharedKey:  b.workspaceKey(),
-			},
+			Destination: pulumi.String("azure-monitor"),
 		},
 		WorkloadProfiles: profiles,
 		Tags:             b.tags(part),
@@ -137,10 +139,20 @@ func (b *clusterBuilder) internalEnvironment(logical, name, infraGroup, subnet, 
 	if peer != nil {
 		args.PeerTrafficConfiguration = peer
 	}
-	return appv20240301.NewManagedEnvironment(b.ctx, b.name+"-"+logical, args, b.child(
+	env, err := appv20240301.NewManagedEnvironment(b.ctx, b.name+"-"+logical, args, b.child(
 		pulumi.ReplaceOnChanges([]string{"vnetConfiguration", "zoneRedundant", "infrastructureResourceGroup"}),
 		pulumi.DeleteBeforeReplace(true),
 	)...)
+	if err != nil {
+		return nil, err
+	}
+	// The console and system logs (category group allLogs:
+	// ContainerAppConsoleLogs, ContainerAppSystemLogs) and metrics, to the
+	// region's workspace, in their resource-specific tables.
+	if err := b.diagnostics(logical, env.ID().ToStringOutput(), allLogs, nil, allMetrics, true); err != nil {
+		return nil, err
+	}
+	return env, nil
 }
 
 // consumptionProfiles is the serverless profile alone: the operators' jobs
@@ -150,15 +162,4 @@ func consumptionProfiles() appv20240301.WorkloadProfileArray {
 		Name:                pulumi.String(consumptionProfile),
 		WorkloadProfileType: pulumi.String(consumptionProfile),
 	}}
-}
-
-// workspaceKey is the region workspace's shared key, which an environment's
-// log daemon writes with.
-func (b *clusterBuilder) workspaceKey() pulumi.StringPtrOutput {
-	keys := operationalinsights.GetSharedKeysOutput(b.ctx, operationalinsights.GetSharedKeysOutputArgs{
-		ResourceGroupName: b.rg.Name,
-		WorkspaceName:     b.workspace.Name,
-	})
-	// The key is a secret whatever the provider says about it.
-	return pulumi.ToSecret(keys.PrimarySharedKey()).(pulumi.StringPtrOutput)
 }

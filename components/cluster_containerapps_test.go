@@ -52,8 +52,12 @@ func TestClusterTenantEnvironments(t *testing.T) {
 		check(t, env, "workloadProfiles.0.workloadProfileType", "D4")
 		check(t, env, "workloadProfiles.0.minimumCount", float64(profile.MinNodes))
 		check(t, env, "workloadProfiles.0.maximumCount", float64(profile.MaxNodes))
-		check(t, env, "appLogsConfiguration.destination", "log-analytics")
-		check(t, env, "appLogsConfiguration.logAnalyticsConfiguration.sharedKey", plan.Secret)
+		// Logs through Azure Monitor: a diagnostic setting to the
+		// workspace, and no shared key anywhere (the workspace refuses it).
+		check(t, env, "appLogsConfiguration.destination", "azure-monitor")
+		if got := env.Get("appLogsConfiguration.logAnalyticsConfiguration"); got != nil {
+			t.Errorf("appLogsConfiguration.logAnalyticsConfiguration = %v, want none", got)
+		}
 		// The subnet and zone redundancy are fixed at creation: a change
 		// replaces the environment, the old one first (same name).
 		if !containsString(env.ReplaceOnChanges, "vnetConfiguration") || !env.DeleteBeforeReplace {
@@ -74,6 +78,21 @@ func TestClusterTenantEnvironments(t *testing.T) {
 		check(t, record, "recordType", "A")
 		link := cr.get(t, ctLink, cr.n("cae-dns-"+tn.Name+"-link"))
 		check(t, link, "virtualNetwork.id", cr.get(t, ctVNet, cr.n("vnet")).ID)
+	}
+	for _, e := range cr.plan.OfType(ctEnv) {
+		var diag *plan.Resource
+		for _, d := range cr.plan.OfType(ctDiag) {
+			if d.String("resourceUri") == e.ID {
+				diag = d
+			}
+		}
+		if diag == nil {
+			t.Errorf("environment %s: no diagnostic setting", e.Name)
+			continue
+		}
+		check(t, diag, "workspaceId", cr.get(t, ctWorkspace, cr.n("log")).ID)
+		check(t, diag, "logs.0.categoryGroup", "allLogs")
+		check(t, diag, "logs.0.enabled", true)
 	}
 	// Only the operators' environment runs Consumption, and holds no tenant.
 	for _, env := range cr.plan.OfType(ctEnv) {

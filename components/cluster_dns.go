@@ -80,6 +80,8 @@ func (b *clusterBuilder) publicDNS() error {
 		// stamps write their tenants' records into it by name, through a
 		// provider for stamp 1's subscription when theirs is another.
 		b.c.DNSZoneName = pulumi.String(b.region.DNSZone).ToStringOutput()
+		// Stamp 1 signs the zone and exports its DS records.
+		b.c.DNSDelegationSigner = pulumi.StringArray{}.ToStringArrayOutput()
 		if b.dnsSubscriptionID != "" {
 			provider, err := azurenative.NewProvider(b.ctx, b.name+"-dns-provider", &azurenative.ProviderArgs{
 				SubscriptionId: pulumi.StringPtr(b.dnsSubscriptionID),
@@ -103,5 +105,36 @@ func (b *clusterBuilder) publicDNS() error {
 	}
 	b.c.DNSZoneName = zone.Name
 	b.c.Platform.DNSZone = zone
+	return b.dnssec(zone)
+}
+
+// dnssec signs the region's public zone: Azure DNS creates and rotates the
+// signing keys itself and answers with the delegation signer (DS) records,
+// which the operators enter at the parent zone's registrar; until they do,
+// resolvers treat the zone as unsigned, and nothing breaks
+// (learn.microsoft.com/azure/dns/dnssec: a signed zone validates through
+// the DS record its parent zone holds). The DS records are a stack output
+// (dnssecDsRecords, README "DNSSEC"). Unsigning later needs the DS record
+// removed at the registrar first, or the zone stops resolving for
+// validating resolvers (the order every DNSSEC host documents, e.g.
+// docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-configuring-dnssec-disable.html).
+func (b *clusterBuilder) dnssec(zone *network.Zone) error {
+	cfg, err := network.NewDnssecConfig(b.ctx, b.name+"-dnssec", &network.DnssecConfigArgs{
+		ZoneName:          zone.Name,
+		ResourceGroupName: b.rg.Name,
+	}, b.child()...)
+	if err != nil {
+		return err
+	}
+	b.c.DNSDelegationSigner = cfg.SigningKeys.ApplyT(func(keys []network.SigningKeyResponse) []string {
+		out := []string{}
+		for _, k := range keys {
+			for _, ds := range k.DelegationSignerInfo {
+				out = append(out, ds.Record)
+			}
+		}
+		sort.Strings(out)
+		return out
+	}).(pulumi.StringArrayOutput)
 	return nil
 }

@@ -58,10 +58,18 @@ func (b *clusterBuilder) logAnalytics() error {
 		Location:          b.location,
 		Sku:               &operationalinsights.WorkspaceSkuArgs{Name: pulumi.String("PerGB2018")},
 		RetentionInDays:   pulumi.Int(workspaceRetentionDays),
-		// Local (shared key) auth stays on: the Container Apps environment
-		// ships its logs with the workspace's shared key.
+		// No local (shared key) authentication: only Entra-authenticated
+		// writers ingest, so a leaked workspace key cannot forge or flood
+		// the region's audit trail. The writers are all Entra ones:
+		// diagnostic settings, the Azure Monitor agent (data collection
+		// rule) and the Container Apps environments, which log through
+		// Azure Monitor (internalEnvironment). The Data Collector API and
+		// the legacy Log Analytics agent stop working
+		// (learn.microsoft.com/azure/azure-monitor/logs/azure-ad-authentication-logs;
+		// Azure Policy e15effd4, rules/published_table.go;
+		// simazure.RuleWorkspaceLocalAuth).
 		Features: &operationalinsights.WorkspaceFeaturesArgs{
-			DisableLocalAuth: pulumi.Bool(false),
+			DisableLocalAuth: pulumi.Bool(true),
 			EnableLogAccessUsingOnlyResourcePermissions: pulumi.Bool(true),
 		},
 		Tags: b.tags("monitoring"),

@@ -14,6 +14,8 @@ func TestClusterMonitoring(t *testing.T) {
 	check(t, ws, "workspaceName", "log-kpax-fr")
 	check(t, ws, "sku.name", "PerGB2018")
 	check(t, ws, "retentionInDays", 90)
+	// Entra-authenticated writers only: no shared key.
+	check(t, ws, "features.disableLocalAuth", true)
 	if cr.out("workspaceId") != ws.ID {
 		t.Errorf("Platform.WorkspaceID = %q", cr.out("workspaceId"))
 	}
@@ -32,7 +34,7 @@ func TestClusterMonitoring(t *testing.T) {
 		diagnosed[d.String("resourceUri")] = d
 	}
 	// Every resource here that has diagnostic settings sends them.
-	for _, typ := range []string{ctWorkspace, ctVNet, ctNSG, ctPIP, ctLB, ctBastion, ctKV, ctRSV, ctAGW} {
+	for _, typ := range []string{ctWorkspace, ctVNet, ctNSG, ctPIP, ctLB, ctBastion, ctKV, ctRSV, ctAGW, ctEnv} {
 		rs := cr.plan.OfType(typ)
 		if len(rs) == 0 {
 			t.Errorf("no %s", typ)

@@ -61,19 +61,13 @@ func (b *clusterBuilder) network() error {
 			ResourceGroupName:  b.rg.Name,
 			AddressPrefix:      pulumi.String(s.Prefix),
 		}
-		if s.Key != subnetBastion {
-			// The AzureBastionSubnet takes no NSG here: Bastion only works
-			// with an NSG carrying its exact set of rules (GatewayManager and
-			// Internet on 443, AzureLoadBalancer, 8080/5701 between hosts,
-			// outbound 22/3389 to the VNet and 443 to AzureCloud), and the
-			// service already exposes only 443 on its public IP. The VMs'
-			// NSG is where management ports are restricted (to this subnet).
-			nsg, err := b.networkSecurityGroup(s)
-			if err != nil {
-				return err
-			}
-			args.NetworkSecurityGroup = &networkv20240501.NetworkSecurityGroupTypeArgs{Id: nsg.ID().ToStringOutput()}
+		// Every subnet has its NSG, the AzureBastionSubnet too: with
+		// Microsoft's rule set for it (cluster_nsg.go), which Azure checks.
+		nsg, err := b.networkSecurityGroup(s)
+		if err != nil {
+			return err
 		}
+		args.NetworkSecurityGroup = &networkv20240501.NetworkSecurityGroupTypeArgs{Id: nsg.ID().ToStringOutput()}
 		switch {
 		case s.Key == subnetApps, s.Key == subnetOps, s.Tenant != nil:
 			// A Container Apps environment's subnet, delegated to it. No

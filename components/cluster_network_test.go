@@ -36,7 +36,7 @@ func TestClusterNetwork(t *testing.T) {
 		noDefaultOut bool
 	}{
 		"gateway":   {"snet-gateway", plan.Gateway, true, false},
-		"bastion":   {"AzureBastionSubnet", plan.Bastion, false, false},
+		"bastion":   {"AzureBastionSubnet", plan.Bastion, true, false},
 		"apps":      {"snet-apps", plan.Apps, true, false},
 		"vms":       {"snet-vms", plan.VMs, true, true},
 		"endpoints": {"snet-endpoints", plan.Endpoints, true, true},
@@ -92,6 +92,34 @@ func TestClusterNetwork(t *testing.T) {
 			t.Errorf("gateway NSG rule %s = %v", w.rule, rule)
 		}
 	}
+	// The Bastion subnet's NSG carries Microsoft's rule set
+	// (learn.microsoft.com/azure/bastion/bastion-nsg), in front of a deny
+	// of everything else.
+	bastionNSG := cr.get(t, ctNSG, cr.n("nsg-bastion"))
+	for _, w := range []struct{ rule, direction, access, peer, ports string }{
+		{"allow-https-from-internet", "Inbound", "Allow", "Internet", "443"},
+		{"allow-gateway-manager", "Inbound", "Allow", "GatewayManager", "443"},
+		{"allow-azure-load-balancer", "Inbound", "Allow", "AzureLoadBalancer", "443"},
+		{"allow-bastion-data-plane", "Inbound", "Allow", "VirtualNetwork", "8080,5701"},
+		{"deny-all-inbound", "Inbound", "Deny", "*", "*"},
+		{"allow-ssh-rdp-to-vnet", "Outbound", "Allow", "VirtualNetwork", "22,3389"},
+		{"allow-azure-cloud", "Outbound", "Allow", "AzureCloud", "443"},
+		{"allow-bastion-data-plane-out", "Outbound", "Allow", "VirtualNetwork", "8080,5701"},
+		{"allow-session-information", "Outbound", "Allow", "Internet", "80,443"},
+		{"deny-all-outbound", "Outbound", "Deny", "*", "*"},
+	} {
+		rule := byName(t, bastionNSG, "securityRules", w.rule)
+		peer := rule["sourceAddressPrefix"]
+		if w.direction == "Outbound" {
+			peer = rule["destinationAddressPrefix"]
+		}
+		if rule["access"] != w.access || rule["direction"] != w.direction || peer != w.peer || portsOf(rule) != w.ports {
+			t.Errorf("Bastion NSG rule %s = %v", w.rule, rule)
+		}
+	}
+	if n := len(list(bastionNSG, "securityRules")); n != 10 {
+		t.Errorf("the Bastion NSG has %d rules, want Microsoft's 10", n)
+	}
 	// VMs take management traffic from Bastion only.
 	vmNSG := cr.get(t, ctNSG, cr.n("nsg-vms"))
 	if rule := byName(t, vmNSG, "securityRules", "allow-bastion-management"); rule["sourceAddressPrefix"] != plan.Bastion {
@@ -101,6 +129,9 @@ func TestClusterNetwork(t *testing.T) {
 		t.Errorf("VM app source = %v, want the gateway subnet", rule["sourceAddressPrefix"])
 	}
 	for _, nsg := range cr.plan.OfType(ctNSG) {
+		if nsg == bastionNSG {
+			continue // its deny-all-inbound, above, holds the management ports too
+		}
 		rule := byName(t, nsg, "securityRules", "deny-management-from-internet")
 		if rule["access"] != "Deny" || rule["sourceAddressPrefix"] != "Internet" {
 			t.Errorf("%s: %v", nsg.Name, rule)

@@ -18,7 +18,8 @@ var managementPorts = []string{"22", "3389", "5985", "5986"}
 // separate SecurityRule resources, which would conflict with them). Every
 // NSG ends with an explicit deny of the management ports from the internet,
 // in front of Azure's default rules, so that no later allow rule with a
-// higher number can open them by mistake.
+// higher number can open them by mistake (the Bastion subnet's NSG denies
+// all other inbound traffic instead).
 func (b *clusterBuilder) networkSecurityGroup(s plannedSubnet) (*network.NetworkSecurityGroup, error) {
 	subnet := s.Key
 	rules := nsgRules(s, b.subnets)
@@ -193,6 +194,8 @@ func nsgRules(s plannedSubnet, plan subnetPlan) network.SecurityRuleTypeArray {
 		// storage) and nothing else of the VNet; no tenant subnet admits
 		// them. The environment's own nodes talk among themselves.
 		rules = append(environment(plan.Ops), append(lateral(), denyInternetManagement)...)
+	case subnet == subnetBastion:
+		rules = bastionRules()
 	default:
 		rules = []rule{denyInternetManagement}
 	}
@@ -201,4 +204,39 @@ func nsgRules(s plannedSubnet, plan subnetPlan) network.SecurityRuleTypeArray {
 		args[i] = securityRule(r)
 	}
 	return args
+}
+
+// bastionRules are Microsoft's rule set for an NSG on the
+// AzureBastionSubnet (learn.microsoft.com/azure/bastion/bastion-nsg, and
+// its reference template quickstarts/microsoft.network/azure-bastion-nsg of
+// github.com/Azure/azure-quickstart-templates): HTTPS in from the
+// internet, the control plane (GatewayManager) and the load balancer; the
+// data plane (8080, 5701) between Bastion's own hosts; SSH and RDP out to
+// the VNet, HTTPS to AzureCloud, and session information (80, 443) to the
+// internet; everything else denied. Azure refuses an NSG without the
+// control plane, AzureCloud and SSH/RDP rules on this subnet
+// (NetworkSecurityGroupNotCompliantForAzureBastionSubnet,
+// simazure.RuleBastionNSG). The outbound SSH/RDP rule names the whole VNet
+// because that is the rule Azure checks for; the VMs' NSG admits those
+// ports from this subnet alone.
+func bastionRules() []rule {
+	in := func(name string, priority int, protocol, source, destination string, ports []string) rule {
+		return rule{name, priority, "Inbound", "Allow", protocol, source, destination, ports}
+	}
+	out := func(name string, priority int, protocol, source, destination string, ports []string) rule {
+		return rule{name, priority, "Outbound", "Allow", protocol, source, destination, ports}
+	}
+	dataPlane := []string{"8080", "5701"}
+	return []rule{
+		in("allow-https-from-internet", 100, "Tcp", "Internet", "*", []string{"443"}),
+		in("allow-gateway-manager", 110, "Tcp", "GatewayManager", "*", []string{"443"}),
+		in("allow-azure-load-balancer", 120, "Tcp", "AzureLoadBalancer", "*", []string{"443"}),
+		in("allow-bastion-data-plane", 130, "*", "VirtualNetwork", "VirtualNetwork", dataPlane),
+		{"deny-all-inbound", 1000, "Inbound", "Deny", "*", "*", "*", anyPort},
+		out("allow-ssh-rdp-to-vnet", 100, "Tcp", "*", "VirtualNetwork", []string{"22", "3389"}),
+		out("allow-azure-cloud", 110, "Tcp", "*", "AzureCloud", []string{"443"}),
+		out("allow-bastion-data-plane-out", 120, "*", "VirtualNetwork", "VirtualNetwork", dataPlane),
+		out("allow-session-information", 130, "*", "*", "Internet", []string{"80", "443"}),
+		{"deny-all-outbound", 1000, "Outbound", "Deny", "*", "*", "*", anyPort},
+	}
 }

@@ -19,10 +19,9 @@ func TestOpsPath(t *testing.T) {
 	check(t, env, "environmentName", "cae-kpax-fr-ops")
 	check(t, env, "vnetConfiguration.internal", true)
 	check(t, env, "vnetConfiguration.infrastructureSubnetId", cr.get(t, ctSubnet, cr.n("snet-ops")).ID)
-	check(t, env, "appLogsConfiguration.destination", "log-analytics")
-	if env.String("appLogsConfiguration.logAnalyticsConfiguration.customerId") == "" {
-		t.Errorf("ops environment: no workspace customer ID")
-	}
+	// Its jobs' logs reach the workspace like the tenants' environments'
+	// (TestClusterTenantEnvironments checks the setting of each).
+	check(t, env, "appLogsConfiguration.destination", "azure-monitor")
 	check(t, env, "workloadProfiles.0.workloadProfileType", "Consumption")
 	identity := cr.get(t, ctIdentity, cr.n("ops-identity"))
 	check(t, identity, "resourceName", "id-kpax-fr-ops")

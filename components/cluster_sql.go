@@ -85,22 +85,43 @@ func (b *clusterBuilder) sqlServers() error {
 			return err
 		}
 		// Server audit to the workspace: Azure writes it through a
-		// diagnostic setting on the server's master database.
+		// diagnostic setting on the server's master database, category
+		// SQLSecurityAuditEvents
+		// (learn.microsoft.com/azure/azure-sql/database/auditing-setup,
+		// "Audit to Log Analytics destination").
 		if err := b.diagnostics(part+"-master", pulumi.Sprintf("%s/databases/master", server.ID()), nil, []string{"SQLSecurityAuditEvents"}, nil, false); err != nil {
 			return err
 		}
-		_, err = sql.NewExtendedServerBlobAuditingPolicy(b.ctx, b.name+"-"+part+"-audit", &sql.ExtendedServerBlobAuditingPolicyArgs{
-			BlobAuditingPolicyName:      pulumi.String("default"),
-			ServerName:                  server.Name,
-			ResourceGroupName:           b.rg.Name,
-			State:                       sql.BlobAuditingPolicyStateEnabled,
-			IsAzureMonitorTargetEnabled: pulumi.Bool(true),
-		}, b.child()...)
-		if err != nil {
+		if err := b.sqlServerAudit(part, server); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// sqlServerAudit is the server's auditing policy: the auditingSettings
+// child (Microsoft.Sql/servers/auditingSettings), which is what PSRule's
+// Azure.SQL.Auditing looks for (src/PSRule.Rules.Azure/rules/Azure.SQL.Rule.ps1:
+// a child of that type with state Enabled), sending to Azure Monitor, i.e.
+// the master database's diagnostic setting.
+//
+// The servers were audited through the extendedAuditingSettings child
+// before: both are the one audit configuration of the server. Removing the
+// old resource would make azure-native "delete" it by writing its default
+// state, state Disabled, which turns the server's audit off
+// (pulumi-azure-native#1202 and #1322: deletion resets the policy). The
+// alias makes the engine take the old resource for this one instead: no
+// delete, no change in Azure (the inputs are the same), and the stack's
+// state keeps its old ID, which reads the same configuration.
+func (b *clusterBuilder) sqlServerAudit(part string, server *sql.Server) error {
+	_, err := sql.NewServerBlobAuditingPolicy(b.ctx, b.name+"-"+part+"-audit", &sql.ServerBlobAuditingPolicyArgs{
+		BlobAuditingPolicyName:      pulumi.String("default"),
+		ServerName:                  server.Name,
+		ResourceGroupName:           b.rg.Name,
+		State:                       sql.BlobAuditingPolicyStateEnabled,
+		IsAzureMonitorTargetEnabled: pulumi.Bool(true),
+	}, b.child(pulumi.Aliases([]pulumi.Alias{{Type: pulumi.String("azure-native:sql:ExtendedServerBlobAuditingPolicy")}}))...)
+	return err
 }
 
 // sqlEntraAdmin makes the server's Entra admin the operators' group, and

@@ -18,6 +18,14 @@ func TestClusterDNSAndSQL(t *testing.T) {
 	if cr.out("plain/dnsZone") != r.DNSZone {
 		t.Errorf("Platform.DNSZoneName = %q", cr.out("plain/dnsZone"))
 	}
+	// The zone is signed, and the DS records of its keys are an output
+	// for the registrar.
+	dnssec := cr.get(t, ctDNSSEC, cr.n("dnssec"))
+	check(t, dnssec, "zoneName", r.DNSZone)
+	check(t, dnssec, "resourceGroupName", cr.out("resourceGroupName"))
+	if ds, _ := cr.plan.Outputs["dnssecDsRecords"].([]any); len(ds) != 1 || !strings.Contains(fmt.Sprint(ds[0]), " 13 2 ") {
+		t.Errorf("DS records output = %v, want the one record of the mock's signing key", cr.plan.Outputs["dnssecDsRecords"])
+	}
 	vnet := cr.get(t, ctVNet, cr.n("vnet"))
 	for key, name := range map[string]string{
 		"sqlServer": "privatelink.database.windows.net",
@@ -90,6 +98,11 @@ func TestClusterDNSAndSQL(t *testing.T) {
 		check(t, audit, "serverName", s.String("serverName"))
 		check(t, audit, "state", "Enabled")
 		check(t, audit, "isAzureMonitorTargetEnabled", true)
+		// The stacks' existing extendedAuditingSettings resource becomes
+		// this one: deleting it would turn the server's audit off.
+		if !strings.Contains(strings.Join(audit.Aliases, " "), "azure-native:sql:ExtendedServerBlobAuditingPolicy") {
+			t.Errorf("server %d: the audit policy has aliases %v, want the ExtendedServerBlobAuditingPolicy it replaces", n, audit.Aliases)
+		}
 	}
 }
 

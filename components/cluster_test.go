@@ -216,7 +216,8 @@ var physicalNameKeys = map[string]string{
 	ctAppi:     "resourceName",
 	ctAlert:    "ruleName",
 	ctAssign:   "policyAssignmentName",
-	ctRandom:   "length", // not an Azure resource: nothing to name
+	ctRandom:   "length",   // not an Azure resource: nothing to name
+	ctDNSSEC:   "zoneName", // a zone's one configuration, always "default"
 }
 
 // taggable are the cluster's resource types that take tags.
@@ -272,10 +273,10 @@ func TestClusterResourceCount(t *testing.T) {
 	want := map[string]int{
 		ctCluster: 1, ctRG: 1, ctRandom: 1, ctWorkspace: 1, ctDCR: 1,
 		// six subnets of the platform, and one per container tenant with
-		// compute (2), each with its NSG but Bastion's
-		ctVNet: 1, ctSubnet: 8, ctNSG: 7, ctPIP: 3, ctLB: 1, ctBastion: 1,
+		// compute (2), each with its NSG (Bastion's too)
+		ctVNet: 1, ctSubnet: 8, ctNSG: 8, ctPIP: 3, ctLB: 1, ctBastion: 1,
 		// 4 privatelink zones and one per tenant environment
-		ctPZone: 6, ctLink: 6, ctPRecord: 2, ctZone: 1,
+		ctPZone: 6, ctLink: 6, ctPRecord: 2, ctZone: 1, ctDNSSEC: 1,
 		// the platform Key Vault and each of the 3 SQL servers
 		ctPE: 4, ctZoneGroup: 4,
 		ctKV: 1, ctRSV: 1, ctLock: 2, ctPolicy: 3,
@@ -288,8 +289,9 @@ func TestClusterResourceCount(t *testing.T) {
 		// the waits for the pull grant and the gateway's grant to take
 		// effect, and for the guardrails to apply
 		ctSleep: 3,
-		// workspace, vnet, egress LB, 7 NSGs, 3 IPs, bastion, kv, rsv, agw, 3 masters
-		ctDiag: 20,
+		// workspace, vnet, egress LB, 8 NSGs, 3 IPs, bastion, kv, rsv, agw,
+		// 3 masters, the 3 Container Apps environments
+		ctDiag: 24,
 		// the action group, the tests' Application Insights, the gateway's
 		// 5xx and the vault's backup health and missed backups; the two
 		// initiatives, and the

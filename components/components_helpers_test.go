@@ -137,6 +137,7 @@ const (
 	ctLB        = "azure-native:network:LoadBalancer"
 	ctBastion   = "azure-native:network/v20240501:BastionHost"
 	ctZone      = "azure-native:network:Zone"
+	ctDNSSEC    = "azure-native:network:DnssecConfig"
 	ctPZone     = "azure-native:network:PrivateZone"
 	ctLink      = "azure-native:network:VirtualNetworkLink"
 	ctPRecord   = "azure-native:network:PrivateRecordSet"
@@ -153,7 +154,7 @@ const (
 	ctWAF       = "azure-native:network:WebApplicationFirewallPolicy"
 	ctAGW       = "azure-native:network:ApplicationGateway"
 	ctSQL       = "azure-native:sql:Server"
-	ctSQLAudit  = "azure-native:sql:ExtendedServerBlobAuditingPolicy"
+	ctSQLAudit  = "azure-native:sql:ServerBlobAuditingPolicy"
 	ctSQLAdmin  = "azure-native:sql:ServerAzureADAdministrator"
 	ctPassword  = "random:index/randomPassword:RandomPassword"
 	ctSleep     = "time:index/sleep:Sleep"
@@ -208,6 +209,7 @@ func runCluster(t *testing.T, r *spec.Region, tenants []*spec.Tenant) *clusterRu
 		export("keyVaultName", pf.KeyVaultName)
 		export("gatewayPublicIp", pf.GatewayPublicIPAddress)
 		export("clusterGatewayPublicIp", c.GatewayPublicIPAddress)
+		exportAll("dnssecDsRecords", c.DNSDelegationSigner)
 		for k, v := range pf.FileShareBackupPolicyIDs {
 			export("fsPolicy/"+k, v)
 		}

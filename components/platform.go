@@ -26,13 +26,13 @@ type Platform struct {
 	DataCollectionRuleID pulumi.StringOutput
 
 	// VNetID is the region's virtual network.
-	VNetID           pulumi.StringOutput
-	VMSubnetID       pulumi.StringOutput
+	VNetID     pulumi.StringOutput
+	VMSubnetID pulumi.StringOutput
 	// EgressBackendPoolID is the egress load balancer's pool that every
 	// tenant VM's NIC joins: its outbound rule is the VMs' way out.
 	EgressBackendPoolID pulumi.StringOutput
 	// Egress is that load balancer: a NIC joins its pool once it exists.
-	Egress pulumi.Resource
+	Egress           pulumi.Resource
 	EndpointSubnetID pulumi.StringOutput
 	// GatewaySubnetPrefix is the application gateway subnet's CIDR: the
 	// only source a tenant's compute accepts traffic from.

@@ -157,6 +157,10 @@ var vmReplaceOnChanges = []string{
 	"osProfile.linuxConfiguration.ssh",
 	"osProfile.linuxConfiguration.provisionVMAgent",
 	"securityProfile.securityType",
+	// Encryption at host is on from the VM's creation; turning it off
+	// (or on) for a running VM is refused, and a VM keeps no data, so a
+	// change rebuilds it.
+	"securityProfile.encryptionAtHost",
 	"zones",
 	"location",
 }

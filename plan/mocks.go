@@ -196,6 +196,17 @@ func mockState(typ, logical string, inputs resource.PropertyMap, custom bool) (s
 		}
 	case "azure-native:operationalinsights:Workspace":
 		out["customerId"] = resource.NewStringProperty(guid(h + "customer"))
+	case "azure-native:network:DnssecConfig":
+		// The one key-signing key Azure makes, with its DS record (a
+		// mock's: key tag, algorithm 13, digest type 2, digest).
+		ds := fmt.Sprintf("%d 13 2 %X", 10000+int(h[0])*100+int(h[1]), h)
+		out["signingKeys"] = resource.NewArrayProperty([]resource.PropertyValue{resource.NewObjectProperty(resource.PropertyMap{
+			"flags": resource.NewNumberProperty(257),
+			"delegationSignerInfo": resource.NewArrayProperty([]resource.PropertyValue{resource.NewObjectProperty(resource.PropertyMap{
+				"digestAlgorithmType": resource.NewNumberProperty(2),
+				"record":              resource.NewStringProperty(ds),
+			})}),
+		})})
 	case "azure-native:keyvault:Vault":
 		props := resource.PropertyMap{}
 		if v, ok := inputs["properties"]; ok && v.IsObject() {
@@ -230,6 +241,7 @@ var nameKeys = map[string]string{
 	"azure-native:sql:ServerAzureADAdministrator":             "administratorName",
 	"azure-native:sql:ServerAzureADOnlyAuthentication":        "authenticationName",
 	"azure-native:sql:ExtendedServerBlobAuditingPolicy":       "blobAuditingPolicyName",
+	"azure-native:sql:ServerBlobAuditingPolicy":               "blobAuditingPolicyName",
 	"azure-native:sql:ExtendedDatabaseBlobAuditingPolicy":     "blobAuditingPolicyName",
 	"azure-native:app:ManagedEnvironmentsStorage":             "storageName",
 	"azure-native:network:WebApplicationFirewallPolicy":       "policyName",
@@ -250,6 +262,11 @@ func physicalName(typ, logical string, inputs resource.PropertyMap) string {
 	}
 	if kind == "ResourceGroup" {
 		candidates = []string{"resourceGroupName"}
+	}
+	if kind == "DnssecConfig" {
+		// A zone's one DNSSEC configuration is always named "default"
+		// (dnssecConfigs/default in the REST API); no input names it.
+		return "default"
 	}
 	for _, key := range candidates {
 		if v, ok := inputs[resource.PropertyKey(key)]; ok && v.IsString() && v.StringValue() != "" {
@@ -313,6 +330,7 @@ var armPaths = map[string]string{
 	"network:VirtualNetworkLink":             "Microsoft.Network/privateDnsZones/{privateZoneName}/virtualNetworkLinks/{name}",
 	"network:WebApplicationFirewallPolicy":   "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies/{name}",
 	"network:Zone":                           "Microsoft.Network/dnszones/{name}",
+	"network:DnssecConfig":                   "Microsoft.Network/dnszones/{zoneName}/dnssecConfigs/{name}",
 	"operationalinsights:Workspace":          "Microsoft.OperationalInsights/workspaces/{name}",
 	"recoveryservices:Vault":                 "Microsoft.RecoveryServices/vaults/{name}",
 	"recoveryservices:ProtectionPolicy":      "Microsoft.RecoveryServices/vaults/{vaultName}/backupPolicies/{name}",
@@ -327,6 +345,7 @@ var armPaths = map[string]string{
 	"sql:TransparentDataEncryption":          "Microsoft.Sql/servers/{serverName}/databases/{databaseName}/transparentDataEncryption/{name}",
 	"sql:ExtendedDatabaseBlobAuditingPolicy": "Microsoft.Sql/servers/{serverName}/databases/{databaseName}/extendedAuditingSettings/{name}",
 	"sql:ExtendedServerBlobAuditingPolicy":   "Microsoft.Sql/servers/{serverName}/extendedAuditingSettings/{name}",
+	"sql:ServerBlobAuditingPolicy":           "Microsoft.Sql/servers/{serverName}/auditingSettings/{name}",
 	"storage:StorageAccount":                 "Microsoft.Storage/storageAccounts/{name}",
 	"storage:BlobServiceProperties":          "Microsoft.Storage/storageAccounts/{accountName}/blobServices/{name}",
 	"storage:FileServiceProperties":          "Microsoft.Storage/storageAccounts/{accountName}/fileServices/{name}",

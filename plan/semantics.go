@@ -97,6 +97,8 @@ var semantics = []Semantic{
 		"https://learn.microsoft.com/azure/virtual-machines/automatic-vm-guest-patching (a PUT on an existing VM sets linuxConfiguration.patchSettings.patchMode)"},
 	{"azure-native:compute:VirtualMachine", "securityProfile.securityType", EffectRefused, simulatedCode,
 		"https://learn.microsoft.com/azure/virtual-machines/trusted-launch-existing-vm (an existing VM moves to Trusted Launch only deallocated, by its own procedure)"},
+	{"azure-native:compute:VirtualMachine", "securityProfile.encryptionAtHost", EffectRefused, simulatedCode,
+		"https://learn.microsoft.com/azure/virtual-machines/disks-enable-host-based-encryption-portal (an existing VM gets encryption at host only while deallocated: the provider's PUT reaches it running; the refusal's code is not shown)"},
 	{"azure-native:compute:VirtualMachine", "zones", EffectRefused, simulatedCode,
 		"https://learn.microsoft.com/azure/virtual-machines/move-virtual-machines-regional-zonal-portal (a VM changes zone only by being recreated)"},
 	{"azure-native:compute:VirtualMachineScaleSet", "orchestrationMode", EffectRefused, simulatedCode,

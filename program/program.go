@@ -144,6 +144,9 @@ func DeployStamp(ctx *pulumi.Context, region *spec.Region, stamp int, tenants []
 	export("location", pulumi.String(region.Location))
 	export("dnsZone", pulumi.String(region.DNSZone))
 	export("gatewayPublicIp", cluster.GatewayPublicIPAddress)
+	// The DS records of the region's signed zone, for its registrar
+	// (README, "DNSSEC"); empty on a stamp that does not own the zone.
+	export("dnssecDsRecords", cluster.DNSDelegationSigner)
 	export("platformResourceGroup", cluster.ResourceGroupName)
 	// The deploy workflow starts this job after every up (README, "The
 	// operators' path").

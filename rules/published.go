@@ -21,6 +21,9 @@ const (
 	SetPSRule = "PSRule for Azure" // github.com/Azure/PSRule.Rules.Azure, src/PSRule.Rules.Azure/rules/
 	SetMCSB   = "Microsoft cloud security benchmark (policy set 1f3afdf9-d0c9-4c3d-847f-89da613e70a8)"
 	SetZones  = "Resources should be Zone Resilient (policy set 130fb88f-0fc9-4678-bfe1-31022d71c7d5)"
+	// SetPolicy are built-in policy definitions of the same repository
+	// that neither initiative holds, adopted one by one.
+	SetPolicy = "Azure Policy built-in definition (in neither initiative)"
 )
 
 // RulePublished is the name published-rule violations are reported under.

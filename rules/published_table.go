@@ -243,7 +243,13 @@ var PublishedRules = []PublishedRule{
 	{"18314dc7-a25d-420c-a069-f094b25ff919", SetZones, "NAT gateway should be Zone Aligned", "Resilience/Network_natGateways_ZoneAligned_Audit.json", []string{typeNATGateway}, nil, paths("zones"),
 		oneZone},
 	{"Azure.DNS.DNSSEC", SetPSRule, "Public DNS zones are signed (DNSSEC)", "Azure.DNS.Rule.ps1", []string{typeDNSZone}, nil, paths("dnsZone"),
-		func(*checker, *plan.Resource) string { return "the zone has no DNSSEC configuration" }},
+		// PSRule looks for a dnssecConfigs child of the zone.
+		func(c *checker, r *plan.Resource) string {
+			if len(c.childOf(typeDNSSEC, "zoneName", r, "zoneName")) == 0 {
+				return "the zone has no DNSSEC configuration"
+			}
+			return ""
+		}},
 
 	// Compute
 	{"Azure.VM.SecureBoot", SetPSRule, "VMs use Trusted Launch with secure boot (also Policy 1c30f9cd vTPM)", "Azure.VM.Rule.ps1", []string{typeVM}, paths("vm"), nil,
@@ -406,6 +412,15 @@ var PublishedRules = []PublishedRule{
 		func(_ *checker, r *plan.Resource) string {
 			return eq(r, "properties.redundancySettings.standardTierStorageRedundancy", "ZoneRedundant")
 		}},
+	{"31b8092a-36b8-434b-9af7-5ec844364148", SetPolicy, "[Preview]: Soft delete must be enabled for Recovery Services Vaults (checkAlwaysOnSoftDeleteOnly, by default: AlwaysOn)", "Backup/AzBackupRecoveryServicesVault_SoftDelete_Audit.json", []string{typeRecoveryVault}, nil, paths("backup"),
+		func(_ *checker, r *plan.Resource) string {
+			if s := r.String("properties.securitySettings.softDeleteSettings.softDeleteState"); !strings.EqualFold(s, "AlwaysON") {
+				return fmt.Sprintf("soft delete is %q, not always on", s)
+			}
+			return ""
+		}},
+	{"e15effd4-2278-4c65-a0da-4d6f6d1890e2", SetPolicy, "Log Analytics Workspaces should block non-Azure Active Directory based ingestion", "Monitoring/LogAnalyticsWorkspaces_DisableLocalAuth_Deny.json", []string{typeWorkspace}, nil, paths("location"),
+		func(_ *checker, r *plan.Resource) string { return eq(r, "features.disableLocalAuth", true) }},
 	{"Azure.Log.Replication", SetPSRule, "Log Analytics workspaces replicate to another region", "Azure.Log.Rule.yaml", []string{typeWorkspace}, nil, paths("location"),
 		func(_ *checker, r *plan.Resource) string { return eq(r, "replication.enabled", true) }},
 	{"Azure.RBAC.UseRGDelegation", SetPSRule, "Role assignments at resource group scope", "Azure.Subscription.Rule.ps1", []string{typeRoleAssignment}, paths("name"), paths("name"),
@@ -441,12 +456,11 @@ var Exceptions = []Exception{
 		func(_ *checker, r *plan.Resource) bool {
 			return strings.HasSuffix(physicalName(r, "networkSecurityGroupName"), "-gateway")
 		}},
-	{"Azure.VNET.UseNSGs",
-		"the AzureBastionSubnet: Bastion accepts only an NSG with its exact rule set, and exposes only 443 itself; the VMs' NSG admits management ports from this subnet alone",
-		func(_ *checker, r *plan.Resource) bool { return subnetName(r) == "AzureBastionSubnet" }},
-	{"Azure.DNS.DNSSEC",
-		"signing the zone needs its DS record at the parent's registrar, a step outside Azure; it is on the operators' list for each region's delegation",
-		func(*checker, *plan.Resource) bool { return true }},
+	{"Azure.NSG.LateralTraversal",
+		"the AzureBastionSubnet's NSG: Bastion's documented rule set allows SSH and RDP out to the VirtualNetwork, and Azure refuses the NSG without that rule (learn.microsoft.com/azure/bastion/bastion-nsg); the VMs' NSG admits those ports from the Bastion subnet alone",
+		func(_ *checker, r *plan.Resource) bool {
+			return strings.HasSuffix(physicalName(r, "networkSecurityGroupName"), "-bastion")
+		}},
 	{"013e242c-8828-4970-87b3-ab247555486d",
 		"tenant VMs keep no data (the KPAX files are on the backed-up share, data in the database, secrets in the vault); a VM is rebuilt from its image and bootstrap, never restored",
 		func(c *checker, r *plan.Resource) bool { return c.owner[r] != nil }},

@@ -77,6 +77,8 @@ var breaking = []struct {
 	{"Azure.ContainerApp.HealthProbe", typeContainerApp, map[string]any{"template": map[string]any{"containers": list(map[string]any{"name": "c"})}}},
 	{"Azure.RSV.Immutable", typeRecoveryVault, map[string]any{}},
 	{"ae243d87-5cf3-4dce-90bd-6d62be328de3", typeRecoveryVault, map[string]any{"properties": map[string]any{"redundancySettings": map[string]any{"standardTierStorageRedundancy": "LocallyRedundant"}}}},
+	{"31b8092a-36b8-434b-9af7-5ec844364148", typeRecoveryVault, map[string]any{"properties": map[string]any{"securitySettings": map[string]any{"softDeleteSettings": map[string]any{"softDeleteState": "Enabled"}}}}},
+	{"e15effd4-2278-4c65-a0da-4d6f6d1890e2", typeWorkspace, map[string]any{"features": map[string]any{"disableLocalAuth": false}}},
 	{"Azure.Log.Replication", typeWorkspace, map[string]any{}},
 	{"Azure.RBAC.UseRGDelegation", typeRoleAssignment, map[string]any{"scope": "/subscriptions/s/resourceGroups/g/providers/Microsoft.KeyVault/vaults/v"}},
 }
@@ -182,6 +184,33 @@ func TestPublishedRulesAreDocumented(t *testing.T) {
 		}
 		if !strings.Contains(exceptions, ex.Rule) {
 			t.Errorf("docs/published-rules.md lists no exception for %s", ex.Rule)
+		}
+	}
+}
+
+// TestBastionNSGExcusedFromLateralTraversal: the Bastion subnet's NSG must
+// allow SSH and RDP out to the VNet (Azure refuses it otherwise), so the
+// lateral-traversal rule excuses that NSG, and only that one.
+func TestBastionNSGExcusedFromLateralTraversal(t *testing.T) {
+	rules := list(map[string]any{"name": "allow-ssh-rdp-to-vnet", "direction": "Outbound", "access": "Allow",
+		"destinationAddressPrefix": "VirtualNetwork", "destinationPortRanges": list("22", "3389")})
+	for _, c := range []struct {
+		name    string
+		excused bool
+	}{{"nsg-kpax-fr-bastion", true}, {"nsg-kpax-fr-vms", false}} {
+		p := &plan.Plan{Stack: "prod-fr", Resources: []*plan.Resource{{Type: typeNSG, Name: "region-fr-nsg", URN: "urn:x", Custom: true,
+			ID: "/subscriptions/s/x", Inputs: map[string]any{"networkSecurityGroupName": c.name, "securityRules": rules}}}}
+		vs, applied := CheckPublished(p, project(t), "fr")
+		reported := false
+		for _, v := range vs {
+			reported = reported || strings.Contains(v.Message, "Azure.NSG.LateralTraversal")
+		}
+		taken := false
+		for _, a := range applied {
+			taken = taken || (a.Rule == "Azure.NSG.LateralTraversal" && a.Count == 1)
+		}
+		if reported == c.excused || taken != c.excused {
+			t.Errorf("%s: reported %v, exception taken %v; want excused %v", c.name, reported, taken, c.excused)
 		}
 	}
 }

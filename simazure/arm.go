@@ -124,12 +124,6 @@ func (c *Cloud) checkCreate(rec *Record) error {
 	switch rec.Type {
 	case typePolicySet, typePolicyAssignment:
 		return c.checkPolicy(rec)
-	case typeEnvironment:
-		all, err := c.all()
-		if err != nil {
-			return err
-		}
-		return checkEnvironmentSubnet(all, rec)
 	case typeContainerApp, typeAppGateway:
 		all, err := c.all()
 		if err != nil {
@@ -144,6 +138,18 @@ func (c *Cloud) checkCreate(rec *Record) error {
 		return checkContainerApp(all, c.grants(all), rec)
 	case typeSQLEntraOnly:
 		return c.checkEntraOnly(rec)
+	case typeEnvironment, typeSubnet:
+		all, err := c.all()
+		if err != nil {
+			return err
+		}
+		if rec.Type == typeSubnet {
+			return checkBastionSubnet(all, rec)
+		}
+		if err := checkEnvironmentSubnet(all, rec); err != nil {
+			return err
+		}
+		return checkEnvironmentLogs(all, rec)
 	}
 	return nil
 }
@@ -248,6 +254,23 @@ func (c *Cloud) Update(req Request) (resource.PropertyMap, error) {
 				return err
 			}
 			if err := updateProtection(all, cur, next, c.now()); err != nil {
+				return err
+			}
+		case typeRecoveryVault:
+			if err := checkSoftDeleteState(cur, next); err != nil {
+				return err
+			}
+		case typeEnvironment, typeSubnet, typeNSG:
+			all, err := c.all()
+			if err != nil {
+				return err
+			}
+			if typ == typeEnvironment {
+				err = checkEnvironmentLogs(all, next)
+			} else {
+				err = checkBastionSubnet(all, next)
+			}
+			if err != nil {
 				return err
 			}
 		}

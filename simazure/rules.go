@@ -129,7 +129,8 @@ func Rules() []Rule {
 		RuleImmutableVaultRetention, RuleVaultNotEmpty, RuleUpdateRefused, RuleNSGPortRanges, RuleNSGRuleUnique, RuleKeyVaultReference,
 		RuleRegistryPull, RuleVaultTierRetention, RulePolicyDefinitionNotFound, RulePolicyParameterUndefined,
 		RulePolicyParameterValue, RulePolicyParameterMissing, RulePolicyDeny, RulePropagation, RuleEntraAdminFirst,
-		RuleVaultFirewall, RuleGatewaySecret, RuleEnvironmentSubnet, RuleWorkloadProfile}
+		RuleVaultFirewall, RuleGatewaySecret, RuleWorkspaceLocalAuth, RuleSoftDeleteAlwaysOn, RuleBastionNSG,
+		RuleEnvironmentSubnet, RuleWorkloadProfile}
 }
 
 // Refusal is Azure saying no.

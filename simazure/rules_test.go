@@ -664,6 +664,7 @@ func TestEveryRuleIsTested(t *testing.T) {
 		RulePolicyDefinitionNotFound.Name: true, RulePolicyParameterUndefined.Name: true,
 		RulePolicyParameterValue.Name: true, RulePolicyParameterMissing.Name: true, RulePolicyDeny.Name: true,
 		RulePropagation.Name: true, RuleEntraAdminFirst.Name: true, RuleVaultFirewall.Name: true, RuleGatewaySecret.Name: true,
+		RuleWorkspaceLocalAuth.Name: true, RuleSoftDeleteAlwaysOn.Name: true, RuleBastionNSG.Name: true,
 		RuleEnvironmentSubnet.Name: true, RuleWorkloadProfile.Name: true, // TestEnvironmentSubnetAndProfile
 	}
 	for _, r := range Rules() {
@@ -819,4 +820,96 @@ func TestGrantJob(t *testing.T) {
 	if users, err := s.c.DatabaseUsers(db); err != nil || fmt.Sprint(users) != "[id-kpax-fr-acme:db_owner]" {
 		t.Errorf("users of the database: %v, %v", users, err)
 	}
+}
+
+// TestRuleWorkspaceLocalAuth: an environment that logs with the shared key
+// of a workspace without local authentication is refused; through Azure
+// Monitor (its diagnostic setting) it is not.
+func TestRuleWorkspaceLocalAuth(t *testing.T) {
+	s := newSim(t)
+	s.group()
+	wsID := s.create(typeWorkspace, "log", map[string]any{"workspaceName": "log", "resourceGroupName": testRG,
+		"features": map[string]any{"disableLocalAuth": true}})
+	ws, err := s.c.Get(wsID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	customer := outputString(ws, "customerId")
+	if customer == "" {
+		t.Fatal("the workspace has no customerId output")
+	}
+	withKey := map[string]any{"environmentName": "cae", "resourceGroupName": testRG, "appLogsConfiguration": map[string]any{
+		"destination": "log-analytics", "logAnalyticsConfiguration": map[string]any{"customerId": customer, "sharedKey": "key"}}}
+	_, err = s.try(typeEnvironment, "cae", withKey)
+	refusedBy(t, err, RuleWorkspaceLocalAuth, "an environment writing with the shared key")
+	id := s.create(typeEnvironment, "cae", map[string]any{"environmentName": "cae", "resourceGroupName": testRG,
+		"appLogsConfiguration": map[string]any{"destination": "azure-monitor"}})
+	_, err = s.c.Update(Request{Type: typeEnvironment, ID: id, Name: "cae", Inputs: resource.NewPropertyMapFromMap(withKey),
+		OldInputs: resource.NewPropertyMapFromMap(map[string]any{"environmentName": "cae", "resourceGroupName": testRG})})
+	refusedBy(t, err, RuleWorkspaceLocalAuth, "an environment moved back to the shared key")
+}
+
+// TestRuleSoftDeleteAlwaysOn: AlwaysON is for good.
+func TestRuleSoftDeleteAlwaysOn(t *testing.T) {
+	s := newSim(t)
+	s.group()
+	vault := func(state string) map[string]any {
+		return map[string]any{"vaultName": "rsv", "resourceGroupName": testRG, "properties": map[string]any{
+			"securitySettings": map[string]any{"softDeleteSettings": map[string]any{"softDeleteState": state}}}}
+	}
+	update := func(id, from, to string) error {
+		_, err := s.c.Update(Request{Type: typeRecoveryVault, ID: id, Name: "rsv",
+			Inputs: resource.NewPropertyMapFromMap(vault(to)), OldInputs: resource.NewPropertyMapFromMap(vault(from))})
+		return err
+	}
+	id := s.create(typeRecoveryVault, "rsv", vault("Enabled"))
+	if err := update(id, "Enabled", "AlwaysON"); err != nil {
+		t.Fatalf("Enabled to AlwaysON: %v", err)
+	}
+	refusedBy(t, update(id, "AlwaysON", "Disabled"), RuleSoftDeleteAlwaysOn, "turning always-on soft delete off")
+	refusedBy(t, update(id, "AlwaysON", "Enabled"), RuleSoftDeleteAlwaysOn, "turning always-on soft delete back to Enabled")
+}
+
+// TestRuleBastionNSG: Bastion's subnet takes an NSG with its rules only,
+// and the NSG keeps them.
+func TestRuleBastionNSG(t *testing.T) {
+	s := newSim(t)
+	s.group()
+	rule := func(name string, priority int, direction, peer, port string) map[string]any {
+		r := map[string]any{"name": name, "priority": priority, "direction": direction, "access": "Allow", "protocol": "Tcp",
+			"sourceAddressPrefix": "*", "destinationAddressPrefix": "*", "destinationPortRange": port}
+		if direction == "Inbound" {
+			r["sourceAddressPrefix"] = peer
+		} else {
+			r["destinationAddressPrefix"] = peer
+		}
+		return r
+	}
+	full := []any{rule("gm", 100, "Inbound", "GatewayManager", "443"), rule("cloud", 100, "Outbound", "AzureCloud", "443"),
+		rule("ssh", 110, "Outbound", "VirtualNetwork", "22"), rule("rdp", 120, "Outbound", "VirtualNetwork", "3389")}
+	nsg := func(name string, rules []any) map[string]any {
+		return map[string]any{"networkSecurityGroupName": name, "resourceGroupName": testRG, "securityRules": rules}
+	}
+	subnet := func(nsgID string) map[string]any {
+		return map[string]any{"subnetName": "AzureBastionSubnet", "virtualNetworkName": "vnet", "resourceGroupName": testRG,
+			"networkSecurityGroup": map[string]any{"id": nsgID}}
+	}
+	partial := s.create(typeNSG, "partial", nsg("partial", full[:3]))
+	_, err := s.try(typeSubnet, "bastion", subnet(partial))
+	refusedBy(t, err, RuleBastionNSG, "a Bastion subnet whose NSG lacks outbound RDP")
+	// A deny in front of a required allow counts as missing.
+	deny := rule("deny-gm", 90, "Inbound", "GatewayManager", "443")
+	deny["access"] = "Deny"
+	denied := s.create(typeNSG, "denied", nsg("denied", append([]any{deny}, full...)))
+	_, err = s.try(typeSubnet, "bastion", subnet(denied))
+	refusedBy(t, err, RuleBastionNSG, "a Bastion subnet whose NSG denies GatewayManager first")
+
+	good := s.create(typeNSG, "good", nsg("good", full))
+	s.create(typeSubnet, "bastion", subnet(good))
+	_, err = s.c.Update(Request{Type: typeNSG, ID: good, Name: "good", Inputs: resource.NewPropertyMapFromMap(nsg("good", full[1:])),
+		OldInputs: resource.NewPropertyMapFromMap(nsg("good", full))})
+	refusedBy(t, err, RuleBastionNSG, "dropping GatewayManager from the NSG Bastion's subnet uses")
+	// Another subnet takes any NSG.
+	s.create(typeSubnet, "apps", map[string]any{"subnetName": "snet-apps", "virtualNetworkName": "vnet", "resourceGroupName": testRG,
+		"networkSecurityGroup": map[string]any{"id": partial}})
 }
