@@ -129,7 +129,7 @@ func Rules() []Rule {
 		RuleImmutableVaultRetention, RuleVaultNotEmpty, RuleUpdateRefused, RuleNSGPortRanges, RuleNSGRuleUnique, RuleKeyVaultReference,
 		RuleRegistryPull, RuleVaultTierRetention, RulePolicyDefinitionNotFound, RulePolicyParameterUndefined,
 		RulePolicyParameterValue, RulePolicyParameterMissing, RulePolicyDeny, RulePropagation, RuleEntraAdminFirst,
-		RuleVaultFirewall, RuleGatewaySecret}
+		RuleVaultFirewall, RuleGatewaySecret, RuleObjectReplicationPrerequisites, RuleObjectReplicationOrder}
 }
 
 // Refusal is Azure saying no.

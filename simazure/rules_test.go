@@ -664,6 +664,7 @@ func TestEveryRuleIsTested(t *testing.T) {
 		RulePolicyDefinitionNotFound.Name: true, RulePolicyParameterUndefined.Name: true,
 		RulePolicyParameterValue.Name: true, RulePolicyParameterMissing.Name: true, RulePolicyDeny.Name: true,
 		RulePropagation.Name: true, RuleEntraAdminFirst.Name: true, RuleVaultFirewall.Name: true, RuleGatewaySecret.Name: true,
+		RuleObjectReplicationPrerequisites.Name: true, RuleObjectReplicationOrder.Name: true,
 	}
 	for _, r := range Rules() {
 		if !tested[r.Name] {
@@ -818,4 +819,59 @@ func TestGrantJob(t *testing.T) {
 	if users, err := s.c.DatabaseUsers(db); err != nil || fmt.Sprint(users) != "[id-kpax-fr-acme:db_owner]" {
 		t.Errorf("users of the database: %v, %v", users, err)
 	}
+}
+
+// TestRuleObjectReplication: a replication policy is refused without
+// versioning on both accounts and the change feed on the source, or before
+// its containers exist; its source half is refused before the destination's,
+// and accepted with the ID Azure gave the destination's.
+func TestRuleObjectReplication(t *testing.T) {
+	setup := func(srcVersioning, srcFeed, dstVersioning, containers bool) (*sim, func(account, id string) map[string]any) {
+		s := newSim(t)
+		s.group()
+		src, dst := s.account("stsrc"), s.account("bkdst")
+		for _, b := range []struct {
+			account          string
+			versioning, feed bool
+		}{{"stsrc", srcVersioning, srcFeed}, {"bkdst", dstVersioning, false}} {
+			s.create(typeBlobService, b.account+"-blobs", map[string]any{"accountName": b.account, "resourceGroupName": testRG, "blobServicesName": "default",
+				"isVersioningEnabled": b.versioning, "changeFeed": map[string]any{"enabled": b.feed}})
+			if containers {
+				s.create(typeBlobContainer, b.account+"-kpax", map[string]any{"accountName": b.account, "resourceGroupName": testRG, "containerName": "kpax"})
+			}
+		}
+		return s, func(account, id string) map[string]any {
+			return map[string]any{"accountName": account, "resourceGroupName": testRG, "objectReplicationPolicyId": id,
+				"sourceAccount": src, "destinationAccount": dst,
+				"rules": []any{map[string]any{"sourceContainer": "kpax", "destinationContainer": "kpax"}}}
+		}
+	}
+	for _, tc := range []struct {
+		name                                        string
+		srcVersioning, srcFeed, dstVersioning, ctrs bool
+	}{
+		{"no versioning on the source", false, true, true, true},
+		{"no change feed on the source", true, false, true, true},
+		{"no versioning on the destination", true, true, false, true},
+		{"no containers", true, true, true, false},
+	} {
+		s, policy := setup(tc.srcVersioning, tc.srcFeed, tc.dstVersioning, tc.ctrs)
+		_, err := s.try(typeObjectReplication, "on-dst", policy("bkdst", "default"))
+		refusedBy(t, err, RuleObjectReplicationPrerequisites, tc.name)
+	}
+
+	s, policy := setup(true, true, true, true)
+	_, err := s.try(typeObjectReplication, "on-src", policy("stsrc", "default"))
+	refusedBy(t, err, RuleObjectReplicationOrder, "the source's half first")
+	_, out, err := s.c.Create(Request{Type: typeObjectReplication, URN: "urn:test::on-dst", Name: "on-dst", Inputs: resource.NewPropertyMapFromMap(policy("bkdst", "default"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	given := out["policyId"].StringValue()
+	if given == "" || given == "default" {
+		t.Fatalf("Azure gave the destination's half the ID %q", given)
+	}
+	_, err = s.try(typeObjectReplication, "on-src-wrong", policy("stsrc", "0f0f0f0f-0000-0000-0000-000000000000"))
+	refusedBy(t, err, RuleObjectReplicationOrder, "the source's half with another ID")
+	s.create(typeObjectReplication, "on-src", policy("stsrc", given))
 }

@@ -53,6 +53,10 @@ const (
 	// stampEnvironments: the tenants' shared Container Apps environment and
 	// the operators' jobs environment (components/cluster_ops.go).
 	stampEnvironments = 2
+	// tenantStorageAccounts: a tenant's own account and the account that
+	// holds the copy of its blobs (components/tenant_blobcopy.go). Only the
+	// first is registered with the Recovery Services vault.
+	tenantStorageAccounts = 2
 	// stampRoleAssignments: the gateway identity's read of the certificate.
 	// The pull identity's AcrPull counts in the registry's subscription.
 	stampRoleAssignments = 1
@@ -137,7 +141,7 @@ func maxFamilyCores(ts []*Tenant) int {
 const inSubscription = "one subscription allows in a region"
 
 var stampQuotas = []stampQuota{
-	{"storage accounts", StorageAccountsPerRegion, nil, func(ts []*Tenant) int { return len(ts) }, inSubscription, "set stamp"},
+	{"storage accounts", StorageAccountsPerRegion, nil, func(ts []*Tenant) int { return tenantStorageAccounts * len(ts) }, inSubscription, "set stamp"},
 	{"SQL logical servers", SQLServersPerRegion, nil, distinctServers, inSubscription, "share an existing database.server, or set stamp"},
 	{"Standard public IPs", StandardPublicIPsPerRegion, nil, func([]*Tenant) int { return stampPublicIPs }, inSubscription, ""},
 	{"Container Apps environments", ContainerAppsEnvironmentsPerRegion, nil, func([]*Tenant) int { return stampEnvironments }, inSubscription, ""},

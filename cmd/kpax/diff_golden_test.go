@@ -47,7 +47,7 @@ func TestDiffGolden(t *testing.T) {
 				for _, want := range []string{
 					// the gateway's entries and its grant in the stamp's
 					// grant job
-					"#### tenant `zzbarnew`: 47 to add, 2 to update",
+					"#### tenant `zzbarnew`: 57 to add, 2 to update",
 					"  - `+` `template.containers[ops].env[KPAX_GRANT_ZZBARNEW]`",
 					"- `~` azure-native:network:ApplicationGateway `region-uk-agw` (shared by the region's tenants; this tenant's entries):",
 					"  - `+` `backendAddressPools[pool-zzbarnew]`",
@@ -127,7 +127,7 @@ func TestDiffGolden(t *testing.T) {
 				}
 			},
 			check: func(t *testing.T, md string) {
-				mustContain(t, md, "#### the same change on 4 tenants of `prod-fr`: 19 to update each")
+				mustContain(t, md, "#### the same change on 4 tenants of `prod-fr`: 21 to update each")
 				mustContain(t, md, "Tenants: `acme`, `fleet-a`, `fleet-b`, `fleet-c`.")
 				mustContain(t, md, "`+` `tags.owner`: `\"kpax-ops\"`")
 			},
