@@ -187,7 +187,7 @@ func TestTenantAlerts(t *testing.T) {
 			t.Errorf("availability scopes %v", s)
 		}
 		db := one(t, rs, tDatabase)
-		acct := one(t, rs, tAccount)
+		acct := named(t, rs, tAccount, "tenant-acme-storage")
 		for what, w := range map[string]struct{ scope, metric, dims string }{
 			"gateway-backend":       {testGatewayID, "UnhealthyHostCount", "BackendSettingsPool Include [pool-acme~tenant-acme]"},
 			"server-5xx":            {testGatewayID, "BackendResponseStatus", "BackendPool Include [pool-acme]; HttpStatusGroup Include [5xx]"},

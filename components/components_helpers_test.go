@@ -589,6 +589,9 @@ const (
 	tBlobSvc    = "azure-native:storage:BlobServiceProperties"
 	tFileSvc    = "azure-native:storage:FileServiceProperties"
 	tShare      = "azure-native:storage:FileShare"
+	tBlobCtr    = "azure-native:storage:BlobContainer"
+	tORP        = "azure-native:storage:ObjectReplicationPolicy"
+	tLifecycle  = "azure-native:storage:ManagementPolicy"
 	tContainer  = "azure-native:recoveryservices:ProtectionContainer"
 	tItem       = "azure-native:recoveryservices:ProtectedItem"
 	tDatabase   = "azure-native:sql:Database"
@@ -621,8 +624,12 @@ var watchSet = map[string]int{tWebTest: 1, tAlert: 5}
 var commonSet = map[string]int{
 	tRG: 1, tIdentity: 1, tRandom: 1, tPassword: 1,
 	tVault: 1, tSecret: 1,
-	tLock: 3, tRole: 2, tPE: 3, tZoneGroup: 3, tDiag: 4,
-	tAccount: 1, tBlobSvc: 1, tFileSvc: 1, tShare: 1, tContainer: 1, tItem: 1,
+	tLock: 4, tRole: 2, tPE: 4, tZoneGroup: 4, tDiag: 4,
+	tAccount: 2, tBlobSvc: 2, tFileSvc: 1, tShare: 1, tContainer: 1, tItem: 1,
+	// the blob copy: a second account and blob service, both containers,
+	// both halves of the replication policy and the copy's retention
+	// (tenant_blobcopy.go)
+	tBlobCtr: 2, tORP: 2, tLifecycle: 1,
 	tDatabase: 1, tPITR: 1, tLTR: 1, tTDE: 1, tAudit: 1,
 	// the guardrails, and the wait for Azure to apply them
 	tPolicy: 2, ctSleep: 1,
@@ -733,4 +740,16 @@ func (cr *clusterRun) subnets() subnetPlan {
 	space, _ := cr.region.StampAddressSpace(1)
 	p, _ := deriveSubnets(space)
 	return p
+}
+
+// named returns the resource of a type with a logical name.
+func named(t *testing.T, rs []*plan.Resource, typ, name string) *plan.Resource {
+	t.Helper()
+	for _, r := range rs {
+		if r.Type == typ && r.Name == name {
+			return r
+		}
+	}
+	t.Fatalf("no %s %s", typ, name)
+	return nil
 }

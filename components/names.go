@@ -99,6 +99,18 @@ func keyVaultName(t *spec.Tenant, suffix string) string {
 	return globalName("kv", t.Name, suffix, keyVaultNameMax)
 }
 
+// blobCopyAccountName is the tenant's second storage account, which holds
+// the object-replicated copy of its blobs: "bk", the tenant and the same
+// random suffix as its first account.
+func blobCopyAccountName(t *spec.Tenant, suffix string) string {
+	return globalName("bk", t.Name, suffix, storageAccountNameMax)
+}
+
+// tenantBlobContainerName is the container the KPAX server keeps its blobs
+// in (KPAX_BLOB_CONTAINER), in the tenant's account and in its copy: object
+// replication copies named containers only.
+const tenantBlobContainerName = "kpax"
+
 // tenantFileShareName is the file share that holds a tenant's KPAX files.
 const tenantFileShareName = "kpax"
 

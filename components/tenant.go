@@ -267,9 +267,12 @@ type tenantBuilder struct {
 	subscription pulumi.StringOutput
 	suffix       *random.RandomString
 
-	vault    *keyvault.Vault
-	account  *storage.StorageAccount
-	share    *storage.FileShare
+	vault   *keyvault.Vault
+	account *storage.StorageAccount
+	share   *storage.FileShare
+	// blobs is the account's blob service: versioning and the change feed,
+	// which the blob copy's replication needs on its source.
+	blobs    *storage.BlobServiceProperties
 	database *sql.Database
 
 	// identityRoles are the identity's role assignments, by logical name:
@@ -327,6 +330,7 @@ func (b *tenantBuilder) build() error {
 		{"key vault", b.keyVault},
 		{"storage", b.storage},
 		{"file share backup", b.fileShareBackup},
+		{"blob copy", b.blobCopy},
 		{"database", b.sqlDatabase},
 		{"compute", b.compute},
 		{"dns", b.dnsRecord},

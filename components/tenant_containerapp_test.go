@@ -104,7 +104,7 @@ func TestTenantFilesAgree(t *testing.T) {
 	p := runTenants(t, containerTenant("acme", spec.StateActive), vmTenant("globex", spec.StateActive))
 	for _, name := range []string{"acme", "globex"} {
 		rs := tenantResources(t, p, name)
-		account := one(t, rs, tAccount)
+		account := named(t, rs, tAccount, "tenant-"+name+"-storage")
 		share := one(t, rs, tShare)
 		item := one(t, rs, tItem)
 		// Azure Files backup and key-based mounts both need key access.
@@ -122,7 +122,7 @@ func TestTenantFilesAgree(t *testing.T) {
 	}
 	acme := tenantResources(t, p, "acme")
 	storage := one(t, acme, tEnvStorage)
-	account, share, app := one(t, acme, tAccount), one(t, acme, tShare), one(t, acme, tApp)
+	account, share, app := named(t, acme, tAccount, "tenant-acme-storage"), one(t, acme, tShare), one(t, acme, tApp)
 	for path, v := range map[string]any{
 		"environmentName":                  "cae-acme",
 		"resourceGroupName":                testPlatformRG,

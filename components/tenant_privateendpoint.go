@@ -14,8 +14,15 @@ import (
 // It returns the endpoint (which sits on the target's scope) and its DNS
 // registration (what a client of the target must wait for).
 func (b *tenantBuilder) privateEndpoint(subresource string, target pulumi.StringInput, dnsZoneKey string) (*network.PrivateEndpoint, *network.PrivateDnsZoneGroup, error) {
-	name := tenantPrivateEndpointName(b.t, subresource)
-	pe, err := network.NewPrivateEndpoint(b.ctx, b.name+"-pe-"+subresource, &network.PrivateEndpointArgs{
+	return b.privateEndpointAs(subresource, subresource, target, dnsZoneKey)
+}
+
+// privateEndpointAs is privateEndpoint under a key of its own, for a second
+// resource with the same subresource (the blob copy's account beside the
+// tenant's own).
+func (b *tenantBuilder) privateEndpointAs(key, subresource string, target pulumi.StringInput, dnsZoneKey string) (*network.PrivateEndpoint, *network.PrivateDnsZoneGroup, error) {
+	name := tenantPrivateEndpointName(b.t, key)
+	pe, err := network.NewPrivateEndpoint(b.ctx, b.name+"-pe-"+key, &network.PrivateEndpointArgs{
 		PrivateEndpointName:        pulumi.String(name),
 		ResourceGroupName:          b.rg.Name,
 		Location:                   b.location,
@@ -33,7 +40,7 @@ func (b *tenantBuilder) privateEndpoint(subresource string, target pulumi.String
 	if err != nil {
 		return nil, nil, err
 	}
-	group, err := network.NewPrivateDnsZoneGroup(b.ctx, b.name+"-pe-"+subresource+"-dns", &network.PrivateDnsZoneGroupArgs{
+	group, err := network.NewPrivateDnsZoneGroup(b.ctx, b.name+"-pe-"+key+"-dns", &network.PrivateDnsZoneGroupArgs{
 		PrivateDnsZoneGroupName: pulumi.String("default"),
 		PrivateEndpointName:     pe.Name,
 		ResourceGroupName:       b.rg.Name,

@@ -40,6 +40,9 @@ func (b *tenantBuilder) serverEnv() []serverVar {
 		{"KPAX_DB_NAME", b.database.Name},
 		{"KPAX_STORAGE_ACCOUNT", b.account.Name},
 		{"KPAX_FILE_SHARE", pulumi.String(tenantFileShareName)},
+		// The one container whose blobs are copied to the tenant's second
+		// account (tenant_blobcopy.go): blobs elsewhere have no copy.
+		{"KPAX_BLOB_CONTAINER", pulumi.String(tenantBlobContainerName)},
 		{"KPAX_KEY_VAULT_URL", b.vault.Properties.VaultUri()},
 		// Where the tenant's file share is mounted, in the app's volume
 		// and on a VM alike.

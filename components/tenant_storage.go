@@ -91,13 +91,7 @@ func (b *tenantBuilder) storage() error {
 	// retention; point-in-time restore can go back one day less (Azure
 	// requires restore days < delete retention days), and needs versioning
 	// and the change feed.
-	deleteDays := b.t.Backup.RetentionDays
-	if deleteDays > blobRetentionMaxDays {
-		deleteDays = blobRetentionMaxDays
-	}
-	if deleteDays < 2 {
-		deleteDays = 2 // so that the restore window is at least a day
-	}
+	deleteDays := blobServiceDays(b.t.Backup.RetentionDays)
 	blobs, err := storage.NewBlobServiceProperties(b.ctx, b.name+"-blob-service", &storage.BlobServicePropertiesArgs{
 		AccountName:                    account.Name,
 		ResourceGroupName:              b.rg.Name,
@@ -111,6 +105,7 @@ func (b *tenantBuilder) storage() error {
 	if err != nil {
 		return err
 	}
+	b.blobs = blobs
 	files, err := storage.NewFileServiceProperties(b.ctx, b.name+"-file-service", &storage.FileServicePropertiesArgs{
 		AccountName:                account.Name,
 		ResourceGroupName:          b.rg.Name,

@@ -78,6 +78,7 @@ func TestTenantTags(t *testing.T) {
 		tRandom: true, tPassword: true, tLock: true, tRole: true, tZoneGroup: true, tDiag: true,
 		tBlobSvc: true, tFileSvc: true, tShare: true, tPITR: true, tLTR: true, tTDE: true, tAudit: true,
 		tAssignment: true, tDCR: true, tRecord: true, tEnvStorage: true, tPolicy: true, ctSleep: true,
+		tBlobCtr: true, tORP: true, tLifecycle: true,
 	}
 	for _, r := range tenantResources(t, p, "globex") {
 		if untagged[r.Type] {
@@ -134,7 +135,7 @@ func TestTenantCommonResources(t *testing.T) {
 	want(t, secret, "secretName", secretAppKey)
 	want(t, secret, "properties.value", plan.Secret)
 
-	st := one(t, rs, tAccount)
+	st := named(t, rs, tAccount, "tenant-acme-storage")
 	if !regexp.MustCompile(`^stacme[a-z0-9]{6}$`).MatchString(st.String("accountName")) {
 		t.Errorf("storage account name %q", st.String("accountName"))
 	}
@@ -160,7 +161,7 @@ func TestTenantCommonResources(t *testing.T) {
 	} {
 		want(t, st, path, v)
 	}
-	blob := one(t, rs, tBlobSvc)
+	blob := named(t, rs, tBlobSvc, "tenant-acme-blob-service")
 	for path, v := range map[string]any{
 		"deleteRetentionPolicy.enabled":          true,
 		"deleteRetentionPolicy.days":             30,
@@ -402,13 +403,13 @@ func TestTenantDeletionSafety(t *testing.T) {
 			want(t, l, "level", "CanNotDelete")
 		}
 	}
-	if n != 4*3 {
-		t.Errorf("%d data resources, want 12", n)
+	if n != 4*4 {
+		t.Errorf("%d data resources, want 16 (database, account, blob copy account, vault of 4 tenants)", n)
 	}
 	// The file share, the vault's secrets and the share's backup items
 	// live inside a locked account or vault; they are protected and
 	// retained themselves too.
-	for _, typ := range []string{tRG, tShare, tSecret, tContainer, tItem} {
+	for _, typ := range []string{tRG, tShare, tSecret, tContainer, tItem, tBlobCtr} {
 		for _, r := range p.OfType(typ) {
 			if !r.Protect || !r.RetainOnDelete {
 				t.Errorf("%s %s: protect=%v retainOnDelete=%v", typ, r.Name, r.Protect, r.RetainOnDelete)
@@ -416,7 +417,7 @@ func TestTenantDeletionSafety(t *testing.T) {
 		}
 	}
 	// Nothing else is protected: compute must be free to come and go.
-	protected := map[string]bool{tRG: true, tDatabase: true, tAccount: true, tVault: true, tShare: true, tSecret: true, tContainer: true, tItem: true}
+	protected := map[string]bool{tRG: true, tDatabase: true, tAccount: true, tVault: true, tShare: true, tSecret: true, tContainer: true, tItem: true, tBlobCtr: true}
 	for _, r := range p.Resources {
 		if r.Protect && !protected[r.Type] {
 			t.Errorf("%s %s is protected", r.Type, r.Name)

@@ -117,8 +117,10 @@ func purge(t *testing.T, w *world, tn *spec.Tenant) {
 			t.Errorf("purge step 2: Pulumi deleted %s %s: it must only forget data", op.Type, op.ID)
 		}
 	}
-	if len(opsOf(r.ops, "delete", "azure-native:authorization:ManagementLockByScope", tn.Name+"-")) != 3 {
-		t.Errorf("purge step 2: the tenant's 3 locks were not deleted: %v", r.ops)
+	// The database's, the storage account's, the blob copy's and the
+	// Key Vault's.
+	if len(opsOf(r.ops, "delete", "azure-native:authorization:ManagementLockByScope", tn.Name+"-")) != 4 {
+		t.Errorf("purge step 2: the tenant's 4 locks were not deleted: %v", r.ops)
 	}
 	c := w.cloud
 	db := one(t, c, "azure-native:sql:Database", "/databases/sqldb-"+tn.Name)

@@ -214,6 +214,30 @@ func mockState(typ, logical string, inputs resource.PropertyMap, custom bool) (s
 		}
 		props["vaultUri"] = resource.NewStringProperty("https://" + name + ".vault.azure.net/")
 		out["properties"] = resource.NewObjectProperty(props)
+	case "azure-native:storage:ObjectReplicationPolicy":
+		// Azure gives a policy put as "default" (on the destination) its
+		// policy ID, and each rule without one a rule ID
+		// (REST example StorageAccountCreateObjectReplicationPolicyOnDestination.json).
+		policyID := name
+		if strings.EqualFold(name, "default") {
+			policyID = guid(h + "policy")
+		}
+		out["policyId"] = resource.NewStringProperty(policyID)
+		if v, ok := inputs["rules"]; ok && v.IsArray() {
+			var rules []resource.PropertyValue
+			for i, r := range v.ArrayValue() {
+				if !r.IsObject() {
+					rules = append(rules, r)
+					continue
+				}
+				rule := r.ObjectValue().Copy()
+				if id, ok := rule["ruleId"]; !ok || !id.IsString() || id.StringValue() == "" {
+					rule["ruleId"] = resource.NewStringProperty(guid(fmt.Sprintf("%s-rule-%d", h, i)))
+				}
+				rules = append(rules, resource.NewObjectProperty(rule))
+			}
+			out["rules"] = resource.NewArrayProperty(rules)
+		}
 	case "azure-native:storage:StorageAccount":
 		out["primaryEndpoints"] = resource.NewObjectProperty(resource.PropertyMap{
 			"blob": resource.NewStringProperty("https://" + name + ".blob.core.windows.net/"),
@@ -235,6 +259,8 @@ var nameKeys = map[string]string{
 	"azure-native:network:PrivateRecordSet":                   "relativeRecordSetName",
 	"azure-native:storage:BlobServiceProperties":              "blobServicesName",
 	"azure-native:storage:FileServiceProperties":              "fileServicesName",
+	"azure-native:storage:ObjectReplicationPolicy":            "objectReplicationPolicyId",
+	"azure-native:storage:ManagementPolicy":                   "managementPolicyName",
 	"azure-native:sql:BackupShortTermRetentionPolicy":         "policyName",
 	"azure-native:sql:LongTermRetentionPolicy":                "policyName",
 	"azure-native:sql:TransparentDataEncryption":              "tdeName",
@@ -350,9 +376,14 @@ var armPaths = map[string]string{
 	"storage:BlobServiceProperties":          "Microsoft.Storage/storageAccounts/{accountName}/blobServices/{name}",
 	"storage:FileServiceProperties":          "Microsoft.Storage/storageAccounts/{accountName}/fileServices/{name}",
 	"storage:FileShare":                      "Microsoft.Storage/storageAccounts/{accountName}/fileServices/default/shares/{name}",
-	"authorization:ManagementLockByScope":    "{scope}/providers/Microsoft.Authorization/locks/{name}",
-	"authorization:RoleAssignment":           "{scope}/providers/Microsoft.Authorization/roleAssignments/{name}",
-	"authorization:PolicyAssignment":         "{scope}/providers/Microsoft.Authorization/policyAssignments/{name}",
+	"storage:BlobContainer":                  "Microsoft.Storage/storageAccounts/{accountName}/blobServices/default/containers/{name}",
+	// azure-native builds the ID from the path parameters, so a policy put
+	// on the destination as "default" is recorded under that name.
+	"storage:ObjectReplicationPolicy":     "Microsoft.Storage/storageAccounts/{accountName}/objectReplicationPolicies/{name}",
+	"storage:ManagementPolicy":            "Microsoft.Storage/storageAccounts/{accountName}/managementPolicies/{name}",
+	"authorization:ManagementLockByScope": "{scope}/providers/Microsoft.Authorization/locks/{name}",
+	"authorization:RoleAssignment":        "{scope}/providers/Microsoft.Authorization/roleAssignments/{name}",
+	"authorization:PolicyAssignment":      "{scope}/providers/Microsoft.Authorization/policyAssignments/{name}",
 	// A subscription-level resource: under the subscription, in no group.
 	"authorization:PolicySetDefinition": "{subscription}/providers/Microsoft.Authorization/policySetDefinitions/{name}",
 	"insights:ActionGroup":              "Microsoft.Insights/actionGroups/{name}",

@@ -169,6 +169,13 @@ func (c *checker) checkTenantAlerts(t *spec.Tenant, mine map[string][]*plan.Reso
 		for _, target := range mine[w.kind] {
 			scope := target.ID
 			if w.kind == typeStorageAccount {
+				// The account that holds the share: the tenant's blob
+				// copy (components/tenant_blobcopy.go) has none.
+				if !slices.ContainsFunc(mine[typeFileShare], func(s *plan.Resource) bool {
+					return strings.EqualFold(s.String("accountName"), physicalName(target, "accountName"))
+				}) {
+					continue
+				}
 				scope += "/fileServices/default"
 			}
 			if len(alertsOn(alerts, scope, w.metric)) == 0 {

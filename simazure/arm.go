@@ -138,6 +138,12 @@ func (c *Cloud) checkCreate(rec *Record) error {
 		return checkContainerApp(all, c.grants(all), rec)
 	case typeSQLEntraOnly:
 		return c.checkEntraOnly(rec)
+	case typeObjectReplication:
+		all, err := c.all()
+		if err != nil {
+			return err
+		}
+		return checkObjectReplication(all, rec)
 	case typeEnvironment, typeSubnet:
 		all, err := c.all()
 		if err != nil {
@@ -246,6 +252,14 @@ func (c *Cloud) Update(req Request) (resource.PropertyMap, error) {
 				return err
 			}
 			if err := checkGatewayCertificates(all, c.grants(all), next); err != nil {
+				return err
+			}
+		case typeObjectReplication:
+			all, err := c.all()
+			if err != nil {
+				return err
+			}
+			if err := checkObjectReplication(all, next); err != nil {
 				return err
 			}
 		case typeProtectedItem:

@@ -666,6 +666,7 @@ func TestEveryRuleIsTested(t *testing.T) {
 		RulePropagation.Name: true, RuleEntraAdminFirst.Name: true, RuleVaultFirewall.Name: true, RuleGatewaySecret.Name: true,
 		RuleWorkspaceLocalAuth.Name: true, RuleSoftDeleteAlwaysOn.Name: true, RuleBastionNSG.Name: true,
 		RuleEnvironmentSubnet.Name: true, RuleWorkloadProfile.Name: true, // TestEnvironmentSubnetAndProfile
+		RuleObjectReplicationPrerequisites.Name: true, RuleObjectReplicationOrder.Name: true,
 	}
 	for _, r := range Rules() {
 		if !tested[r.Name] {
@@ -912,4 +913,59 @@ func TestRuleBastionNSG(t *testing.T) {
 	// Another subnet takes any NSG.
 	s.create(typeSubnet, "apps", map[string]any{"subnetName": "snet-apps", "virtualNetworkName": "vnet", "resourceGroupName": testRG,
 		"networkSecurityGroup": map[string]any{"id": partial}})
+}
+
+// TestRuleObjectReplication: a replication policy is refused without
+// versioning on both accounts and the change feed on the source, or before
+// its containers exist; its source half is refused before the destination's,
+// and accepted with the ID Azure gave the destination's.
+func TestRuleObjectReplication(t *testing.T) {
+	setup := func(srcVersioning, srcFeed, dstVersioning, containers bool) (*sim, func(account, id string) map[string]any) {
+		s := newSim(t)
+		s.group()
+		src, dst := s.account("stsrc"), s.account("bkdst")
+		for _, b := range []struct {
+			account          string
+			versioning, feed bool
+		}{{"stsrc", srcVersioning, srcFeed}, {"bkdst", dstVersioning, false}} {
+			s.create(typeBlobService, b.account+"-blobs", map[string]any{"accountName": b.account, "resourceGroupName": testRG, "blobServicesName": "default",
+				"isVersioningEnabled": b.versioning, "changeFeed": map[string]any{"enabled": b.feed}})
+			if containers {
+				s.create(typeBlobContainer, b.account+"-kpax", map[string]any{"accountName": b.account, "resourceGroupName": testRG, "containerName": "kpax"})
+			}
+		}
+		return s, func(account, id string) map[string]any {
+			return map[string]any{"accountName": account, "resourceGroupName": testRG, "objectReplicationPolicyId": id,
+				"sourceAccount": src, "destinationAccount": dst,
+				"rules": []any{map[string]any{"sourceContainer": "kpax", "destinationContainer": "kpax"}}}
+		}
+	}
+	for _, tc := range []struct {
+		name                                        string
+		srcVersioning, srcFeed, dstVersioning, ctrs bool
+	}{
+		{"no versioning on the source", false, true, true, true},
+		{"no change feed on the source", true, false, true, true},
+		{"no versioning on the destination", true, true, false, true},
+		{"no containers", true, true, true, false},
+	} {
+		s, policy := setup(tc.srcVersioning, tc.srcFeed, tc.dstVersioning, tc.ctrs)
+		_, err := s.try(typeObjectReplication, "on-dst", policy("bkdst", "default"))
+		refusedBy(t, err, RuleObjectReplicationPrerequisites, tc.name)
+	}
+
+	s, policy := setup(true, true, true, true)
+	_, err := s.try(typeObjectReplication, "on-src", policy("stsrc", "default"))
+	refusedBy(t, err, RuleObjectReplicationOrder, "the source's half first")
+	_, out, err := s.c.Create(Request{Type: typeObjectReplication, URN: "urn:test::on-dst", Name: "on-dst", Inputs: resource.NewPropertyMapFromMap(policy("bkdst", "default"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	given := out["policyId"].StringValue()
+	if given == "" || given == "default" {
+		t.Fatalf("Azure gave the destination's half the ID %q", given)
+	}
+	_, err = s.try(typeObjectReplication, "on-src-wrong", policy("stsrc", "0f0f0f0f-0000-0000-0000-000000000000"))
+	refusedBy(t, err, RuleObjectReplicationOrder, "the source's half with another ID")
+	s.create(typeObjectReplication, "on-src", policy("stsrc", given))
 }

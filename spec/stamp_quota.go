@@ -57,6 +57,10 @@ const (
 	// stampEnvironments: the operators' jobs environment
 	// (components/cluster_ops.go); each container tenant adds its own.
 	stampEnvironments = 1
+	// tenantStorageAccounts: a tenant's own account and the account that
+	// holds the copy of its blobs (components/tenant_blobcopy.go). Only the
+	// first is registered with the Recovery Services vault.
+	tenantStorageAccounts = 2
 	// stampRoleAssignments: the gateway identity's read of the certificate.
 	// The pull identity's AcrPull counts in the registry's subscription.
 	stampRoleAssignments = 1
@@ -161,7 +165,7 @@ func maxFamilyCores(ts []*Tenant) int {
 const inSubscription = "one subscription allows in a region"
 
 var stampQuotas = []stampQuota{
-	{"storage accounts", StorageAccountsPerRegion, nil, func(ts []*Tenant) int { return len(ts) }, nil, inSubscription, "set stamp"},
+	{"storage accounts", StorageAccountsPerRegion, nil, func(ts []*Tenant) int { return tenantStorageAccounts * len(ts) }, nil, inSubscription, "set stamp"},
 	{"SQL logical servers", SQLServersPerRegion, nil, distinctServers, nil, inSubscription, "share an existing database.server, or set stamp"},
 	{"Standard public IPs", StandardPublicIPsPerRegion, nil, func([]*Tenant) int { return stampPublicIPs }, nil, inSubscription, ""},
 	{"Container Apps environments (quotas.containerAppsEnvironments)", 0, func(r *Region) int { return r.Quotas.ContainerAppsEnvironments }, environments, nil, inSubscription,

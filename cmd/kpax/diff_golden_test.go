@@ -47,7 +47,7 @@ func TestDiffGolden(t *testing.T) {
 				for _, want := range []string{
 					// the gateway's entries and its grant in the stamp's
 					// grant job
-					"#### tenant `zzbarnew`: 55 to add, 2 to update",
+					"#### tenant `zzbarnew`: 65 to add, 2 to update",
 					// its own environment, in a subnet of its own, with
 					// its NSG and private zone: named after it
 					"- `+` azure-native:app/v20240301:ManagedEnvironment `region-uk-cae-zzbarnew`",
@@ -131,7 +131,7 @@ func TestDiffGolden(t *testing.T) {
 				}
 			},
 			check: func(t *testing.T, md string) {
-				mustContain(t, md, "#### the same change on 4 tenants of `prod-fr`: 19 to update each")
+				mustContain(t, md, "#### the same change on 4 tenants of `prod-fr`: 21 to update each")
 				mustContain(t, md, "Tenants: `acme`, `fleet-a`, `fleet-b`, `fleet-c`.")
 				mustContain(t, md, "`+` `tags.owner`: `\"kpax-ops\"`")
 			},
