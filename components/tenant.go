@@ -329,6 +329,7 @@ func (b *tenantBuilder) build() error {
 		{"file share backup", b.fileShareBackup},
 		{"database", b.sqlDatabase},
 		{"compute", b.compute},
+		{"operators' access", b.operatorAccess},
 		{"dns", b.dnsRecord},
 		{"alerts", b.alerts},
 		{"locks", b.registerLocks},

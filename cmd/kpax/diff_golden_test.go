@@ -47,7 +47,7 @@ func TestDiffGolden(t *testing.T) {
 				for _, want := range []string{
 					// the gateway's entries and its grant in the stamp's
 					// grant job
-					"#### tenant `zzbarnew`: 47 to add, 2 to update",
+					"#### tenant `zzbarnew`: 48 to add, 2 to update",
 					"  - `+` `template.containers[ops].env[KPAX_GRANT_ZZBARNEW]`",
 					"- `~` azure-native:network:ApplicationGateway `region-uk-agw` (shared by the region's tenants; this tenant's entries):",
 					"  - `+` `backendAddressPools[pool-zzbarnew]`",
