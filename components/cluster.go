@@ -301,6 +301,7 @@ func (b *clusterBuilder) build() error {
 		{"sql servers", b.sqlServers},
 		{"operators' path", b.opsPath},
 		{"alerting", b.alerting},
+		{"operators' access", b.operatorAccess},
 		{"locks", b.registerLocks},
 	}
 	for _, s := range steps {

@@ -203,21 +203,24 @@ func checkParents(t *testing.T, cr *clusterRun) {
 // physicalNameKeys are the inputs that name a resource where the name key
 // is not <lowerFirst(kind)>Name.
 var physicalNameKeys = map[string]string{
-	ctPIP:      "publicIpAddressName",
-	ctSQLAdmin: "administratorName",
-	ctIdentity: "resourceName",
-	ctDiag:     "name",
-	ctLock:     "lockName",
-	ctPRecord:  "relativeRecordSetName",
-	ctSQLAudit: "blobAuditingPolicyName",
-	ctEnv:      "environmentName",
-	ctPolicy:   "policyName",
-	ctWAF:      "policyName",
-	ctAppi:     "resourceName",
-	ctAlert:    "ruleName",
-	ctAssign:   "policyAssignmentName",
-	ctRandom:   "length",   // not an Azure resource: nothing to name
-	ctDNSSEC:   "zoneName", // a zone's one configuration, always "default"
+	ctRoleDef:        "roleDefinitionId",
+	ctActivityLog:    "name",
+	ctScheduledQuery: "ruleName",
+	ctPIP:            "publicIpAddressName",
+	ctSQLAdmin:       "administratorName",
+	ctIdentity:       "resourceName",
+	ctDiag:           "name",
+	ctLock:           "lockName",
+	ctPRecord:        "relativeRecordSetName",
+	ctSQLAudit:       "blobAuditingPolicyName",
+	ctEnv:            "environmentName",
+	ctPolicy:         "policyName",
+	ctWAF:            "policyName",
+	ctAppi:           "resourceName",
+	ctAlert:          "ruleName",
+	ctAssign:         "policyAssignmentName",
+	ctRandom:         "length",   // not an Azure resource: nothing to name
+	ctDNSSEC:         "zoneName", // a zone's one configuration, always "default"
 }
 
 // taggable are the cluster's resource types that take tags.
@@ -297,6 +300,9 @@ func TestClusterResourceCount(t *testing.T) {
 		// initiatives, and the
 		// platform group's assignments of its own and of zone resilience
 		ctAG: 1, ctAppi: 1, ctAlert: 3, ctPolicySet: 2, ctAssign: 2,
+		// the operators' run-command role, the Activity Log to the
+		// workspace and the alert on sessions (cluster_access.go)
+		ctRoleDef: 1, ctActivityLog: 1, ctScheduledQuery: 1,
 	}
 	for typ, n := range want {
 		if counts[typ] != n {

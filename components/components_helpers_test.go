@@ -146,25 +146,29 @@ const (
 	ctKV        = "azure-native:keyvault:Vault"
 	ctLock      = "azure-native:authorization:ManagementLockByScope"
 	ctRole      = "azure-native:authorization:RoleAssignment"
-	ctRSV       = "azure-native:recoveryservices/v20240101:Vault"
-	ctPolicy    = "azure-native:recoveryservices/v20241001:ProtectionPolicy"
-	ctEnv       = "azure-native:app/v20240301:ManagedEnvironment"
-	ctJob       = "azure-native:app/v20240301:Job"
-	ctIdentity  = "azure-native:managedidentity:UserAssignedIdentity"
-	ctWAF       = "azure-native:network:WebApplicationFirewallPolicy"
-	ctAGW       = "azure-native:network:ApplicationGateway"
-	ctSQL       = "azure-native:sql:Server"
-	ctSQLAudit  = "azure-native:sql:ServerBlobAuditingPolicy"
-	ctSQLAdmin  = "azure-native:sql:ServerAzureADAdministrator"
-	ctPassword  = "random:index/randomPassword:RandomPassword"
-	ctSleep     = "time:index/sleep:Sleep"
-	ctRandom    = "random:index/randomString:RandomString"
-	ctCluster   = "kpax:components:RegionalCluster"
-	ctAG        = "azure-native:insights:ActionGroup"
-	ctAppi      = "azure-native:insights:Component"
-	ctAlert     = "azure-native:insights:MetricAlert"
-	ctPolicySet = "azure-native:authorization:PolicySetDefinition"
-	ctAssign    = "azure-native:authorization:PolicyAssignment"
+
+	ctRoleDef        = "azure-native:authorization:RoleDefinition"
+	ctActivityLog    = "azure-native:insights:SubscriptionDiagnosticSetting"
+	ctScheduledQuery = "azure-native:insights:ScheduledQueryRule"
+	ctRSV            = "azure-native:recoveryservices/v20240101:Vault"
+	ctPolicy         = "azure-native:recoveryservices/v20241001:ProtectionPolicy"
+	ctEnv            = "azure-native:app/v20240301:ManagedEnvironment"
+	ctJob            = "azure-native:app/v20240301:Job"
+	ctIdentity       = "azure-native:managedidentity:UserAssignedIdentity"
+	ctWAF            = "azure-native:network:WebApplicationFirewallPolicy"
+	ctAGW            = "azure-native:network:ApplicationGateway"
+	ctSQL            = "azure-native:sql:Server"
+	ctSQLAudit       = "azure-native:sql:ServerBlobAuditingPolicy"
+	ctSQLAdmin       = "azure-native:sql:ServerAzureADAdministrator"
+	ctPassword       = "random:index/randomPassword:RandomPassword"
+	ctSleep          = "time:index/sleep:Sleep"
+	ctRandom         = "random:index/randomString:RandomString"
+	ctCluster        = "kpax:components:RegionalCluster"
+	ctAG             = "azure-native:insights:ActionGroup"
+	ctAppi           = "azure-native:insights:Component"
+	ctAlert          = "azure-native:insights:MetricAlert"
+	ctPolicySet      = "azure-native:authorization:PolicySetDefinition"
+	ctAssign         = "azure-native:authorization:PolicyAssignment"
 )
 
 // clusterRun is a cluster built under mocks, with the values of its
@@ -232,6 +236,7 @@ func runCluster(t *testing.T, r *spec.Region, tenants []*spec.Tenant) *clusterRu
 		export("plain/operatorsName", pulumi.String(pf.OperatorsGroupName))
 		export("plain/registryServer", pulumi.String(pf.RegistryServer))
 		export("registryPullIdentityId", pf.RegistryPullIdentityID)
+		export("runCommandRoleDefinitionId", pf.RunCommandRoleDefinitionID)
 		return nil
 	})
 	if err != nil {
@@ -475,19 +480,23 @@ func testPlatform(vmTenants ...string) *Platform {
 			1: {ID: out(testSubPrefix + "Microsoft.Sql/servers/sql-kpax-fr-1"), Name: out("sql-kpax-fr-1")},
 			2: {ID: out(testSubPrefix + "Microsoft.Sql/servers/sql-kpax-fr-2"), Name: out("sql-kpax-fr-2")},
 		},
-		GatewayPublicIPAddress: out(testGatewayIP),
-		GatewayBackendPoolIDs:  pools,
-		OperatorsGroupObjectID: testOperators,
-		RegistryServer:         testRegistry,
-		RegistryPullIdentityID: out(testPullIdentity),
-		RegistryPullClientID:   out(testPullClientID),
-		ActionGroupID:          out(testActionGroupID),
-		AppInsightsID:          out(testAppInsightsID),
-		TestLocations:          testAlerts().TestLocations,
-		GatewayID:              out(testGatewayID),
-		TenantGuardrailsID:     out(testGuardrailsID),
+		GatewayPublicIPAddress:     out(testGatewayIP),
+		GatewayBackendPoolIDs:      pools,
+		OperatorsGroupObjectID:     testOperators,
+		RegistryServer:             testRegistry,
+		RegistryPullIdentityID:     out(testPullIdentity),
+		RegistryPullClientID:       out(testPullClientID),
+		ActionGroupID:              out(testActionGroupID),
+		AppInsightsID:              out(testAppInsightsID),
+		TestLocations:              testAlerts().TestLocations,
+		GatewayID:                  out(testGatewayID),
+		TenantGuardrailsID:         out(testGuardrailsID),
+		RunCommandRoleDefinitionID: out("/subscriptions/" + plan.MockSubscriptionID + "/providers/Microsoft.Authorization/roleDefinitions/" + testRunCommandRole),
 	}
 }
+
+// testRunCommandRole is the stamp's run-command role in testPlatform.
+const testRunCommandRole = "8e458ab0-4b76-5b25-9c3c-bcf43a53328b"
 
 // runTenants registers each tenant as component "tenant-<name>" in one
 // program run, with the data collection rule set.

@@ -284,3 +284,11 @@ func TenantDatabaseAddress(t *spec.Tenant) DatabaseAddress {
 		Database:      tenantDatabaseName(t),
 	}
 }
+
+// runCommandRoleName is a stamp's custom role for running a command on its
+// tenants' VMs; custom role names are unique in the Entra tenant.
+func runCommandRoleName(stamp string) string { return "kpax run command operator (" + stamp + ")" }
+
+// activityLogSettingName is a stamp's diagnostic setting of its
+// subscription's Activity Log; stamps sharing a subscription each have one.
+func activityLogSettingName(stamp string) string { return "kpax-activity-" + stamp }

@@ -50,6 +50,11 @@ type Platform struct {
 	KeyVaultID   pulumi.StringOutput
 	KeyVaultName pulumi.StringOutput
 
+	// RunCommandRoleDefinitionID is the stamp's custom role that runs a
+	// command on a VM; tenants grant it to the operators' group only
+	// (cluster_access.go, tenant_access.go).
+	RunCommandRoleDefinitionID pulumi.StringOutput
+
 	// RecoveryVaultName is the region's Recovery Services vault, in the
 	// platform resource group.
 	RecoveryVaultName pulumi.StringOutput

@@ -31,6 +31,7 @@ const (
 	roleVirtualMachineAdministratorLog = "1c0163c0-47e6-4577-8991-ea5c82e286e4"
 	roleAcrPull                        = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
 	roleReader                         = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
+	roleContainerAppsOperator          = "f3bd1b5c-91fa-40e7-afe7-0c11d331232c"
 )
 
 // stableGUID is a name-based UUID (the layout of RFC 4122 version 5: SHA-1

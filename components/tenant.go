@@ -333,6 +333,7 @@ func (b *tenantBuilder) build() error {
 		{"blob copy", b.blobCopy},
 		{"database", b.sqlDatabase},
 		{"compute", b.compute},
+		{"operators' access", b.operatorAccess},
 		{"dns", b.dnsRecord},
 		{"alerts", b.alerts},
 		{"locks", b.registerLocks},

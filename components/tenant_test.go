@@ -22,8 +22,9 @@ func TestTenantResourceSet(t *testing.T) {
 	// A VM tenant keeps its share's key in its vault, in every state; its
 	// VMs keep no data, so it has no disks or VM backups to keep.
 	vmData := map[string]int{tSecret: 1}
-	// The operators' roles: Entra login and Reader (Bastion needs it).
-	vmSuspended := plus(vmData, map[string]int{tVMSS: 1, tWindow: 1, tRole: 2, tRecord: 1})
+	// The operators' roles: Entra login and Reader (Bastion needs it), and
+	// run command (tenant_access.go).
+	vmSuspended := plus(vmData, map[string]int{tVMSS: 1, tWindow: 1, tRole: 3, tRecord: 1})
 	// Extensions: Entra login, the monitor agent, guest attestation and the
 	// KPAX server.
 	perVM := map[string]int{tNIC: 1, tVM: 1, tExtension: 4, tDCR: 1, tAssignment: 1}
@@ -37,8 +38,9 @@ func TestTenantResourceSet(t *testing.T) {
 		want   map[string]int
 	}{
 		// Compute waits for its identity's grants to take effect (ctSleep).
-		{"container active", containerTenant("acme", spec.StateActive), plus(plus(commonSet, watchSet), map[string]int{tApp: 1, tEnvStorage: 1, tDiag: 1, tRecord: 1, ctSleep: 1})},
-		{"container suspended", containerTenant("acme", spec.StateSuspended), plus(commonSet, map[string]int{tApp: 1, tEnvStorage: 1, tDiag: 1, tRecord: 1, ctSleep: 1})},
+		// tRole: the operators' exec role (tenant_access.go).
+		{"container active", containerTenant("acme", spec.StateActive), plus(plus(commonSet, watchSet), map[string]int{tApp: 1, tEnvStorage: 1, tDiag: 1, tRecord: 1, ctSleep: 1, tRole: 1})},
+		{"container suspended", containerTenant("acme", spec.StateSuspended), plus(commonSet, map[string]int{tApp: 1, tEnvStorage: 1, tDiag: 1, tRecord: 1, ctSleep: 1, tRole: 1})},
 		{"container decommissioned", containerTenant("acme", spec.StateDecommissioned), commonSet},
 		{"vm active", vmTenant("globex", spec.StateActive), plus(plus(commonSet, watchSet), vmActive)},
 		{"vm suspended", vmTenant("globex", spec.StateSuspended), plus(commonSet, vmSuspended)},
@@ -283,6 +285,9 @@ func TestTenantCommonResources(t *testing.T) {
 	principal := "/subscriptions/" + plan.MockSubscriptionID + "/providers/Microsoft.Authorization/roleDefinitions/"
 	roles := map[string]string{}
 	for _, ra := range ofType(rs, tRole) {
+		if ra.String("principalId") == testOperators {
+			continue // the operators' session role: access_test.go
+		}
 		want(t, ra, "principalType", "ServicePrincipal")
 		if ra.Get("principalId") == nil || ra.String("principalId") == "" {
 			t.Errorf("%s: no principal", ra.Name)

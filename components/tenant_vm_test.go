@@ -44,7 +44,8 @@ func TestTenantVMs(t *testing.T) {
 		}
 	}
 	// Entra login through Bastion needs the login role and Reader on the
-	// VM and its NIC: both on the tenant's resource group, for the
+	// VM and its NIC, and run command the stamp's run-command role
+	// (tenant_access.go): all on the tenant's resource group, for the
 	// operators' group only.
 	operatorRoles := map[string]bool{}
 	for _, ra := range groups {
@@ -52,8 +53,8 @@ func TestTenantVMs(t *testing.T) {
 		want(t, ra, "scope", rg.ID)
 		operatorRoles[ra.String("roleDefinitionId")[strings.LastIndex(ra.String("roleDefinitionId"), "/")+1:]] = true
 	}
-	if len(groups) != 2 || !operatorRoles[roleVirtualMachineAdministratorLog] || !operatorRoles[roleReader] {
-		t.Errorf("operators get %v, want the VM administrator login and Reader", operatorRoles)
+	if len(groups) != 3 || !operatorRoles[roleVirtualMachineAdministratorLog] || !operatorRoles[roleReader] || !operatorRoles[testRunCommandRole] {
+		t.Errorf("operators get %v, want the VM administrator login, Reader and run command", operatorRoles)
 	}
 	if p.Get(tPassword, "tenant-globex-vm-admin-password") != nil {
 		t.Errorf("a VM admin password exists: VMs have no password sign-in")

@@ -274,6 +274,8 @@ var nameKeys = map[string]string{
 	"azure-native:authorization:PolicyAssignment":             "policyAssignmentName",
 	"azure-native:insights:ActionGroup":                       "actionGroupName",
 	"azure-native:insights:MetricAlert":                       "ruleName",
+	"azure-native:insights:ScheduledQueryRule":                "ruleName",
+	"azure-native:authorization:RoleDefinition":               "roleDefinitionId",
 	"azure-native:alertsmanagement:AlertProcessingRuleByName": "alertProcessingRuleName",
 }
 
@@ -385,11 +387,14 @@ var armPaths = map[string]string{
 	"authorization:RoleAssignment":        "{scope}/providers/Microsoft.Authorization/roleAssignments/{name}",
 	"authorization:PolicyAssignment":      "{scope}/providers/Microsoft.Authorization/policyAssignments/{name}",
 	// A subscription-level resource: under the subscription, in no group.
-	"authorization:PolicySetDefinition": "{subscription}/providers/Microsoft.Authorization/policySetDefinitions/{name}",
-	"insights:ActionGroup":              "Microsoft.Insights/actionGroups/{name}",
-	"insights:Component":                "Microsoft.Insights/components/{name}",
-	"insights:MetricAlert":              "Microsoft.Insights/metricAlerts/{name}",
-	"insights:WebTest":                  "Microsoft.Insights/webtests/{name}",
+	"authorization:PolicySetDefinition":      "{subscription}/providers/Microsoft.Authorization/policySetDefinitions/{name}",
+	"authorization:RoleDefinition":           "{scope}/providers/Microsoft.Authorization/roleDefinitions/{name}",
+	"insights:SubscriptionDiagnosticSetting": "{subscription}/providers/Microsoft.Insights/diagnosticSettings/{name}",
+	"insights:ScheduledQueryRule":            "Microsoft.Insights/scheduledQueryRules/{name}",
+	"insights:ActionGroup":                   "Microsoft.Insights/actionGroups/{name}",
+	"insights:Component":                     "Microsoft.Insights/components/{name}",
+	"insights:MetricAlert":                   "Microsoft.Insights/metricAlerts/{name}",
+	"insights:WebTest":                       "Microsoft.Insights/webtests/{name}",
 }
 
 // azureID builds an ARM ID of the shape Azure gives: subscription, resource

@@ -43,6 +43,7 @@ var taggable = map[string]bool{
 	"azure-native:insights:DataCollectionRule":          true,
 	"azure-native:insights:ActionGroup":                 true,
 	"azure-native:insights:MetricAlert":                 true,
+	"azure-native:insights:ScheduledQueryRule":          true,
 	"azure-native:insights:WebTest":                     true,
 	"azure-native:insights:Component":                   true,
 	"azure-native:maintenance:MaintenanceConfiguration": true,

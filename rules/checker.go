@@ -47,6 +47,7 @@ const (
 	typePrivateRecord     = "azure-native:network:PrivateRecordSet"
 	typeLock              = "azure-native:authorization:ManagementLockByScope"
 	typeRoleAssignment    = "azure-native:authorization:RoleAssignment"
+	typeRoleDefinition    = "azure-native:authorization:RoleDefinition"
 	typeDiagnostic        = "azure-native:insights:DiagnosticSetting"
 	typeBlobService       = "azure-native:storage:BlobServiceProperties"
 	typeSQLServerAudit    = "azure-native:sql:ServerBlobAuditingPolicy"

@@ -1,7 +1,8 @@
 // Package rules checks a recorded plan against the platform's hosting
 // promises: zone redundancy, data residency, no management ports on the
 // internet, private data services, complete tenants with daily backups,
-// deletion safety, safe replacements, tenant isolation, tags, alerting and Azure Policy
+// deletion safety, safe replacements, tenant isolation, who may open a
+// session in a tenant, tags, alerting and Azure Policy
 // guardrails. Each violation points at the
 // tenant or region YAML field responsible, so that `kpax check` reads like
 // `kpax validate`.
@@ -48,6 +49,7 @@ var rules = []struct {
 	{RuleDeletionSafety, checkDeletionSafety},
 	{RuleReplacement, checkReplacement},
 	{RuleIsolation, checkIsolation},
+	{RuleSessionAccess, checkSessionAccess},
 	{RuleTags, checkTags},
 	{RuleAlerting, checkAlerting},
 	{RuleGuardrails, checkGuardrails},

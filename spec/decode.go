@@ -237,6 +237,9 @@ func (d *decoder) float(n *yaml.Node, path string) (float64, bool) {
 }
 
 func (d *decoder) decodeList(n *yaml.Node, v reflect.Value, path string) bool {
+	if v.Type().Elem().Kind() == reflect.Struct {
+		return d.decodeStructList(n, v, path)
+	}
 	if v.Type().Elem() != stringType {
 		panic(fmt.Sprintf("spec: cannot decode into %s", v.Type()))
 	}
@@ -260,6 +263,32 @@ func (d *decoder) decodeList(n *yaml.Node, v reflect.Value, path string) bool {
 		}
 	}
 	v.Set(reflect.ValueOf(out))
+	return true
+}
+
+// decodeStructList decodes a list of mappings (a region's interventions),
+// each at its index's path.
+func (d *decoder) decodeStructList(n *yaml.Node, v reflect.Value, path string) bool {
+	if n.Kind != yaml.SequenceNode {
+		d.errAt(n, path, "must be a list (got %s)", describe(n))
+		return false
+	}
+	out := reflect.MakeSlice(v.Type(), 0, len(n.Content))
+	for i, e := range n.Content {
+		p := joinPath(path, strconv.Itoa(i))
+		if e.Kind == yaml.AliasNode {
+			continue
+		}
+		if e.Kind != yaml.MappingNode {
+			d.errAt(e, p, "must be a mapping of fields (got %s)", describe(e))
+			continue
+		}
+		item := reflect.New(v.Type().Elem()).Elem()
+		d.decodeStruct(e, item, p)
+		d.src.set(p, Pos{e.Line, e.Column})
+		out = reflect.Append(out, item)
+	}
+	v.Set(out)
 	return true
 }
 

@@ -227,6 +227,7 @@ func load(root, only string) (*Project, error) {
 	// What a stamp holds is counted over the files that are right: a value
 	// out of its own range is told once, at its line, not again as a quota.
 	l.checkCapacity(valid, regions)
+	l.checkInterventionTenants(tenants, regions, only)
 
 	if err := l.diags.Err(); err != nil {
 		return nil, err
@@ -499,6 +500,26 @@ func (l *loader) checkCapacity(tenants []*Tenant, regions map[string]*Region) {
 				for _, t := range st[per:] {
 					l.diags = append(l.diags, t.Source.At("database.server", "server %d of stack %s holds at most %d databases (databasesPerServer) and has %d: set database.server: %d", srv, stack, per, len(st), srv+1))
 				}
+			}
+		}
+	}
+}
+
+// checkInterventionTenants: an intervention that names a tenant names one
+// of its region's (only: the one region loaded, "" for all).
+func (l *loader) checkInterventionTenants(tenants []*Tenant, regions map[string]*Region, only string) {
+	inRegion := map[string]bool{}
+	for _, t := range tenants {
+		inRegion[path.Base(path.Dir(t.Source.File))+"/"+t.Name] = true
+	}
+	for name, r := range regions {
+		if only != "" && name != only {
+			continue
+		}
+		for i, iv := range r.Interventions {
+			if iv.Tenant != "" && !inRegion[name+"/"+iv.Tenant] {
+				l.diags = append(l.diags, r.Source.At(joinPath("interventions", itoa(i))+".tenant",
+					"must name a tenant of region %s, or be left out for all of them (got %q)", name, iv.Tenant))
 			}
 		}
 	}

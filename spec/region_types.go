@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Region is one region's platform: where it runs, its network, its DNS zone,
@@ -48,6 +49,10 @@ type Region struct {
 	Registry    RegionRegistry    `yaml:"registry"`
 	Quotas      RegionQuotas      `yaml:"quotas"`
 	Alerts      RegionAlerts      `yaml:"alerts"`
+	// Interventions are the announced windows in which the operators may
+	// open a shell in a tenant's container or run a command on its VMs
+	// (components/cluster_access.go alerts on any session outside them).
+	Interventions []Intervention `yaml:"interventions"`
 
 	Tags map[string]string `yaml:"tags"`
 
@@ -190,6 +195,28 @@ type RegionAlerts struct {
 	// Defaulted per region: Azure has no test location in Canada, South
 	// Africa or India, so those probe from the nearest ones.
 	TestLocations []string `yaml:"testLocations"`
+}
+
+// Intervention is one announced window of OS or container access: from
+// and to are UTC instants in RFC 3339 (2026-03-02T08:00:00Z), the ticket
+// names the change or incident that justifies it, and tenant limits it to
+// one tenant of the region (empty: every tenant of the region). A session
+// (exec, debug console, run command, serial console) inside a window is
+// expected; any other one pages the region's on-call operators. A window is
+// announced by merging it: the pull request is the review, the deploy puts
+// it into the alert rule.
+type Intervention struct {
+	Tenant string `yaml:"tenant"`
+	From   string `yaml:"from"`
+	To     string `yaml:"to"`
+	Ticket string `yaml:"ticket"`
+}
+
+// Window is the intervention's interval. Only valid after validation.
+func (i Intervention) Window() (from, to time.Time) {
+	from, _ = time.Parse(time.RFC3339, i.From)
+	to, _ = time.Parse(time.RFC3339, i.To)
+	return from.UTC(), to.UTC()
 }
 
 // RegionQuotas are the subscription's quotas in the region's location that

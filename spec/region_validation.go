@@ -169,6 +169,7 @@ func validateRegion(r *Region) Diagnostics {
 		}
 	}
 	c.alerts("alerts", r.Alerts, r.Source.Has("alerts.email"), r.Source.Has("alerts.testLocations") || isKnown)
+	c.interventions("interventions", r.Interventions)
 	c.tags("tags", r.Tags)
 	return c.diags
 }

@@ -47,7 +47,7 @@ func TestDiffGolden(t *testing.T) {
 				for _, want := range []string{
 					// the gateway's entries and its grant in the stamp's
 					// grant job
-					"#### tenant `zzbarnew`: 65 to add, 2 to update",
+					"#### tenant `zzbarnew`: 66 to add, 2 to update",
 					// its own environment, in a subnet of its own, with
 					// its NSG and private zone: named after it
 					"- `+` azure-native:app/v20240301:ManagedEnvironment `region-uk-cae-zzbarnew`",
