@@ -56,6 +56,10 @@ var SessionOperations = []string{
 	"MICROSOFT.COMPUTE/VIRTUALMACHINESCALESETS/VIRTUALMACHINES/RUNCOMMAND/ACTION",
 	"MICROSOFT.SERIALCONSOLE/SERIALPORTS/CONNECT/ACTION",
 	"MICROSOFT.APP/CONTAINERAPPS/GETAUTHTOKEN/ACTION",
+	// The same token through the app's authtoken action and its
+	// environment (learn.microsoft.com/azure/role-based-access-control/permissions/compute#microsoftapp).
+	"MICROSOFT.APP/CONTAINERAPPS/AUTHTOKEN/ACTION",
+	"MICROSOFT.APP/MANAGEDENVIRONMENTS/GETAUTHTOKEN/ACTION",
 }
 
 // activityLogCategories go from the subscription's Activity Log to the
@@ -95,6 +99,16 @@ func (b *clusterBuilder) operatorAccess() error {
 		return err
 	}
 	b.c.Platform.RunCommandRoleDefinitionID = role.ID().ToStringOutput()
+	// A new role definition is eventually consistent: assigned in the same
+	// up, it can fail with RoleDefinitionDoesNotExist until it has spread
+	// ("Role Definitions are eventually consistent ... around 5m",
+	// hashicorp/terraform-provider-azurerm#10602; pulumi/pulumi-azure#840).
+	// The tenants' assignments of it wait; a role made again waits again.
+	b.c.Platform.RunCommandRoleReady, err = sleep(b.ctx, b.name+"-role-run-command-in-effect", roleDefinitionPropagationWait,
+		pulumi.StringMap{"role": role.ID().ToStringOutput()}, []pulumi.Resource{role}, b.child()...)
+	if err != nil {
+		return err
+	}
 
 	// The subscription's Activity Log, where every session's ARM operation
 	// is recorded with its caller. One setting per stamp (named by its key):

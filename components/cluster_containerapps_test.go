@@ -4,6 +4,7 @@
 package components
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/kpax/kpax-cloud/plan"
@@ -24,7 +25,7 @@ func TestClusterTenantEnvironments(t *testing.T) {
 	for _, s := range subnets {
 		tn := s.Tenant
 		subnet := cr.get(t, ctSubnet, cr.n("snet-"+s.Key))
-		check(t, subnet, "subnetName", "snet-env-"+tn.Name)
+		check(t, subnet, "subnetName", fmt.Sprintf("snet-env-%s-%d", tn.Name, tn.Container.Slot))
 		check(t, subnet, "addressPrefix", s.Prefix)
 		check(t, subnet, "delegations.0.serviceName", "Microsoft.App/environments")
 		if subnet.Get("natGateway") != nil {

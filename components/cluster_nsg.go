@@ -188,6 +188,10 @@ func nsgRules(s plannedSubnet, plan subnetPlan) network.SecurityRuleTypeArray {
 			in("allow-vms-to-endpoints", 110, "Allow", "Tcp", plan.VMs, plan.Endpoints, endpointPorts),
 			in("allow-gateway-to-endpoints", 120, "Allow", "Tcp", plan.Gateway, plan.Endpoints, []string{"443"}),
 			in("allow-ops-to-endpoints", 130, "Allow", "Tcp", plan.Ops, plan.Endpoints, endpointPorts),
+			// The former shared environment's subnet: its apps keep their
+			// database and files until the move has replaced them (the
+			// NSG changes before the apps do). Removed with snet-apps.
+			in("allow-apps-to-endpoints", 140, "Allow", "Tcp", plan.Apps, plan.Endpoints, endpointPorts),
 		}, append(lateral(), denyInternetManagement)...)
 	case subnet == subnetOps:
 		// The operators' jobs reach the private endpoints (SQL, vaults,

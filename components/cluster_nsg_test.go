@@ -119,7 +119,7 @@ func TestClusterNSGsDenyLateralTraffic(t *testing.T) {
 	sources := map[string]map[string]bool{ // subnet -> the prefixes it may admit
 		subnetApps:      {subnets.Gateway: true, subnets.Apps: true, "AzureLoadBalancer": true},
 		subnetVMs:       {subnets.Gateway: true, subnets.Bastion: true, "AzureLoadBalancer": true},
-		subnetEndpoints: {subnets.Environments: true, subnets.VMs: true, subnets.Gateway: true, subnets.Ops: true},
+		subnetEndpoints: {subnets.Environments: true, subnets.VMs: true, subnets.Gateway: true, subnets.Ops: true, subnets.Apps: true},
 		// The operators' jobs: nothing of the VNet reaches them.
 		subnetOps: {subnets.Ops: true, "AzureLoadBalancer": true},
 	}

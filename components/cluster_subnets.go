@@ -29,7 +29,7 @@ const (
 type subnetPlan struct {
 	Apps, VMs, Endpoints, Gateway, Bastion, Ops string
 	// Environments is the range the container tenants' environment
-	// subnets are cut from, one /27 per slot (spec.ContainerSpec.Slot).
+	// subnets are cut from, one /26 per slot (spec.ContainerSpec.Slot).
 	Environments string
 }
 
@@ -57,7 +57,7 @@ func (p subnetPlan) all() []plannedSubnet {
 const environmentSubnetBits = spec.EnvironmentSubnetBits
 
 // tenantEnvironments lists the subnets of the container tenants that have
-// an environment, by slot: the slot-th /27 of the environments range.
+// an environment, by slot: the slot-th /26 of the environments range.
 func (p subnetPlan) tenantEnvironments(ts []*spec.Tenant) ([]plannedSubnet, error) {
 	rng, err := netip.ParsePrefix(p.Environments)
 	if err != nil {
@@ -83,8 +83,11 @@ func (p subnetPlan) tenantEnvironments(ts []*spec.Tenant) ([]plannedSubnet, erro
 		start := base + uint32(slot)<<(32-environmentSubnetBits)
 		addr := netip.AddrFrom4([4]byte{byte(start >> 24), byte(start >> 16), byte(start >> 8), byte(start)})
 		out = append(out, plannedSubnet{
-			Key:    tenantEnvironmentSubnetKey(t),
-			Name:   "snet-env-" + t.Name,
+			Key: tenantEnvironmentSubnetKey(t),
+			// The slot is in the name: a new slot is a new subnet (Azure
+			// refuses to change the range of a subnet in use), which the
+			// tenant's environment then moves to.
+			Name:   fmt.Sprintf("snet-env-%s-%d", t.Name, slot),
 			Prefix: netip.PrefixFrom(addr, environmentSubnetBits).String(),
 			Tenant: t,
 		})

@@ -290,8 +290,9 @@ func TestClusterResourceCount(t *testing.T) {
 		// each server's Entra admin
 		ctSQL: 3, ctSQLAudit: 3, ctSQLAdmin: 3,
 		// the waits for the pull grant and the gateway's grant to take
-		// effect, and for the guardrails to apply
-		ctSleep: 3,
+		// effect, for the guardrails to apply, and for the run-command
+		// role to be assignable
+		ctSleep: 4,
 		// workspace, vnet, egress LB, 8 NSGs, 3 IPs, bastion, kv, rsv, agw,
 		// 3 masters, the 3 Container Apps environments
 		ctDiag: 24,

@@ -54,6 +54,9 @@ type Platform struct {
 	// command on a VM; tenants grant it to the operators' group only
 	// (cluster_access.go, tenant_access.go).
 	RunCommandRoleDefinitionID pulumi.StringOutput
+	// RunCommandRoleReady is the wait after that role's creation, which
+	// the tenants' assignments of it follow.
+	RunCommandRoleReady pulumi.Resource
 
 	// RecoveryVaultName is the region's Recovery Services vault, in the
 	// platform resource group.

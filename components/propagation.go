@@ -29,6 +29,9 @@ const (
 	// rolePropagationWait is Learn's bound for a role assignment to take
 	// effect ("up to 10 minutes").
 	rolePropagationWait = "10m"
+	// roleDefinitionPropagationWait is how long a new custom role takes
+	// to be assignable everywhere (cluster_access.go).
+	roleDefinitionPropagationWait = "5m"
 	// PolicyPropagationWait is how long a new policy assignment takes to
 	// apply: "A new policy or initiative assignment takes about five
 	// minutes to be applied" (learn.microsoft.com/azure/governance/policy/troubleshoot/general).

@@ -32,7 +32,11 @@ func (b *tenantBuilder) operatorAccess() error {
 	default:
 		return nil
 	}
-	_, err := b.grantOperators("operators-session", role, roleKey(b.t.Runtime))
+	var after []pulumi.Resource
+	if b.t.Runtime == spec.RuntimeVM && b.p.RunCommandRoleReady != nil {
+		after = append(after, b.p.RunCommandRoleReady)
+	}
+	_, err := b.grantOperators("operators-session", role, roleKey(b.t.Runtime), after...)
 	return err
 }
 
@@ -47,12 +51,12 @@ func roleKey(r spec.Runtime) string {
 // grantOperators assigns a role, by its full definition ID, to the region's
 // operators' group on the tenant's resource group. The GUID is derived from
 // keys (roleKey, not the ID, which is only known once the role exists).
-func (b *tenantBuilder) grantOperators(logical string, roleDefinitionID pulumi.StringInput, key string) (*authorization.RoleAssignment, error) {
+func (b *tenantBuilder) grantOperators(logical string, roleDefinitionID pulumi.StringInput, key string, after ...pulumi.Resource) (*authorization.RoleAssignment, error) {
 	return authorization.NewRoleAssignment(b.ctx, b.name+"-"+logical, &authorization.RoleAssignmentArgs{
 		RoleAssignmentName: pulumi.String(stableGUID("tenant/"+b.t.Name+"/resource-group", key, "region/"+b.t.Region+"/operators")),
 		Scope:              b.rg.ID(),
 		RoleDefinitionId:   roleDefinitionID,
 		PrincipalId:        pulumi.String(b.p.OperatorsGroupObjectID),
 		PrincipalType:      pulumi.String("Group"),
-	}, b.child(grantReplacement()...)...)
+	}, b.child(append(grantReplacement(), pulumi.DependsOn(after))...)...)
 }

@@ -32,6 +32,7 @@ var dataTypes = map[string]bool{
 	"azure-native:keyvault:Secret":                      true,
 	"azure-native:recoveryservices:ProtectedItem":       true,
 	"azure-native:recoveryservices:ProtectionContainer": true,
+	"azure-native:storage:BlobContainer":                true,
 }
 
 // noDataDeleted fails the test if the cloud was asked to delete data, or

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kpax/kpax-cloud/plan"
 	"github.com/kpax/kpax-cloud/simazure"
 	"github.com/kpax/kpax-cloud/spec"
 )
@@ -69,7 +70,11 @@ func firstUpWaitedForGrants(t *testing.T, w *world) {
 //   - the gateway's certificate is renewed through the stack's config: a
 //     new version of its secret, written through ARM, with no outage;
 //   - a new container tenant arrives: its first revision waits for its
-//     fresh grants to take effect.
+//     fresh grants to take effect;
+//   - an existing container tenant moves to another environment slot: a
+//     new subnet, its environment and app replaced (the old ones first,
+//     since their names stay), and its data, URL and backups untouched,
+//     as on the move off the former shared environment.
 func platformChanges(t *testing.T, w *world, stack string, vm, app *spec.Tenant) {
 	t.Helper()
 	proj, err := spec.LoadProject(w.dir)
@@ -101,9 +106,12 @@ func platformChanges(t *testing.T, w *world, stack string, vm, app *spec.Tenant)
 		return s + fmt.Sprintf("bastion:\n  zoneRedundant: %v\n", zoneRedundant)
 	})
 	newcomer := addContainerTenant(t, w, app)
+	slot := regexp.MustCompile(`(?m)^  slot: \d+`)
+	w.edit(app.Source.File, func(s string) string { return slot.ReplaceAllString(s, "  slot: 97") })
 
 	r := w.mustUp("platform changes")
 	noDataDeleted(t, "platform changes", r.ops)
+	movedCompute(t, r.ops, app)
 
 	// The VMs: deleted, then created again under the same name, one after
 	// the other: the next goes only once the one before is back.
@@ -211,4 +219,32 @@ func addContainerTenant(t *testing.T, w *world, app *spec.Tenant) string {
 		t.Fatal(err)
 	}
 	return name
+}
+
+// movedCompute: a container tenant moved to a new environment slot had its
+// compute replaced and nothing of its data, URL or backups touched.
+func movedCompute(t *testing.T, ops []simazure.Op, app *spec.Tenant) {
+	t.Helper()
+	for _, part := range []struct{ typ, suffix string }{
+		{"azure-native:app:ContainerApp", "::" + app.Name + "-app"},
+		{"azure-native:app:ManagedEnvironment", "-cae-" + app.Name},
+		{"azure-native:network:Subnet", "-snet-env-" + app.Name},
+	} {
+		var seen []string
+		for _, op := range ops {
+			if plan.Unversioned(op.Type) == part.typ && strings.HasSuffix(op.URN, part.suffix) {
+				seen = append(seen, op.Op)
+			}
+		}
+		if !slices.Contains(seen, "delete") || !slices.Contains(seen, "create") {
+			t.Errorf("move of %s to a new slot: its %s was not replaced (ops %v)", app.Name, part.typ, seen)
+		}
+	}
+	for _, op := range ops {
+		typ := plan.Unversioned(op.Type)
+		kept := dataTypes[typ] || typ == "azure-native:network:RecordSet" || typ == "azure-native:storage:ObjectReplicationPolicy"
+		if kept && (op.Op == "create" || op.Op == "delete") && strings.Contains(op.URN, "::"+app.Name+"-") {
+			t.Errorf("move of %s to a new slot: its %s was %sd (%s): data, URL and backups stay", app.Name, op.Type, op.Op, op.URN)
+		}
+	}
 }

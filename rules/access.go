@@ -41,6 +41,12 @@ var sessionActions = []string{
 	"Microsoft.Compute/virtualMachineScaleSets/extensions/write",
 	"Microsoft.SerialConsole/serialPorts/connect/action",
 	"Microsoft.App/containerApps/getAuthToken/action",
+	// The same dev-API token (log stream, exec, port forward) through the
+	// app's authtoken action and through its environment, which holds each
+	// container tenant's app in the platform group
+	// (learn.microsoft.com/azure/role-based-access-control/permissions/compute#microsoftapp).
+	"Microsoft.App/containerApps/authtoken/action",
+	"Microsoft.App/managedEnvironments/getAuthToken/action",
 }
 
 var sessionDataActions = []string{

@@ -59,6 +59,11 @@ func init() {
 		ruleCase{"custom role with a wildcard", RuleSessionAccess,
 			both(customRole(list("Microsoft.Compute/virtualMachines/*"), nil), grant("bravo", "bravo-run", runCommandGUID, acmeIdentity)),
 			bravoName, "role " + runCommandGUID + " opens a shell", "bravo-run"},
+		// The dev-API token through the environment, which holds the
+		// tenant's app in the platform group.
+		ruleCase{"custom role with the environment's token", RuleSessionAccess,
+			both(customRole(list("Microsoft.App/managedEnvironments/getAuthToken/action"), nil), grant("acme", "acme-env-token", runCommandGUID, acmeIdentity)),
+			acmeName, "role " + runCommandGUID + " opens a shell", "acme-env-token"},
 		ruleCase{"unknown role", RuleSessionAccess,
 			grant("acme", "acme-mystery", "00000000-1111-2222-3333-444444444444", acmeIdentity),
 			acmeName, "does not know whether it opens a shell", "acme-mystery"},

@@ -216,7 +216,8 @@ var workloadSubnets = []string{"-apps", "-vms", "-endpoints", "-ops"}
 var tenantSubnets = []string{"-apps", "-vms"}
 
 // envNSG names the NSG of a container tenant's own environment subnet
-// (components: nsg-kpax-<stamp>-env-<tenant>) and envSubnet that subnet.
+// (components: nsg-kpax-<stamp>-env-<tenant>) and envSubnet that subnet
+// (snet-env-<tenant>-<slot>).
 const (
 	envNSG    = "-env-"
 	envSubnet = "snet-env-"
@@ -244,7 +245,8 @@ func checkLateralTraffic(c *checker) {
 	for _, s := range c.ofKind(typeSubnet) {
 		if name := s.String("subnetName"); strings.HasPrefix(name, envSubnet) {
 			if p, err := netip.ParsePrefix(s.String("addressPrefix")); err == nil {
-				envPrefixes[strings.TrimPrefix(name, envSubnet)] = p
+				tenant := strings.TrimPrefix(name, envSubnet)
+				envPrefixes[tenant[:max(strings.LastIndexByte(tenant, '-'), 0)]] = p
 			}
 		}
 	}

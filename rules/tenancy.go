@@ -4,8 +4,8 @@
 package rules
 
 import (
-	"sort"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/kpax/kpax-cloud/plan"

@@ -279,9 +279,14 @@ func (c *Cloud) Update(req Request) (resource.PropertyMap, error) {
 			if err != nil {
 				return err
 			}
-			if typ == typeEnvironment {
+			switch typ {
+			case typeEnvironment:
 				err = checkEnvironmentLogs(all, next)
-			} else {
+			case typeSubnet:
+				if err = checkSubnetRange(all, cur, next); err == nil {
+					err = checkBastionSubnet(all, next)
+				}
+			default:
 				err = checkBastionSubnet(all, next)
 			}
 			if err != nil {

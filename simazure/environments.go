@@ -18,7 +18,29 @@ var (
 	// profiles, named by workloadProfileName.
 	RuleWorkloadProfile = Rule{"workload-profile", "simulated:WorkloadProfileNotFound",
 		"https://learn.microsoft.com/azure/container-apps/workload-profiles-manage-cli (an app is placed on a profile of its environment)"}
+	// RuleSubnetInUse: the address range of a subnet that holds resources
+	// (an environment, a NIC, a private endpoint) cannot change.
+	RuleSubnetInUse = Rule{"subnet-in-use", "InUseSubnetCannotBeUpdated",
+		"https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-subnet#change-subnet-settings (the address range of a subnet with resources in it cannot change)"}
 )
+
+// checkSubnetRange refuses a new address range for a subnet that another
+// resource refers to.
+func checkSubnetRange(all []*Record, cur, next *Record) error {
+	if cur == nil || cur.String("addressPrefix") == next.String("addressPrefix") {
+		return nil
+	}
+	id := strings.ToLower(cur.ID)
+	for _, r := range all {
+		if r.ID == cur.ID || r.Type == typeNSG {
+			continue
+		}
+		if strings.Contains(strings.ToLower(string(r.Inputs)), id) {
+			return refuse(RuleSubnetInUse, "subnet %s holds %s: its range %s cannot become %s", cur.ID, r.ID, cur.String("addressPrefix"), next.String("addressPrefix"))
+		}
+	}
+	return nil
+}
 
 // checkEnvironmentSubnet refuses a new environment on a subnet another
 // environment holds.

@@ -130,7 +130,7 @@ func Rules() []Rule {
 		RuleRegistryPull, RuleVaultTierRetention, RulePolicyDefinitionNotFound, RulePolicyParameterUndefined,
 		RulePolicyParameterValue, RulePolicyParameterMissing, RulePolicyDeny, RulePropagation, RuleEntraAdminFirst,
 		RuleVaultFirewall, RuleGatewaySecret, RuleWorkspaceLocalAuth, RuleSoftDeleteAlwaysOn, RuleBastionNSG,
-		RuleEnvironmentSubnet, RuleWorkloadProfile, RuleObjectReplicationPrerequisites, RuleObjectReplicationOrder}
+		RuleEnvironmentSubnet, RuleWorkloadProfile, RuleSubnetInUse, RuleObjectReplicationPrerequisites, RuleObjectReplicationOrder}
 }
 
 // Refusal is Azure saying no.

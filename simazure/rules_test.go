@@ -666,6 +666,7 @@ func TestEveryRuleIsTested(t *testing.T) {
 		RulePropagation.Name: true, RuleEntraAdminFirst.Name: true, RuleVaultFirewall.Name: true, RuleGatewaySecret.Name: true,
 		RuleWorkspaceLocalAuth.Name: true, RuleSoftDeleteAlwaysOn.Name: true, RuleBastionNSG.Name: true,
 		RuleEnvironmentSubnet.Name: true, RuleWorkloadProfile.Name: true, // TestEnvironmentSubnetAndProfile
+		RuleSubnetInUse.Name:                    true, // TestSubnetInUseKeepsItsRange
 		RuleObjectReplicationPrerequisites.Name: true, RuleObjectReplicationOrder.Name: true,
 	}
 	for _, r := range Rules() {

@@ -33,6 +33,10 @@ const (
 	// single-revision deployment runs the old and the new revision's nodes
 	// side by side ("capacity is halved", the subnet page).
 	MaxDedicatedNodes = 22
+	// DedicatedCoresPerEnvironment: General Purpose cores one environment
+	// may run by default (learn.microsoft.com/azure/container-apps/quotas);
+	// a tenant's ceiling of nodes stays within it.
+	DedicatedCoresPerEnvironment = 100
 )
 
 // DedicatedProfile sizes one tenant's Dedicated workload profile.
@@ -77,6 +81,9 @@ func ProfileFor(t *Tenant, zones int) (DedicatedProfile, error) {
 	}
 	if p.MaxNodes > MaxDedicatedNodes {
 		return p, fmt.Errorf("%d replicas of %g vCPU scale out to %d %s nodes, more than the %d a tenant environment's /%d subnet holds", c.Replicas, c.CPU, p.MaxNodes, typ, MaxDedicatedNodes, EnvironmentSubnetBits)
+	}
+	if p.MaxNodes*cores > DedicatedCoresPerEnvironment {
+		return p, fmt.Errorf("%d replicas of %g vCPU scale out to %d %s nodes, %d cores, more than the %d one environment may run", c.Replicas, c.CPU, p.MaxNodes, typ, p.MaxNodes*cores, DedicatedCoresPerEnvironment)
 	}
 	return p, nil
 }

@@ -107,7 +107,7 @@ func TestZoneAndIsolationMutations(t *testing.T) {
 		{"a tenant environment that admits another tenant's subnet", rules.RuleLateralTraffic, "tenants' environments never reach each other", func(p *plan.Plan) {
 			var other string
 			for _, r := range p.Resources {
-				if r.String("subnetName") == "snet-env-atelier-nord" {
+				if strings.HasPrefix(r.String("subnetName"), "snet-env-atelier-nord-") {
 					other = r.String("addressPrefix")
 				}
 			}
