@@ -292,3 +292,30 @@ func runCommandRoleName(stamp string) string { return "kpax run command operator
 // activityLogSettingName is a stamp's diagnostic setting of its
 // subscription's Activity Log; stamps sharing a subscription each have one.
 func activityLogSettingName(stamp string) string { return "kpax-activity-" + stamp }
+
+// PartsAddress is where the restore drill finds a tenant's files, blobs and
+// secrets (docs/restore.md, "The restore drill: one more part a week"): the
+// tenant's resource group, which holds its two storage accounts (names
+// starting "st" and "bk") and its Key Vault, and the stamp's platform group
+// and Recovery Services vault, which hold the share's recovery points.
+type PartsAddress struct {
+	TenantResourceGroup   string
+	PlatformResourceGroup string
+	RecoveryVault         string
+	FileShare             string
+	BlobContainer         string
+	Secret                string
+}
+
+// TenantPartsAddress is t's parts address in its stamp.
+func TenantPartsAddress(t *spec.Tenant) PartsAddress {
+	key := spec.StampKey(t.Region, t.Stamp)
+	return PartsAddress{
+		TenantResourceGroup:   tenantResourceGroupName(t),
+		PlatformResourceGroup: platformResourceGroupName(key),
+		RecoveryVault:         clusterRecoveryVaultName(key),
+		FileShare:             tenantFileShareName,
+		BlobContainer:         tenantBlobContainerName,
+		Secret:                secretAppKey,
+	}
+}

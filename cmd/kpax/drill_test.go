@@ -30,6 +30,26 @@ func TestDrillPick(t *testing.T) {
 	if p.Stack != "prod-fr" || p.Env["OPS_JOB"] != "job-kpax-fr-sql" || p.Subscription != "0d7c1c8b-c01d-4639-9d03-da0810c2a425" {
 		t.Errorf("pick %+v", p)
 	}
+	// 2026-12-07 is week 48 from the epoch: the files' week.
+	parts := map[string]string{
+		"DRILL_PART": "files", "TENANT_RG": "rg-kpax-fr-acme", "VAULT": "rsv-kpax-fr", "SHARE": "kpax", "BLOB_CONTAINER": "kpax",
+		"SECRET": "kpax-secret-key", "SCRATCH": "stdrillfr2612070440",
+	}
+	for k, v := range parts {
+		if p.Env[k] != v {
+			t.Errorf("env %s = %q, want %q", k, p.Env[k], v)
+		}
+	}
+	if p.Part != "files" {
+		t.Errorf("part %q, want files", p.Part)
+	}
+	code, out, errs = kpax("drill", "pick", "--dir", root, "--tenant", "acme", "--part", "secret", "--at", "2026-12-07T04:40:00Z", "--format", "env")
+	if code != exitOK || !strings.Contains(out, "DRILL_PART=secret\n") || !strings.Contains(out, "SECRET=kpax-secret-key\n") || strings.Contains(out, "SCRATCH=") {
+		t.Errorf("pick --part secret --format env: exit %d %s\n%s", code, errs, out)
+	}
+	if code, _, errs := kpax("drill", "pick", "--dir", root, "--part", "disk"); code != exitUsage || !strings.Contains(errs, "files, blob, secret") {
+		t.Errorf("pick --part disk: exit %d %s", code, errs)
+	}
 	// The week's tenant, from the landed project: never a decommissioned
 	// one, and every other tenant within as many weeks as there are.
 	seen := map[string]bool{}
@@ -48,7 +68,13 @@ func TestDrillPick(t *testing.T) {
 	if code, _, errs := kpax("drill", "pick", "--dir", root, "--tenant", "old-corp"); code != exitInvalid || !strings.Contains(errs, "not in the drill rotation") {
 		t.Errorf("decommissioned tenant: exit %d %s", code, errs)
 	}
-	if code, out, _ := kpax("drill", "script", "--dir", root); code != exitOK || !strings.Contains(out, "trap drill_discard EXIT") {
-		t.Errorf("script: exit %d\n%s", code, out)
+	for _, part := range drill.Parts {
+		if code, out, _ := kpax("drill", "script", "--dir", root, "--part", string(part)); code != exitOK || !strings.Contains(out, "trap drill_exit EXIT") ||
+			!strings.Contains(out, "drill step "+string(part)+" check") {
+			t.Errorf("script --part %s: exit %d\n%s", part, code, out)
+		}
+	}
+	if code, _, errs := kpax("drill", "script", "--dir", root); code != exitUsage || !strings.Contains(errs, "--part") {
+		t.Errorf("script without a part: exit %d %s", code, errs)
 	}
 }
