@@ -89,7 +89,8 @@ func TestNightlyDriftPreview(t *testing.T) {
 	// Someone tries to open thames-print's storage account to the internet
 	// in the portal: the stamp's guardrails refuse it, so there is nothing
 	// to drift.
-	account := one(t, w.cloud, "azure-native:storage:StorageAccount", "/resourceGroups/rg-kpax-uk-thames-print/")
+	// The tenant's own account (its second one holds the blob copy).
+	account := one(t, w.cloud, "azure-native:storage:StorageAccount", "/resourceGroups/rg-kpax-uk-thames-print/providers/Microsoft.Storage/storageAccounts/st")
 	var refusal *simazure.Refusal
 	if err := w.cloud.OperatorSet(account.ID, "publicNetworkAccess", "Enabled"); !errors.As(err, &refusal) || refusal.Rule.Name != simazure.RulePolicyDeny.Name {
 		t.Fatalf("opening a tenant's storage account in the portal: want a refusal by the guardrails, got %v", err)
