@@ -183,8 +183,21 @@ func tenantFile(name, region string, stamp, server, i, k int) []byte {
 // in one stamp), for the program benchmarks.
 func Tenants(models []*spec.Tenant, n int) []*spec.Tenant {
 	out := make([]*spec.Tenant, 0, n)
+	var vmModel *spec.Tenant
+	for _, m := range models {
+		if m.Runtime == spec.RuntimeVM && vmModel == nil {
+			vmModel = m
+		}
+	}
+	containers := 0
 	for i := 0; i < n; i++ {
-		t := *models[i%len(models)]
+		model := models[i%len(models)]
+		// A stamp has spec.EnvironmentSlots container tenants at most (one
+		// environment subnet each): past them, the clones are VM tenants.
+		if model.Runtime == spec.RuntimeContainer && containers >= spec.EnvironmentSlots && vmModel != nil {
+			model = vmModel
+		}
+		t := *model
 		t.Name = fmt.Sprintf("t%05d", i)
 		t.DisplayName = fmt.Sprintf("Synthetic %d", i)
 		t.DNS.Hostname = t.Name
@@ -192,6 +205,8 @@ func Tenants(models []*spec.Tenant, n int) []*spec.Tenant {
 		t.Database.Server = i/DatabasesPerServer + 1
 		if t.Container != nil {
 			c := *t.Container
+			c.Slot = containers
+			containers++
 			t.Container = &c
 		}
 		if t.VM != nil {
