@@ -384,3 +384,21 @@ func ringOf(t *Tenant, r *Region, rel *Releases) string {
 	}
 	return ""
 }
+
+// CheckReleases holds a release file (data, as it would be written) to a
+// loaded project: the file's own checks, and the rings' registries against
+// the regions whose tenants follow them. kpax release promote runs it before
+// writing anything.
+func CheckReleases(p *Project, data []byte) (*Releases, error) {
+	rel, diags := parseReleases(ReleasesFile, data)
+	if rel != nil && len(diags) == 0 {
+		diags = checkRings(rel, p.Regions, p.Tenants)
+	}
+	if err := diags.Err(); err != nil {
+		return nil, err
+	}
+	return rel, nil
+}
+
+// StackOf is the stack that deploys t.
+func (t *Tenant) StackOf() string { return StampStackName(t.Region, t.Stamp) }
