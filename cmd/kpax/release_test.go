@@ -163,3 +163,24 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// TestAffectedByAPromotion: a promotion touches the stacks of its ring's
+// tenants, and targets those tenants alone; a pinned tenant is not touched.
+func TestAffectedByAPromotion(t *testing.T) {
+	dir, commit := gitRepo(t)
+	edit(t, dir, "tenants/uk/thames-print.yaml", "\ncontainer:\n", "\ncontainer:\n  image: "+image4121+"\n")
+	setRing(t, dir, "canary", image4130)
+	commit("canary runs 4.13.0; thames-print pinned")
+	if code, out, errs := kpax("release", "promote", "4.13.0", "--ring", "early", "--dir", dir); code != exitOK {
+		t.Fatalf("promote: exit %d %s%s", code, out, errs)
+	}
+	code, out, errs := kpax("affected", "--dir", dir, "--base", "HEAD", "--targets")
+	if code != exitOK {
+		t.Fatalf("affected: exit %d %s%s", code, out, errs)
+	}
+	// --targets narrows to what the offline diff changes: the app alone.
+	want := `{"stacks":["prod-ca"],"targets":{"prod-ca":["urn:pulumi:prod-ca::kpax-cloud::kpax:components:Tenant$azure-native:app/v20240301:ContainerApp::maple-docs-app"]}}`
+	if strings.TrimSpace(out) != want {
+		t.Errorf("affected = %s, want %s", out, want)
+	}
+}
