@@ -71,6 +71,14 @@ func WriteProject(dst, srcRoot string, n int) (Layout, error) {
 	if err := os.MkdirAll(filepath.Join(dst, "regions"), 0o755); err != nil {
 		return Layout{}, err
 	}
+	// The synthetic tenants follow the release file's rings.
+	rel, err := os.ReadFile(filepath.Join(srcRoot, spec.ReleasesFile))
+	if err != nil {
+		return Layout{}, err
+	}
+	if err := os.WriteFile(filepath.Join(dst, spec.ReleasesFile), rel, 0o644); err != nil {
+		return Layout{}, err
+	}
 	var l Layout
 	for _, f := range files {
 		data, err := os.ReadFile(f)
@@ -112,7 +120,7 @@ func WriteProject(dst, srcRoot string, n int) (Layout, error) {
 }
 
 // WriteStamp writes under dst a copy of the project at srcRoot (Pulumi files,
-// rollout.yaml and regions) whose region holds n synthetic tenants, all in stamp 1: the
+// rollout.yaml, releases.yaml and regions) whose region holds n synthetic tenants, all in stamp 1: the
 // stack prod-<region> at the size the engine benchmarks measure. The
 // region's capacity limits are raised so that n fits.
 func WriteStamp(dst, srcRoot, region string, n int) error {
@@ -124,7 +132,7 @@ func WriteStamp(dst, srcRoot, region string, n int) error {
 	if err != nil {
 		return err
 	}
-	files = append(files, filepath.Join(srcRoot, "rollout.yaml"))
+	files = append(files, filepath.Join(srcRoot, "rollout.yaml"), filepath.Join(srcRoot, spec.ReleasesFile))
 	for _, f := range append(files, regions...) {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -165,7 +173,7 @@ func tenantFile(name, region string, stamp, server, i, k int) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Synthetic tenant %d.\nname: %s\ndisplayName: Synthetic %d\nregion: %s\ntier: %s\n", i, name, i, region, tiers[i%3])
 	if i%2 == 0 && k < spec.EnvironmentSlots {
-		fmt.Fprintf(&b, "runtime: container\ncontainer:\n  image: kpaxcloud.azurecr.io/kpax-server:4.12.1\n  slot: %d\n", k)
+		fmt.Fprintf(&b, "runtime: container\ncontainer:\n  slot: %d\n", k)
 	} else {
 		b.WriteString("runtime: vm\nvm:\n  image: Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2:latest\n")
 	}

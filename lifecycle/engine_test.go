@@ -313,10 +313,10 @@ func (w *world) program(ctx *pulumi.Context) error {
 }
 
 // copyProject copies what the program and the validator read: the Pulumi
-// files, rollout.yaml, regions and tenants.
+// files, rollout.yaml, releases.yaml, regions and tenants.
 func copyProject(from, to string) error {
 	keep := func(rel string) bool {
-		return rel == "Pulumi.yaml" || rel == "rollout.yaml" || (strings.HasPrefix(rel, "Pulumi.") && strings.HasSuffix(rel, ".yaml")) ||
+		return rel == "Pulumi.yaml" || rel == "rollout.yaml" || rel == spec.ReleasesFile || (strings.HasPrefix(rel, "Pulumi.") && strings.HasSuffix(rel, ".yaml")) ||
 			strings.HasPrefix(rel, "regions"+string(filepath.Separator)) || strings.HasPrefix(rel, "tenants"+string(filepath.Separator))
 	}
 	return filepath.Walk(from, func(p string, info os.FileInfo, err error) error {

@@ -274,8 +274,11 @@ func lifecycle(t *testing.T, stack string) {
 	if len(opsOf(r.ops, "update", "azure-native:app:ContainerApp", app.Name+"-app")) != 1 {
 		t.Errorf("resize: %s's app was not updated in place", app.Name)
 	}
-	// An image upgrade updates in place.
-	w.edit(app.Source.File, func(s string) string { return strings.Replace(s, "kpax-server:4.12.1", "kpax-server:4.13.0", 1) })
+	// An image upgrade updates in place: the app's file pins a newer image
+	// than its ring's.
+	w.edit(app.Source.File, func(s string) string {
+		return strings.Replace(s, "\ncontainer:\n", "\ncontainer:\n  image: kpaxcloud.azurecr.io/kpax-server:4.13.0\n", 1)
+	})
 	w.edit(vm.Source.File, func(s string) string { return strings.Replace(s, "kpax-server:4.13.0", "kpax-server:4.14.0", 1) })
 	r = w.mustUp("image upgrade")
 	noDataDeleted(t, "image upgrade", r.ops)

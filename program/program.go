@@ -116,6 +116,7 @@ func DeployStamp(ctx *pulumi.Context, region *spec.Region, stamp int, tenants []
 
 	urls := pulumi.StringMap{}
 	states := pulumi.StringMap{}
+	images := pulumi.StringMap{}
 	var retained []string
 	for _, t := range tenants {
 		// The component's name is the tenant's name alone: it is unique
@@ -136,6 +137,10 @@ func DeployStamp(ctx *pulumi.Context, region *spec.Region, stamp int, tenants []
 			continue
 		}
 		urls[t.Name] = tc.URL
+		// The spec's image is what the tenant's app or VMs were given:
+		// its ring's, or its pin.
+		image, _ := t.ServerImage(nil)
+		images[t.Name] = pulumi.String(image)
 	}
 	sort.Strings(retained)
 
@@ -153,6 +158,9 @@ func DeployStamp(ctx *pulumi.Context, region *spec.Region, stamp int, tenants []
 	export("opsGrantJob", pulumi.String(components.OpsGrantJobName(spec.StampKey(region.Name, stamp))))
 	export("tenantUrls", urls)
 	export("tenantStates", states)
+	// The KPAX server image each tenant with compute runs, which `kpax
+	// release status --deployed` compares with releases.yaml.
+	export("tenantImages", images)
 	// Decommissioned tenants whose data is kept until an operator purges it
 	// (docs/restore.md, "Purge").
 	export("retainedTenants", pulumi.ToStringArray(retained))

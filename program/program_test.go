@@ -2,6 +2,9 @@ package program
 
 import (
 	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -161,6 +164,60 @@ func TestOutputs(t *testing.T) {
 	states, _ := p.Outputs["tenantStates"].(map[string]any)
 	if states["old-corp"] != "decommissioned" || states["umbrella"] != "active" {
 		t.Errorf("tenantStates = %v", states)
+	}
+}
+
+// TestTenantImagesFollowTheirRing: each stack exports the image every tenant
+// with compute runs, and that image is its ring's in releases.yaml: a ring's
+// new version reaches its tenants, and only them.
+func TestTenantImagesFollowTheirRing(t *testing.T) {
+	dir := t.TempDir()
+	for _, pattern := range []string{"Pulumi*.yaml", "rollout.yaml", spec.ReleasesFile, "regions/*.yaml", "tenants/*/*.yaml"} {
+		files, _ := filepath.Glob(filepath.Join(root, pattern))
+		for _, f := range files {
+			rel, _ := filepath.Rel(root, f)
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rel == spec.ReleasesFile { // canary takes 4.13.0
+				data = []byte(strings.Replace(string(data), "kpax-server:4.12.1", "kpax-server:4.13.0", 1))
+			}
+			if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(rel)), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, rel), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	const old, next = "kpaxcloud.azurecr.io/kpax-server:4.12.1", "kpaxcloud.azurecr.io/kpax-server:4.13.0"
+	for stack, want := range map[string]map[string]string{
+		// za's tenants follow canary, its region's defaultRing.
+		"prod-za": {"cape-office": next, "karoo-print": next},
+		// thames-print follows early; globex the last ring.
+		"prod-uk": {"thames-print": old, "globex": old},
+		// old-corp is decommissioned: no compute, no image.
+		"prod-us": {"initech": old, "umbrella": old},
+	} {
+		p, err := Plan(dir, stack)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		images, _ := p.Outputs["tenantImages"].(map[string]any)
+		for k, v := range images {
+			got[k], _ = v.(string)
+		}
+		if !maps.Equal(got, want) {
+			t.Errorf("%s: tenantImages = %v, want %v", stack, got, want)
+		}
+		// What the output says is what the app was given.
+		if app := p.Get("azure-native:app/v20240301:ContainerApp", "cape-office-app"); stack == "prod-za" {
+			if app == nil || !strings.Contains(fmt.Sprint(app.Inputs["template"]), next) {
+				t.Errorf("cape-office's app does not run %s: %v", next, app)
+			}
+		}
 	}
 }
 

@@ -97,9 +97,13 @@ func project(t *testing.T) *spec.Project {
 		t.Fatal(err)
 	}
 	regions := map[string]*spec.Region{"fr": r}
-	proj := &spec.Project{Root: ".", Regions: regions}
+	rel, err := spec.ParseReleases(spec.ReleasesFile, []byte("rings:\n  - {name: broad, image: kpaxcloud.azurecr.io/kpax-server:4.12.1}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proj := &spec.Project{Root: ".", Regions: regions, Releases: rel}
 	for _, f := range []struct{ name, doc string }{{"acme", acmeYAML}, {"bravo", bravoYAML}} {
-		tn, err := spec.ParseTenant("tenants/fr/"+f.name+".yaml", []byte(f.doc), regions)
+		tn, err := spec.ParseTenant("tenants/fr/"+f.name+".yaml", []byte(f.doc), regions, rel)
 		if err != nil {
 			t.Fatal(err)
 		}

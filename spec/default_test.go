@@ -14,6 +14,26 @@ func testRegions(t *testing.T) map[string]*Region {
 	return map[string]*Region{"fr": r}
 }
 
+// testImage is the broad ring's image in the test release file.
+const testImage = "kpaxcloud.azurecr.io/kpax-server:4.12.1"
+
+// baseReleases is a minimal valid release file: canary ahead of broad.
+const baseReleases = `rings:
+  - name: canary
+    image: kpaxcloud.azurecr.io/kpax-server:4.13.0
+  - name: broad
+    image: ` + testImage + `
+`
+
+func testReleases(t testing.TB) *Releases {
+	t.Helper()
+	rel, err := ParseReleases(ReleasesFile, []byte(baseReleases))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rel
+}
+
 func TestTierPresets(t *testing.T) {
 	tests := []struct {
 		tier    Tier
@@ -21,47 +41,48 @@ func TestTierPresets(t *testing.T) {
 		want    Tenant
 	}{
 		{TierSmall, RuntimeContainer, Tenant{
-			Container: &ContainerSpec{Image: DefaultServerImage, Replicas: 2, CPU: 0.5},
+			Container: &ContainerSpec{Image: testImage, Replicas: 2, CPU: 0.5},
 			Database:  DatabaseSpec{SKU: "GP_Gen5_2", MaxSizeGB: 32, BackupRetentionDays: 7, LongTermRetention: LTRSpec{4, 6, 0}, Server: 1},
 			Storage:   StorageSpec{QuotaGB: 50, Redundancy: "ZRS"},
 			Backup:    BackupSpec{DailyAt: "01:00", RetentionDays: 14},
 		}},
 		{TierSmall, RuntimeVM, Tenant{
-			VM:       &VMSpec{Size: "Standard_D2s_v5", Instances: 2, Image: DefaultVMImage, ServerImage: DefaultServerImage},
+			VM:       &VMSpec{Size: "Standard_D2s_v5", Instances: 2, Image: DefaultVMImage, ServerImage: testImage},
 			Database: DatabaseSpec{SKU: "GP_Gen5_2", MaxSizeGB: 32, BackupRetentionDays: 7, LongTermRetention: LTRSpec{4, 6, 0}, Server: 1},
 			Storage:  StorageSpec{QuotaGB: 50, Redundancy: "ZRS"},
 			Backup:   BackupSpec{DailyAt: "01:00", RetentionDays: 14},
 		}},
 		{TierStandard, RuntimeContainer, Tenant{
-			Container: &ContainerSpec{Image: DefaultServerImage, Replicas: 3, CPU: 1},
+			Container: &ContainerSpec{Image: testImage, Replicas: 3, CPU: 1},
 			Database:  DatabaseSpec{SKU: "GP_Gen5_4", MaxSizeGB: 128, BackupRetentionDays: 14, LongTermRetention: LTRSpec{4, 12, 1}, Server: 1},
 			Storage:   StorageSpec{QuotaGB: 100, Redundancy: "ZRS"},
 			Backup:    BackupSpec{DailyAt: "01:00", RetentionDays: 30},
 		}},
 		{TierStandard, RuntimeVM, Tenant{
-			VM:       &VMSpec{Size: "Standard_D4s_v5", Instances: 3, Image: DefaultVMImage, ServerImage: DefaultServerImage},
+			VM:       &VMSpec{Size: "Standard_D4s_v5", Instances: 3, Image: DefaultVMImage, ServerImage: testImage},
 			Database: DatabaseSpec{SKU: "GP_Gen5_4", MaxSizeGB: 128, BackupRetentionDays: 14, LongTermRetention: LTRSpec{4, 12, 1}, Server: 1},
 			Storage:  StorageSpec{QuotaGB: 100, Redundancy: "ZRS"},
 			Backup:   BackupSpec{DailyAt: "01:00", RetentionDays: 30},
 		}},
 		{TierLarge, RuntimeContainer, Tenant{
-			Container: &ContainerSpec{Image: DefaultServerImage, Replicas: 4, CPU: 2},
+			Container: &ContainerSpec{Image: testImage, Replicas: 4, CPU: 2},
 			Database:  DatabaseSpec{SKU: "GP_Gen5_8", MaxSizeGB: 512, BackupRetentionDays: 35, LongTermRetention: LTRSpec{8, 12, 5}, Server: 1},
 			Storage:   StorageSpec{QuotaGB: 1024, Redundancy: "GZRS"},
 			Backup:    BackupSpec{DailyAt: "01:00", RetentionDays: 90},
 		}},
 		{TierLarge, RuntimeVM, Tenant{
-			VM:       &VMSpec{Size: "Standard_D8s_v5", Instances: 3, Image: DefaultVMImage, ServerImage: DefaultServerImage},
+			VM:       &VMSpec{Size: "Standard_D8s_v5", Instances: 3, Image: DefaultVMImage, ServerImage: testImage},
 			Database: DatabaseSpec{SKU: "GP_Gen5_8", MaxSizeGB: 512, BackupRetentionDays: 35, LongTermRetention: LTRSpec{8, 12, 5}, Server: 1},
 			Storage:  StorageSpec{QuotaGB: 1024, Redundancy: "GZRS"},
 			Backup:   BackupSpec{DailyAt: "01:00", RetentionDays: 90},
 		}},
 	}
 	regions := testRegions(t)
+	rel := testReleases(t)
 	for _, tt := range tests {
 		t.Run(string(tt.tier)+"/"+string(tt.runtime), func(t *testing.T) {
 			doc := withSlot("name: acme\nregion: fr\ntier: "+string(tt.tier)+"\nruntime: "+string(tt.runtime)+"\n", 0)
-			got, err := ParseTenant("tenants/fr/acme.yaml", []byte(doc), regions)
+			got, err := ParseTenant("tenants/fr/acme.yaml", []byte(doc), regions, rel)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -69,6 +90,7 @@ func TestTierPresets(t *testing.T) {
 			want.Name, want.DisplayName, want.Region, want.Tier, want.Runtime = "acme", "acme", "fr", tt.tier, tt.runtime
 			want.State = StateActive
 			want.Stamp = 1
+			want.Ring = "broad" // the last ring
 			want.DNS = DNSSpec{Hostname: "acme"}
 			want.Tags = map[string]string{}
 			want.Source = got.Source
@@ -101,7 +123,7 @@ backup: {dailyAt: "03:30", retentionDays: 60}
 dns: {hostname: acme-docs}
 tags: {costCenter: "4711"}
 `
-	got, err := ParseTenant("tenants/fr/acme.yaml", []byte(doc), testRegions(t))
+	got, err := ParseTenant("tenants/fr/acme.yaml", []byte(doc), testRegions(t), testReleases(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +157,7 @@ func TestTenantBackupTimeFromRegion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := ParseTenant("tenants/fr/acme.yaml", []byte(withSlot(baseTenant, 0)), map[string]*Region{"fr": r})
+	got, err := ParseTenant("tenants/fr/acme.yaml", []byte(withSlot(baseTenant, 0)), map[string]*Region{"fr": r}, testReleases(t))
 	if err != nil {
 		t.Fatal(err)
 	}

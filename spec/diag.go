@@ -127,3 +127,15 @@ func (s *Source) set(path string, pos Pos) {
 	}
 	s.fields[path] = pos
 }
+
+// sub is the part of s under prefix (a list item's fields), with paths
+// relative to it; its Top is the item's own position.
+func (s Source) sub(prefix string) Source {
+	out := Source{File: s.File, Top: s.PosOf(prefix)}
+	for p, pos := range s.fields {
+		if rest, ok := strings.CutPrefix(p, prefix+"."); ok {
+			out.set(rest, pos)
+		}
+	}
+	return out
+}

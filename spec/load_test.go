@@ -120,8 +120,9 @@ func FuzzLoadTenant(f *testing.F) {
 	} else {
 		f.Fatal(err)
 	}
+	rel := testReleases(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		tn, err := ParseTenant("tenants/fr/acme.yaml", data, regions)
+		tn, err := ParseTenant("tenants/fr/acme.yaml", data, regions, rel)
 		if err == nil {
 			if tn == nil || (tn.Container == nil) == (tn.VM == nil) || tn.State == "" || tn.DNS.Hostname == "" {
 				t.Fatalf("valid tenant not fully defaulted: %+v", tn)

@@ -30,6 +30,8 @@ type Project struct {
 	// never reads another's file.
 	Stacks  []*Stack
 	Rollout *Rollout
+	// Releases is releases.yaml: the KPAX server image of each ring.
+	Releases *Releases
 }
 
 // LoadProject reads regions/*.yaml and tenants/<region>/*.yaml under root
@@ -82,15 +84,19 @@ func ParseRegion(file string, data []byte) (*Region, error) {
 }
 
 // ParseTenant decodes, defaults and validates one tenant file against the
-// given regions, without the checks that need the other tenants. file is
-// the path relative to the project root (tenants/fr/acme.yaml).
-func ParseTenant(file string, data []byte, regions map[string]*Region) (*Tenant, error) {
+// given regions and release file, without the checks that need the other
+// tenants. file is the path relative to the project root
+// (tenants/fr/acme.yaml).
+func ParseTenant(file string, data []byte, regions map[string]*Region, rel *Releases) (*Tenant, error) {
 	names := make([]string, 0, len(regions))
 	for n := range regions {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	t, diags := parseTenant(file, data, regions, func(r string) bool { return regions[r] != nil }, names)
+	t, diags := parseTenant(file, data, regions, rel, func(r string) bool { return regions[r] != nil }, names)
+	if t != nil {
+		diags = append(diags, checkRings(rel, nil, []*Tenant{t})...)
+	}
 	if err := diags.Err(); err != nil {
 		return nil, err
 	}
@@ -108,7 +114,7 @@ func parseRegion(file string, data []byte) (*Region, Diagnostics) {
 	return r, append(diags, validateRegion(r)...)
 }
 
-func parseTenant(file string, data []byte, regions map[string]*Region, exists func(string) bool, names []string) (*Tenant, Diagnostics) {
+func parseTenant(file string, data []byte, regions map[string]*Region, rel *Releases, exists func(string) bool, names []string) (*Tenant, Diagnostics) {
 	t := &Tenant{}
 	src, ok, diags := decodeFile(file, data, t)
 	if !ok {
@@ -116,7 +122,7 @@ func parseTenant(file string, data []byte, regions map[string]*Region, exists fu
 	}
 	t.Source = src
 	r := regions[t.Region]
-	defaultTenant(t, r)
+	defaultTenant(t, r, rel)
 	diags = append(diags, validateTenant(t, exists, names)...)
 	if r != nil && r.Registry.valid() {
 		diags = append(diags, checkRegistry(t, r)...)
@@ -129,11 +135,12 @@ func parseTenant(file string, data []byte, regions map[string]*Region, exists fu
 }
 
 // checkRegistry: a tenant's server image comes from its region's registry,
-// the only one its apps and VMs are granted to pull from.
+// the only one its apps and VMs are granted to pull from. A ring's image is
+// checked in the release file (checkRings); a pin here.
 func checkRegistry(t *Tenant, r *Region) Diagnostics {
 	var diags Diagnostics
 	check := func(path, image string) {
-		if imageProblem(image) != "" {
+		if !t.Source.Has(path) || imageProblem(image) != "" {
 			return // reported by validateTenant
 		}
 		if host, _, _ := strings.Cut(image, "/"); host != r.Registry.Server {
@@ -188,6 +195,8 @@ func load(root, only string) (*Project, error) {
 	}
 	sort.Strings(names)
 	exists := func(r string) bool { return stems[r] }
+	rel, diags := loadReleases(root)
+	l.diags = append(l.diags, diags...)
 
 	dir := "tenants"
 	if only != "" {
@@ -198,12 +207,12 @@ func load(root, only string) (*Project, error) {
 		dir = "tenants/" + only
 	}
 	var tenants, valid []*Tenant
-	for _, rel := range l.tenantFiles(dir, only == "") {
-		data, ok := l.read(rel)
+	for _, file := range l.tenantFiles(dir, only == "") {
+		data, ok := l.read(file)
 		if !ok {
 			continue
 		}
-		t, diags := parseTenant(rel, data, regions, exists, names)
+		t, diags := parseTenant(file, data, regions, rel, exists, names)
 		l.diags = append(l.diags, diags...)
 		if t != nil {
 			tenants = append(tenants, t)
@@ -213,11 +222,11 @@ func load(root, only string) (*Project, error) {
 		}
 	}
 	l.checkRegions(regions)
+	l.diags = append(l.diags, checkRings(rel, regions, tenants)...)
 	var stacks []*Stack
 	var rollout *Rollout
 	if only == "" {
 		l.checkUniqueNames(tenants)
-		var diags Diagnostics
 		stacks, diags = loadStacks(root)
 		l.diags = append(l.diags, diags...)
 		l.diags = append(l.diags, checkStacks(stacks, regions)...)
@@ -238,7 +247,7 @@ func load(root, only string) (*Project, error) {
 		}
 		return tenants[i].Name < tenants[j].Name
 	})
-	return &Project{Root: root, Regions: regions, Tenants: tenants, Stacks: stacks, Rollout: rollout}, nil
+	return &Project{Root: root, Regions: regions, Tenants: tenants, Stacks: stacks, Rollout: rollout, Releases: rel}, nil
 }
 
 // loadRegions reads regions/*.yaml. stems holds every region file name,

@@ -81,7 +81,7 @@ func alerts(line string) string { return strings.Replace(baseRegion, alertsLine,
 func writeProject(t *testing.T, files map[string]string) string {
 	t.Helper()
 	root := t.TempDir()
-	all := map[string]string{"regions/fr.yaml": baseRegion, "tenants/fr/acme.yaml": baseTenant}
+	all := map[string]string{"regions/fr.yaml": baseRegion, "tenants/fr/acme.yaml": baseTenant, ReleasesFile: baseReleases}
 	for k, v := range files {
 		all[k] = v
 	}
@@ -249,7 +249,7 @@ func TestLoadProjectRejects(t *testing.T) {
 		{"unknown field differing in case", map[string]string{acme: tenant("displayname: ACME\n")},
 			acme + `:5:1: displayname: unknown field "displayname" (did you mean "displayName"?)`, false},
 		{"unknown field without suggestion", map[string]string{acme: tenant("colour: red\n")},
-			acme + `:5:1: colour: unknown field "colour"; allowed fields: name, displayName, region, tier, runtime, state, stamp, container, vm, database, storage, backup, dns, tags`, false},
+			acme + `:5:1: colour: unknown field "colour"; allowed fields: name, displayName, region, tier, runtime, state, stamp, ring, container, vm, database, storage, backup, dns, tags`, false},
 		{"number for a string", map[string]string{acme: tenant("displayName: 42\n")},
 			acme + `:5:14: displayName: must be a string (quote it): got the number 42`, false},
 		{"number for a tag value", map[string]string{acme: tenant("tags: {costCenter: 4711}\n")},

@@ -39,6 +39,9 @@ type Region struct {
 	// same Azure subscription as this one's. Each region has a subscription
 	// of its own unless both region files list each other here.
 	SharesSubscriptionWith []string `yaml:"sharesSubscriptionWith"`
+	// DefaultRing is the ring of releases.yaml that the region's tenants
+	// follow unless their file names one (empty: the last ring).
+	DefaultRing string `yaml:"defaultRing"`
 
 	Operators   RegionOperators   `yaml:"operators"`
 	TLS         RegionTLS         `yaml:"tls"`

@@ -3,10 +3,6 @@
 
 package spec
 
-// DefaultServerImage is the KPAX server release a tenant runs (in its
-// Container App, or on its VMs) unless its file pins another one.
-const DefaultServerImage = "kpaxcloud.azurecr.io/kpax-server:4.12.1"
-
 // DefaultVMImage is the marketplace image of VM tenants: Ubuntu 22.04 LTS,
 // generation 2 as trusted launch requires
 // (https://learn.microsoft.com/azure/virtual-machines/trusted-launch).
@@ -108,6 +104,8 @@ const (
 )
 
 // Preset is what a tier fills in for every field a tenant file leaves out.
+// The KPAX server image is no tier's: it is the tenant's ring's
+// (releases.yaml).
 type Preset struct {
 	Container           ContainerSpec
 	VM                  VMSpec
@@ -119,24 +117,24 @@ type Preset struct {
 // presets are the tiers' defaults, by tier.
 var presets = map[Tier]Preset{
 	TierSmall: {
-		Container: ContainerSpec{Image: DefaultServerImage, Replicas: SmallReplicas, CPU: SmallCPU},
-		VM:        VMSpec{Size: SmallVMSize, Instances: SmallVMInstances, Image: DefaultVMImage, ServerImage: DefaultServerImage},
+		Container: ContainerSpec{Replicas: SmallReplicas, CPU: SmallCPU},
+		VM:        VMSpec{Size: SmallVMSize, Instances: SmallVMInstances, Image: DefaultVMImage},
 		Database: DatabaseSpec{SKU: SmallDatabaseSKU, MaxSizeGB: SmallDatabaseMaxSizeGB, BackupRetentionDays: SmallPITRDays,
 			LongTermRetention: LTRSpec{Weeks: SmallLTRWeeks, Months: SmallLTRMonths, Years: SmallLTRYears}, Server: DefaultDatabaseServer},
 		Storage:             StorageSpec{QuotaGB: SmallStorageQuotaGB, Redundancy: SmallStorageRedundancy},
 		BackupRetentionDays: SmallBackupRetentionDays,
 	},
 	TierStandard: {
-		Container: ContainerSpec{Image: DefaultServerImage, Replicas: StandardReplicas, CPU: StandardCPU},
-		VM:        VMSpec{Size: StandardVMSize, Instances: StandardVMInstances, Image: DefaultVMImage, ServerImage: DefaultServerImage},
+		Container: ContainerSpec{Replicas: StandardReplicas, CPU: StandardCPU},
+		VM:        VMSpec{Size: StandardVMSize, Instances: StandardVMInstances, Image: DefaultVMImage},
 		Database: DatabaseSpec{SKU: StandardDatabaseSKU, MaxSizeGB: StandardDatabaseMaxSizeGB, BackupRetentionDays: StandardPITRDays,
 			LongTermRetention: LTRSpec{Weeks: StandardLTRWeeks, Months: StandardLTRMonths, Years: StandardLTRYears}, Server: DefaultDatabaseServer},
 		Storage:             StorageSpec{QuotaGB: StandardStorageQuotaGB, Redundancy: StandardStorageRedundancy},
 		BackupRetentionDays: StandardBackupRetentionDays,
 	},
 	TierLarge: {
-		Container: ContainerSpec{Image: DefaultServerImage, Replicas: LargeReplicas, CPU: LargeCPU},
-		VM:        VMSpec{Size: LargeVMSize, Instances: LargeVMInstances, Image: DefaultVMImage, ServerImage: DefaultServerImage},
+		Container: ContainerSpec{Replicas: LargeReplicas, CPU: LargeCPU},
+		VM:        VMSpec{Size: LargeVMSize, Instances: LargeVMInstances, Image: DefaultVMImage},
 		Database: DatabaseSpec{SKU: LargeDatabaseSKU, MaxSizeGB: LargeDatabaseMaxSizeGB, BackupRetentionDays: LargePITRDays,
 			LongTermRetention: LTRSpec{Weeks: LargeLTRWeeks, Months: LargeLTRMonths, Years: LargeLTRYears}, Server: DefaultDatabaseServer},
 		Storage:             StorageSpec{QuotaGB: LargeStorageQuotaGB, Redundancy: LargeStorageRedundancy},
@@ -151,9 +149,10 @@ func PresetFor(t Tier) (Preset, bool) {
 }
 
 // defaultTenant fills every field that the file did not write, from the
-// tier's preset and the region (nil when unknown). An unknown tier falls back
+// tier's preset, the region (nil when unknown) and the release file (nil
+// when missing): the server image is the ring's. An unknown tier falls back
 // to standard so that the only errors reported are the file's own.
-func defaultTenant(t *Tenant, r *Region) {
+func defaultTenant(t *Tenant, r *Region, rel *Releases) {
 	p, ok := presets[t.Tier]
 	if !ok {
 		p = presets[TierStandard]
@@ -176,13 +175,18 @@ func defaultTenant(t *Tenant, r *Region) {
 		t.State = StateActive
 	}
 	setStr("displayName", &t.DisplayName, t.Name)
+	t.Ring = ringOf(t, r, rel)
+	ringImage := ""
+	if g := rel.Ring(t.Ring); g != nil {
+		ringImage = g.Image
+	}
 	switch t.Runtime {
 	case RuntimeContainer:
 		if t.Container == nil {
 			t.Container = &ContainerSpec{}
 		}
 		c := t.Container
-		setStr("container.image", &c.Image, p.Container.Image)
+		setStr("container.image", &c.Image, ringImage)
 		setInt("container.replicas", &c.Replicas, p.Container.Replicas)
 		if !has("container.cpu") {
 			c.CPU = p.Container.CPU
@@ -195,7 +199,7 @@ func defaultTenant(t *Tenant, r *Region) {
 		setStr("vm.size", &v.Size, p.VM.Size)
 		setInt("vm.instances", &v.Instances, p.VM.Instances)
 		setStr("vm.image", &v.Image, p.VM.Image)
-		setStr("vm.serverImage", &v.ServerImage, p.VM.ServerImage)
+		setStr("vm.serverImage", &v.ServerImage, ringImage)
 	}
 	db := &t.Database
 	setStr("database.sku", &db.SKU, p.Database.SKU)

@@ -64,6 +64,10 @@ type Tenant struct {
 	// Stamp is the number of the region's stamp (an independent copy of
 	// the regional cluster, in its own stack) that holds the tenant.
 	Stamp int `yaml:"stamp"`
+	// Ring is the ring of releases.yaml whose KPAX server image the tenant
+	// runs, unless container.image or vm.serverImage pins one. Defaulted to
+	// the region's defaultRing, else the last ring.
+	Ring string `yaml:"ring"`
 
 	Container *ContainerSpec `yaml:"container"`
 	VM        *VMSpec        `yaml:"vm"`

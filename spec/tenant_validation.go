@@ -116,7 +116,9 @@ func validateTenant(t *Tenant, regionExists func(string) bool, regionNames []str
 		} else {
 			c.intRange("container.slot", ct.Slot, 0, EnvironmentSlots-1)
 		}
-		if c.required("container.image", ct.Image) {
+		// An image the file does not pin is its ring's, checked in
+		// releases.yaml.
+		if t.Source.Has("container.image") && c.required("container.image", ct.Image) {
 			if msg := imageProblem(ct.Image); msg != "" {
 				c.add("container.image", "%s (got %q)", msg, ct.Image)
 			}
@@ -135,7 +137,7 @@ func validateTenant(t *Tenant, regionExists func(string) bool, regionNames []str
 				c.add("vm.image", "must be a marketplace image publisher:offer:sku:version, like %q (got %q)", DefaultVMImage, vm.Image)
 			}
 		}
-		if c.required("vm.serverImage", vm.ServerImage) {
+		if t.Source.Has("vm.serverImage") && c.required("vm.serverImage", vm.ServerImage) {
 			if msg := imageProblem(vm.ServerImage); msg != "" {
 				c.add("vm.serverImage", "%s (got %q)", msg, vm.ServerImage)
 			}
@@ -163,13 +165,17 @@ func validateTenant(t *Tenant, regionExists func(string) bool, regionNames []str
 	return c.diags
 }
 
+// exampleServerImage shows the shape of an image reference in messages; it
+// is no version anyone runs (releases.yaml names those).
+const exampleServerImage = "kpaxcloud.azurecr.io/kpax-server:<version>"
+
 // imageProblem says what is wrong with a container image reference
 // registry/repository:tag or registry/repository@sha256:digest, or "".
 func imageProblem(ref string) string {
 	name, digest, hasDigest := strings.Cut(ref, "@")
 	host, rest, ok := strings.Cut(name, "/")
 	if !ok || !(strings.ContainsAny(host, ".:") || host == "localhost") {
-		return "must start with a registry host, like " + DefaultServerImage
+		return "must start with a registry host, like " + exampleServerImage
 	}
 	repo, tag := rest, ""
 	if i := strings.LastIndexByte(rest, ':'); i > strings.LastIndexByte(rest, '/') {
@@ -181,7 +187,7 @@ func imageProblem(ref string) string {
 	case hasDigest && !digestRe.MatchString(digest):
 		return "must have a digest of the form sha256:<64 hex digits>"
 	case tag == "" && !hasDigest:
-		return "must pin a tag or digest, like " + DefaultServerImage
+		return "must pin a tag or digest, like " + exampleServerImage
 	case tag == "latest":
 		return `must not use the tag "latest": pin a version so that every deployment runs the same server`
 	case tag != "" && !tagRe.MatchString(tag):

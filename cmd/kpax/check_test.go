@@ -28,7 +28,7 @@ func TestCheckLandedFiles(t *testing.T) {
 func TestCheckViolatingFixture(t *testing.T) {
 	dir := copyProject(t)
 	edit(t, dir, "tenants/fr/acme.yaml", `costCenter: "4711"`, "costCenter: \"4711\"\n  peer: rg-kpax-fr-bistro-lyon")
-	const at = "tenants/fr/acme.yaml:23:9: [isolation] tags.peer names tenant bistro-lyon's resource group rg-kpax-fr-bistro-lyon (urn:pulumi:prod-fr::kpax-cloud::kpax:components:Tenant$azure-native:resources:ResourceGroup::acme-rg)"
+	const at = "tenants/fr/acme.yaml:22:9: [isolation] tags.peer names tenant bistro-lyon's resource group rg-kpax-fr-bistro-lyon (urn:pulumi:prod-fr::kpax-cloud::kpax:components:Tenant$azure-native:resources:ResourceGroup::acme-rg)"
 
 	code, out, errs := kpax("check", "--stack", "prod-fr", "--dir", dir)
 	if code != exitInvalid {
@@ -42,7 +42,7 @@ func TestCheckViolatingFixture(t *testing.T) {
 	}
 
 	code, out, _ = kpax("check", "--stack", "prod-fr", "--dir", dir, "--format", "github")
-	want := "::error file=tenants/fr/acme.yaml,line=23,col=9::[isolation] tags.peer names tenant bistro-lyon's resource group rg-kpax-fr-bistro-lyon"
+	want := "::error file=tenants/fr/acme.yaml,line=22,col=9::[isolation] tags.peer names tenant bistro-lyon's resource group rg-kpax-fr-bistro-lyon"
 	if code != exitInvalid || !strings.Contains(out, want) {
 		t.Errorf("github format: exit %d, lacks %q:\n%s", code, want, out)
 	}
@@ -54,12 +54,12 @@ func TestCheckViolatingFixture(t *testing.T) {
 	}
 	found := false
 	for _, v := range vs {
-		if v.Rule == rules.RuleIsolation && v.File == "tenants/fr/acme.yaml" && v.Line == 23 && v.Col == 9 && strings.HasSuffix(v.URN, "::acme-rg") {
+		if v.Rule == rules.RuleIsolation && v.File == "tenants/fr/acme.yaml" && v.Line == 22 && v.Col == 9 && strings.HasSuffix(v.URN, "::acme-rg") {
 			found = true
 		}
 	}
 	if code != exitInvalid || !found {
-		t.Errorf("json format: exit %d, no isolation violation at acme.yaml:23:9 in\n%s", code, out)
+		t.Errorf("json format: exit %d, no isolation violation at acme.yaml:22:9 in\n%s", code, out)
 	}
 }
 

@@ -112,6 +112,28 @@ func TestDiffGolden(t *testing.T) {
 			},
 		},
 		{
+			// A promotion of ring canary: only its tenants (region za's,
+			// through the region's defaultRing) change, in place.
+			name: "promote-canary",
+			change: func(t *testing.T, dir string) {
+				if code, out, errs := kpax("release", "promote", "4.13.0", "--ring", "canary", "--dir", dir); code != exitOK {
+					t.Fatalf("release promote: exit %d %s%s", code, out, errs)
+				}
+			},
+			check: func(t *testing.T, md string) {
+				mustContain(t, md, "kpax-server:4.13.0")
+				for _, other := range []string{"prod-fr", "prod-uk", "prod-us", "prod-ca", "prod-in"} {
+					if strings.Contains(md, other) {
+						t.Errorf("a canary promotion touches %s:\n%s", other, md)
+					}
+				}
+				mustContain(t, md, "### `prod-za`: 0 to add, 4 to update, 0 to replace, 0 to delete")
+				if strings.Contains(md, "`+-`") || strings.Contains(md, "- `-` azure-native") {
+					t.Errorf("a promotion replaces or deletes something:\n%s", md)
+				}
+			},
+		},
+		{
 			name: "fleet-wide-tag",
 			// Three more tenants shaped like acme, as most of a real
 			// fleet is: their changes read once.

@@ -131,6 +131,7 @@ func TestAffectedStacks(t *testing.T) {
 		{"stack file", []string{"Pulumi.prod-uk.yaml"}, `{"stacks":["prod-uk"]}`},
 		{"project file", []string{"Pulumi.yaml"}, `{"stacks":["prod-fr","prod-fr-2","prod-uk","prod-us"]}`},
 		{"go.mod", []string{"go.mod"}, `{"stacks":["prod-fr","prod-fr-2","prod-uk","prod-us"]}`},
+		{"release file not narrowed: every stack", []string{"releases.yaml"}, `{"stacks":["prod-fr","prod-fr-2","prod-uk","prod-us"]}`},
 		{"moved tenant", []string{"tenants/fr/acme.yaml", "tenants/uk/acme.yaml"}, `{"stacks":["prod-fr","prod-uk"],"targets":{"prod-fr":["urn:pulumi:prod-fr::kpax-cloud::kpax:components:Tenant::acme"],"prod-uk":["urn:pulumi:prod-uk::kpax-cloud::kpax:components:Tenant::acme"]}}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

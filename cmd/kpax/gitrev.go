@@ -26,11 +26,11 @@ func git(dir string, args ...string) (string, error) {
 
 // isInput reports whether a project file feeds the program's plan.
 func isInput(path string) bool {
-	return path == "Pulumi.yaml" || (strings.HasPrefix(path, "Pulumi.") && strings.HasSuffix(path, ".yaml")) ||
+	return path == "Pulumi.yaml" || path == "releases.yaml" || (strings.HasPrefix(path, "Pulumi.") && strings.HasSuffix(path, ".yaml")) ||
 		strings.HasPrefix(path, "regions/") || strings.HasPrefix(path, "tenants/")
 }
 
-// checkoutInputs writes the plan inputs (Pulumi files, regions/, tenants/) of
+// checkoutInputs writes the plan inputs (Pulumi files, releases.yaml, regions/, tenants/) of
 // revision rev into a new temporary folder, without touching the work tree.
 func checkoutInputs(dir, rev string) (string, error) {
 	list, err := git(dir, "ls-tree", "-r", "--name-only", rev)

@@ -21,7 +21,7 @@ const root = "../.."
 func copyProject(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	for _, pattern := range []string{"Pulumi*.yaml", "rollout.yaml", "regions/*.yaml", "tenants/*/*.yaml"} {
+	for _, pattern := range []string{"Pulumi*.yaml", "rollout.yaml", "releases.yaml", "regions/*.yaml", "tenants/*/*.yaml"} {
 		files, err := filepath.Glob(filepath.Join(root, pattern))
 		if err != nil {
 			t.Fatal(err)
@@ -78,14 +78,14 @@ func TestValidateBrokenTenant(t *testing.T) {
 	}
 	for _, want := range []string{
 		"tenants/fr/acme.yaml:5:7: tier: ",
-		"tenants/fr/acme.yaml:11:13: container.replicas: must be at least 2 (got 1)",
+		"tenants/fr/acme.yaml:10:13: container.replicas: must be at least 2 (got 1)",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
 	code, out, _ = kpax("validate", "--dir", dir, "--format", "github")
-	if code != exitInvalid || !strings.Contains(out, "::error file=tenants/fr/acme.yaml,line=11,col=13::container.replicas: must be at least 2 (got 1)") {
+	if code != exitInvalid || !strings.Contains(out, "::error file=tenants/fr/acme.yaml,line=10,col=13::container.replicas: must be at least 2 (got 1)") {
 		t.Errorf("github format: exit %d\n%s", code, out)
 	}
 }

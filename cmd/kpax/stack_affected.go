@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -90,7 +91,9 @@ func affectedStacks(files, allStacks []string, stampsOf func(file string) []int)
 			}
 		case strings.HasPrefix(f, "Pulumi.") && f != "Pulumi.yaml":
 			whole[strings.TrimSuffix(strings.TrimPrefix(f, "Pulumi."), ".yaml")] = true
-		case f == "Pulumi.yaml" || f == "go.mod" || f == "go.sum" || strings.HasSuffix(f, ".go"):
+		case f == "Pulumi.yaml" || f == "go.mod" || f == "go.sum" || strings.HasSuffix(f, ".go") || f == spec.ReleasesFile:
+			// releasesChange narrows a release file's change to its
+			// rings' tenants where it can; what is left touches all.
 			for _, s := range allStacks {
 				whole[s] = true
 			}
@@ -122,6 +125,42 @@ func affectedStacks(files, allStacks []string, stampsOf func(file string) []int)
 	return out
 }
 
+// releasesChange replaces releases.yaml among the changed files by the files
+// of the tenants it changes: those that follow, unpinned, a ring whose image
+// differs from rev's. A promotion then touches its ring's tenants alone. A
+// change it cannot narrow (rings renamed, added or reordered: every tenant's
+// ring may move; a file that does not load) stays, and touches every stack.
+func releasesChange(dir, rev string, files []string) []string {
+	i := slices.Index(files, spec.ReleasesFile)
+	if i < 0 {
+		return files
+	}
+	old, err := git(dir, "show", rev+":./"+spec.ReleasesFile)
+	if err != nil {
+		return files
+	}
+	was, err := spec.ParseReleases(spec.ReleasesFile, []byte(old))
+	if err != nil {
+		return files
+	}
+	proj, err := spec.LoadProject(dir)
+	if err != nil || !slices.Equal(was.Names(), proj.Releases.Names()) {
+		return files
+	}
+	changed := map[string]bool{}
+	for _, g := range proj.Releases.Rings {
+		changed[g.Name] = was.Ring(g.Name).Image != g.Image
+	}
+	out := append(append([]string{}, files[:i]...), files[i+1:]...)
+	for _, t := range proj.Tenants {
+		if _, pinned := t.ServerImage(proj.Releases); changed[t.Ring] && !pinned && !slices.Contains(out, t.Source.File) {
+			out = append(out, t.Source.File)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // behindStacks is, for each stack, whether the work tree differs from the
 // commit it last deployed in a way that touches it. A stack with no
 // deployed commit, or one the history does not have, is behind whole: a
@@ -142,6 +181,7 @@ func behindStacks(dir string, deployed map[string]string, allStacks []string) ([
 		if err != nil {
 			return nil, err
 		}
+		files = releasesChange(dir, rev, files)
 		for _, a := range affectedStacks(files, allStacks, tenantStamps(dir, rev)).Stacks {
 			if a == s {
 				out = append(out, s)
@@ -212,7 +252,7 @@ func newAffectedCmd() *cobra.Command {
 				if err != nil {
 					return &exitError{exitInvalid, err}
 				}
-				a = affectedStacks(files, all, tenantStamps(dir, base))
+				a = affectedStacks(releasesChange(dir, base, files), all, tenantStamps(dir, base))
 				stacks = a.Stacks
 			}
 			if inWaves {

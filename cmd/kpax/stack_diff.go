@@ -126,7 +126,7 @@ func diffStacks(dir, baseDir, base, stack string) ([]string, error) {
 		names = append(names, s)
 	}
 	sort.Strings(names)
-	return affectedStacks(files, names, tenantStamps(dir, base)).Stacks, nil
+	return affectedStacks(releasesChange(dir, base, files), names, tenantStamps(dir, base)).Stacks, nil
 }
 
 func stackPlans(baseDir, headDir, stack string) (diffreport.StackPlans, error) {

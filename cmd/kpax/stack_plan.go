@@ -85,7 +85,7 @@ func onlyTenant(p *plan.Plan, name string) (*plan.Plan, error) {
 	kept := append([]*plan.Resource{root}, p.Descendants(root)...)
 	// Keep the tenant's own entries of the per-tenant outputs only.
 	outputs := map[string]any{}
-	for _, key := range []string{"tenantUrls", "tenantStates"} {
+	for _, key := range []string{"tenantUrls", "tenantStates", "tenantImages"} {
 		if m, ok := p.Outputs[key].(map[string]any); ok {
 			if v, ok := m[name]; ok {
 				outputs[key] = map[string]any{name: v}

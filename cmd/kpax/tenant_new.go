@@ -22,9 +22,9 @@ func newTenantCmd() *cobra.Command {
 }
 
 func newTenantNewCmd() *cobra.Command {
-	var dir, region, tier, runtime string
+	var dir, region, tier, runtime, ring, image string
 	cmd := &cobra.Command{
-		Use:   "new NAME --region R --tier T --runtime container|vm",
+		Use:   "new NAME --region R --tier T --runtime container|vm [--ring R] [--image IMAGE]",
 		Short: "Write tenants/<region>/<name>.yaml from the tier's defaults, and validate it",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -52,10 +52,16 @@ func newTenantNewCmd() *cobra.Command {
 			// region's stamp 1 leaves free (a broken project gives slot 0,
 			// and the validation below then names the clash).
 			slot := 0
+			follows := "" // the ring it follows by default
 			if p, err := spec.LoadRegion(dir, region); err == nil {
 				slot = max(spec.FreeSlot(p.Tenants, 1), 0)
+				if r := p.Regions[region]; r != nil && r.DefaultRing != "" {
+					follows = r.DefaultRing
+				} else if last := p.Releases.Last(); last != nil {
+					follows = last.Name
+				}
 			}
-			if err := os.WriteFile(path, []byte(renderTenant(name, region, spec.Tier(tier), spec.Runtime(runtime), preset, slot)), 0o644); err != nil {
+			if err := os.WriteFile(path, []byte(renderTenant(name, region, spec.Tier(tier), spec.Runtime(runtime), preset, slot, ring, follows, image)), 0o644); err != nil {
 				return &exitError{exitInvalid, err}
 			}
 			// The validator is the one judge of a name, a region and a
@@ -84,6 +90,8 @@ func newTenantNewCmd() *cobra.Command {
 	cmd.Flags().StringVar(&region, "region", "", "region key: fr, uk, us, ca, za or in")
 	cmd.Flags().StringVar(&tier, "tier", "", "small, standard or large")
 	cmd.Flags().StringVar(&runtime, "runtime", "", "container or vm")
+	cmd.Flags().StringVar(&ring, "ring", "", "the ring of releases.yaml the tenant follows (default: its region's defaultRing, else the last ring)")
+	cmd.Flags().StringVar(&image, "image", "", "pin a KPAX server image instead of following the ring (the tenant is then held back)")
 	return cmd
 }
 
@@ -97,8 +105,9 @@ func joinTiers() string {
 
 // renderTenant writes the fields a tenant must state, and the tier's
 // defaults as comments: uncommenting a line overrides the tier, and a tier
-// change later still moves every line left commented.
-func renderTenant(name, region string, tier spec.Tier, runtime spec.Runtime, p spec.Preset, slot int) string {
+// change later still moves every line left commented. The KPAX server image
+// is its ring's: the file names one only when asked (ring, image).
+func renderTenant(name, region string, tier spec.Tier, runtime spec.Runtime, p spec.Preset, slot int, ring, follows, image string) string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	w("# KPAX space %s in region %s, written by `kpax tenant new`.", name, region)
@@ -109,16 +118,25 @@ func renderTenant(name, region string, tier spec.Tier, runtime spec.Runtime, p s
 	w("tier: %s             # small | standard | large", tier)
 	w("runtime: %s          # container | vm", runtime)
 	w("state: active              # active | suspended | decommissioned")
+	if ring != "" {
+		w("ring: %s                 # the ring of releases.yaml whose KPAX version it runs", ring)
+	} else if follows != "" {
+		w("# ring: %s               # the ring of releases.yaml whose KPAX version it runs: the region's defaultRing, else the last ring", follows)
+	}
+	pin := "# image: <registry>/kpax-server:<version>   # a pin: the tenant stays on it, held back from its ring"
+	if image != "" {
+		pin = "image: " + image + "   # a pin: the tenant stays on it, held back from its ring"
+	}
 	if runtime == spec.RuntimeContainer {
 		w("container:")
-		w("  image: %s", p.Container.Image)
+		w("  %s", pin)
 		w("  slot: %d                  # its own environment subnet in the stamp; never reuse or change it", slot)
 		w("  # replicas: %d            # at least 2, so that losing a zone leaves the tenant up", p.Container.Replicas)
 		w("  # cpu: %g                 # vCPUs per replica; memory is twice that in GiB", p.Container.CPU)
 	} else {
 		w("vm:")
 		w("  image: %s", p.VM.Image)
-		w("  # serverImage: %s   # the KPAX server the VMs run, from the region's registry", p.VM.ServerImage)
+		w("  %s", strings.Replace(pin, "image:", "serverImage:", 1))
 		w("  # size: %s", p.VM.Size)
 		w("  # instances: %d           # at least 2, spread over the zones", p.VM.Instances)
 	}
