@@ -215,3 +215,30 @@ func TestCollectReadsWhatAzureDocuments(t *testing.T) {
 		t.Error("stacks read for two versions merge")
 	}
 }
+
+// TestRunGateOverFiles: the gate reads each stack's inputs file, as the
+// workflow's gate job does, and answers over all of them.
+func TestRunGateOverFiles(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, in Inputs) {
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := WriteInputs(f, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("canary-prod-fr.json", Inputs{Stack: "prod-fr", Image: image, Tenants: []Tenant{{Name: "acme", Stack: "prod-fr", State: StateActive, Since: early}}})
+	write("canary-prod-za.json", Inputs{Stack: "prod-za", Image: image, Tenants: []Tenant{{Name: "initech", Stack: "prod-za", State: StateActive, Since: early}},
+		Alerts: []Alert{{Name: "kpax-initech-availability", Tenant: "initech", FiredAt: now.Add(-time.Hour)}}})
+	var b strings.Builder
+	res, err := RunGate(&b, "canary", soak, now, filepath.Join(dir, "canary-*.json"), "text")
+	if err != nil || res.Pass || !strings.Contains(b.String(), "FAIL prod-za/initech: alert kpax-initech-availability") || !strings.Contains(b.String(), "ok   prod-fr/acme") {
+		t.Errorf("gate over files: %v\n%s", err, b.String())
+	}
+	if _, err := RunGate(&b, "early", soak, now, filepath.Join(dir, "early-*.json"), "text"); err == nil {
+		t.Error("no inputs file passes")
+	}
+}
