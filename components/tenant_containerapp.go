@@ -125,6 +125,18 @@ func (b *tenantBuilder) containerApp() error {
 			UserAssignedIdentities: pulumi.StringArray{identityID, b.p.RegistryPullIdentityID},
 		},
 		Configuration: appv20240301.ConfigurationArgs{
+			// An upgrade never takes the tenant down: a new image is a
+			// revision-scope change, so it makes a new revision, and in
+			// single revision mode the active revision is not deactivated,
+			// and keeps all the ingress traffic, until the new one is
+			// ready; a revision is ready once one of its replicas has
+			// passed its startup and readiness probes (below)
+			// (learn.microsoft.com/azure/container-apps/revisions, "Zero
+			// downtime deployment"). A version whose server never answers
+			// its health path never gets traffic. Ready means one replica,
+			// not all: the switch may come before the new revision has all
+			// its replicas, so capacity can be short for a moment. README,
+			// "Releasing a KPAX version".
 			ActiveRevisionsMode: pulumi.String("Single"),
 			Ingress:             ingress,
 			// The image is pulled with the platform's pull identity (the

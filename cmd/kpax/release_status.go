@@ -25,6 +25,7 @@ func newReleaseCmd() *cobra.Command {
 		Short: "Roll a KPAX server version out ring by ring (releases.yaml)",
 	}
 	cmd.AddCommand(newReleaseStatusCmd(), newReleasePromoteCmd())
+	cmd.AddCommand(releaseGateCmds()...)
 	return cmd
 }
 
