@@ -209,6 +209,9 @@ func lifecycle(t *testing.T, stack string) {
 	}
 	t.Logf("%s: first up %v (%d cloud operations), full preview %v", stack, upTime.Round(time.Millisecond), len(r.ops), time.Since(start).Round(time.Millisecond))
 
+	// A release: canary and early get a new version, in place.
+	promotion(t, w, stack)
+
 	// 3. Removing a tenant's file stops at its protected data.
 	data, err := os.ReadFile(w.file(app.Source.File))
 	if err != nil {
@@ -339,4 +342,60 @@ func lifecycle(t *testing.T, stack string) {
 		t.Errorf("final preview: %d steps %v, err %v", len(p.steps), p.steps, p.err)
 	}
 	guardrailsUnchanged(t, w)
+}
+
+// promotion: a new version on the canary and early lines of releases.yaml
+// reaches exactly the tenants of those rings, in place: each one's app or
+// server extensions are updated, nothing is replaced, and the tenants of the
+// broad ring and the pinned ones are not touched.
+func promotion(t *testing.T, w *world, stack string) {
+	t.Helper()
+	w.edit("releases.yaml", func(s string) string {
+		for _, ring := range []string{"canary", "early"} {
+			line := regexp.MustCompile(`(?m)(- name: ` + ring + `\b[^\n]*\n\s+image: kpaxcloud\.azurecr\.io/kpax-server:)[0-9.]+`)
+			if !line.MatchString(s) {
+				t.Fatalf("releases.yaml has no %s line", ring)
+			}
+			s = line.ReplaceAllString(s, "${1}4.20.0")
+		}
+		return s
+	})
+	proj, err := spec.LoadProject(w.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := w.mustUp("promotion of canary and early")
+	noDataDeleted(t, "promotion", r.ops)
+	for _, op := range r.ops {
+		if op.Op != "update" {
+			t.Errorf("promotion: the cloud was asked to %s %s", op.Op, op.ID)
+		}
+	}
+	promoted := 0
+	for _, tn := range stackTenants(t, w.dir, stack) {
+		// A suspended VM tenant has no VM to update.
+		if !tn.HasCompute() || (tn.Runtime == spec.RuntimeVM && tn.State != spec.StateActive) {
+			continue
+		}
+		ring := proj.Releases.Ring(tn.Ring)
+		_, pinned := tn.ServerImage(proj.Releases)
+		want := !pinned && ring != nil && (ring.Name == "canary" || ring.Name == "early")
+		var got int
+		switch tn.Runtime {
+		case spec.RuntimeContainer:
+			got = len(opsOf(r.ops, "update", "azure-native:app:ContainerApp", tn.Name+"-app"))
+		case spec.RuntimeVM:
+			got = len(opsOf(r.ops, "update", "azure-native:compute:VirtualMachineExtension", tn.Name+"-vm-"))
+		}
+		switch {
+		case want && got == 0:
+			t.Errorf("promotion: %s (ring %s) was not updated", tn.Name, tn.Ring)
+		case !want && got != 0:
+			t.Errorf("promotion: %s (ring %s, pinned %v) was updated %d times: only the promoted rings' tenants change", tn.Name, tn.Ring, pinned, got)
+		}
+		if want {
+			promoted++
+		}
+	}
+	t.Logf("%s: promotion of canary and early updated %d tenants in place", stack, promoted)
 }
