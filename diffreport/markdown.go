@@ -46,6 +46,8 @@ func (r *Report) Markdown(o MarkdownOptions) string {
 
 func (r *Report) header(b *strings.Builder) {
 	fmt.Fprintf(b, "## kpax diff against `%s`\n\n", r.Base)
+	// The release's summary reads first, in full and summary alike.
+	b.WriteString(r.Release)
 }
 
 func (r *Report) full() string {

@@ -26,6 +26,10 @@ type StackPlans struct {
 type Report struct {
 	// Base is the git revision compared with.
 	Base string `json:"base"`
+	// Release is the Markdown of a change that moves KPAX server versions:
+	// the rings that change, on how many tenants of how many stacks, and
+	// the pinned tenants (cmd/kpax/diff_release.go); empty otherwise.
+	Release string `json:"release,omitempty"`
 	// Flags are the changes that need a human's explicit approval.
 	Flags  []Flag  `json:"flags"`
 	Stacks []Stack `json:"stacks"`

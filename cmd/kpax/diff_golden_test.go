@@ -68,6 +68,18 @@ func TestDiffGolden(t *testing.T) {
 			},
 		},
 		{
+			name:   "pin-tenant",
+			tenant: "acme",
+			change: func(t *testing.T, dir string) {
+				edit(t, dir, "tenants/fr/acme.yaml", "\ncontainer:\n", "\ncontainer:\n  image: kpaxcloud.azurecr.io/kpax-server:4.11.0\n")
+			},
+			check: func(t *testing.T, md string) {
+				// A new pin reads first, flagged: the tenant leaves its ring.
+				mustContain(t, md, "### Release")
+				mustContain(t, md, "⚠ `acme` (`prod-fr`) pins `4.11.0`, its ring `broad` runs `4.12.1`")
+			},
+		},
+		{
 			name:   "resize-tenant",
 			tenant: "thames-print",
 			change: func(t *testing.T, dir string) {

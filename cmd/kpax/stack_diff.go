@@ -59,6 +59,7 @@ func newDiffCmd() *cobra.Command {
 				plans = append(plans, p)
 			}
 			report := diffreport.Build(base, plans)
+			report.Release = releaseSection(baseDir, dir)
 			doc, err := report.JSON()
 			if err != nil {
 				return err
