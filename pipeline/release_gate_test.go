@@ -33,8 +33,13 @@ func TestReleaseGateWorkflow(t *testing.T) {
 	if err := yaml.Unmarshal(data, &w); err != nil {
 		t.Fatal(err)
 	}
-	if !contains(toAny(w.On.PullRequest.Paths), "releases.yaml") {
-		t.Errorf("paths %v: want releases.yaml", w.On.PullRequest.Paths)
+	// A required check must report on every pull request: no paths filter
+	// (a filtered-out required check stays pending).
+	if len(w.On.PullRequest.Paths) != 0 {
+		t.Errorf("paths %v: the required check must run on every pull request", w.On.PullRequest.Paths)
+	}
+	if gate, ok := w.Jobs["gate"]; !ok || gate.If != "always()" || !strings.Contains(string(data), `if [ "$PLAN" != "success" ]`) {
+		t.Errorf("job gate (if %q): must always run and fail itself when the plan failed (a skipped required job reports success)", gate.If)
 	}
 	for _, typ := range []string{"opened", "synchronize", "labeled", "unlabeled"} {
 		if !contains(toAny(w.On.PullRequest.Types), typ) {

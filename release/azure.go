@@ -214,8 +214,11 @@ func alertQuery(hours int) string {
 		" | extend rule = tostring(properties.essentials.alertRule)" +
 		" | where rule contains '/kpax-' or name startswith 'kpax-'" +
 		" | extend fired = todatetime(properties.essentials.startDateTime)," +
-		" condition = tostring(properties.essentials.monitorCondition)" +
-		" | where fired > ago(" + strconv.Itoa(hours) + "h) or condition =~ 'Fired'" +
+		" condition = tostring(properties.essentials.monitorCondition)," +
+		" resolved = todatetime(properties.essentials.monitorConditionResolvedDateTime)" +
+		// Fired in the window, still fired, or fired before it and
+		// resolved inside it: each was fired during the soak.
+		" | where fired > ago(" + strconv.Itoa(hours) + "h) or condition =~ 'Fired' or resolved > ago(" + strconv.Itoa(hours) + "h)" +
 		" | project name, rule, firedAt = tostring(properties.essentials.startDateTime)," +
 		" resolvedAt = tostring(properties.essentials.monitorConditionResolvedDateTime), condition"
 }

@@ -106,9 +106,9 @@ func Promotions(base, head []byte) ([]Check, error) {
 		switch {
 		case i == 0:
 			c.Skip = fmt.Sprintf("ring %s is the first ring: it takes a version from no other", r.Name)
-		case r.Rollback:
-			c.Skip = fmt.Sprintf("ring %s says rollback: true: a rollback does not wait for a soak", r.Name)
 		case had && older(Version(r.Image), Version(prev)):
+			// Only a version that goes back is a rollback: rollback: true
+			// on a line that moves forward does not skip the gate.
 			c.Skip = fmt.Sprintf("ring %s goes back from %s to %s: a rollback does not wait for a soak", r.Name, Version(prev), Version(r.Image))
 		default:
 			c.Ring = rings[i-1].Name

@@ -43,8 +43,10 @@ func TestPromotions(t *testing.T) {
 				{Image: "kpaxcloud.azurecr.io/kpax-server:4.12.0", Version: "4.12.0", Promotes: "canary", Skip: "ring canary is the first ring: it takes a version from no other"},
 				{Image: "kpaxcloud.azurecr.io/kpax-server:4.12.0", Version: "4.12.0", Promotes: "early", Skip: "ring early goes back from 4.12.1 to 4.12.0: a rollback does not wait for a soak"},
 			}},
-		{name: "rollback: true", head: strings.Replace(base, "broad\n    image: kpaxcloud.azurecr.io/kpax-server:4.12.1", "broad\n    image: kpaxcloud.azurecr.io/kpax-server:4.12.3\n    rollback: true", 1),
-			want: []Check{{Image: "kpaxcloud.azurecr.io/kpax-server:4.12.3", Version: "4.12.3", Promotes: "broad", Skip: "ring broad says rollback: true: a rollback does not wait for a soak"}}},
+		// rollback: true on a line that moves forward is no rollback: the
+		// gate still runs (the flag alone would be a way around it).
+		{name: "rollback: true on a promotion", head: strings.Replace(base, "broad\n    image: kpaxcloud.azurecr.io/kpax-server:4.12.1", "broad\n    image: kpaxcloud.azurecr.io/kpax-server:4.12.3\n    rollback: true", 1),
+			want: []Check{{Ring: "early", Image: "kpaxcloud.azurecr.io/kpax-server:4.12.3", Version: "4.12.3", Promotes: "broad"}}},
 		{name: "a comment changed: no gate", head: strings.Replace(base, "since 2026-12-01", "since December", 1)},
 		{name: "rings as a mapping", head: "rings:\n  canary: {image: kpaxcloud.azurecr.io/kpax-server:4.13.0}\n  early: {image: kpaxcloud.azurecr.io/kpax-server:4.13.0}\n  broad: {image: kpaxcloud.azurecr.io/kpax-server:4.12.1}\n",
 			want: []Check{{Ring: "canary", Image: "kpaxcloud.azurecr.io/kpax-server:4.13.0", Version: "4.13.0", Promotes: "early"}}},
