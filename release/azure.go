@@ -303,7 +303,7 @@ func Merge(ring string, soak time.Duration, now time.Time, inputs []Inputs) (Gat
 	return g, nil
 }
 
-// Version is an image's tag: kpaxcloud.azurecr.io/kpax-server:4.13.0 -> 4.13.0.
+// Version is an image's tag: <registry>/kpax-server:<version> -> <version>.
 func Version(image string) string {
 	if i := strings.LastIndex(image, ":"); i >= 0 && !strings.Contains(image[i:], "/") {
 		return image[i+1:]
