@@ -50,34 +50,16 @@ func (b *tenantBuilder) blobCopy() error {
 		return err
 	}
 	name := b.suffix.Result.ApplyT(func(s string) string { return blobCopyAccountName(b.t, s) }).(pulumi.StringOutput)
-	copyAccount, err := storage.NewStorageAccount(b.ctx, b.name+"-blobcopy", &storage.StorageAccountArgs{
-		AccountName:       name,
-		ResourceGroupName: b.rg.Name,
-		// The tenant's region: the copy stays in the geography (the stamp's
-		// "allowed locations" guardrail holds it there too).
-		Location:                     b.location,
-		Kind:                         pulumi.String("StorageV2"),
-		Sku:                          storage.SkuArgs{Name: pulumi.String(skuName)},
-		AccessTier:                   storage.AccessTierHot,
-		EnableHttpsTrafficOnly:       pulumi.Bool(true),
-		MinimumTlsVersion:            pulumi.String("TLS1_2"),
-		AllowBlobPublicAccess:        pulumi.Bool(false),
-		AllowSharedKeyAccess:         pulumi.Bool(false),
-		DefaultToOAuthAuthentication: pulumi.Bool(true),
-		// Both accounts are in one Entra tenant. With cross-tenant
-		// replication off, a policy must name the accounts by their full
-		// resource IDs (object-replication-overview, "Specify full resource
-		// IDs").
-		AllowCrossTenantReplication: pulumi.Bool(false),
-		PublicNetworkAccess:         pulumi.String("Disabled"),
-		NetworkRuleSet: storage.NetworkRuleSetArgs{
-			DefaultAction: storage.DefaultActionDeny,
-			// Same as the tenant's account. Whether object replication
-			// itself needs the trusted-services bypass is not verified.
-			Bypass: pulumi.String("AzureServices"),
-		},
-		Tags: b.tags,
-	}, b.data()...)
+	// In the tenant's region: the copy stays in the geography (the stamp's
+	// "allowed locations" guardrail holds it there too). Both accounts are
+	// in one Entra tenant: with cross-tenant replication off, a policy
+	// names them by their full resource IDs (object-replication-overview,
+	// "Specify full resource IDs"). Whether object replication itself needs
+	// the trusted-services bypass, which the copy shares with the tenant's
+	// account, is not verified.
+	args := b.accountArgs(name, skuName)
+	args.AllowSharedKeyAccess = pulumi.Bool(false)
+	copyAccount, err := storage.NewStorageAccount(b.ctx, b.name+"-blobcopy", args, b.data()...)
 	if err != nil {
 		return err
 	}

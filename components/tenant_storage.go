@@ -40,47 +40,28 @@ func (b *tenantBuilder) storage() error {
 		largeShares = pulumi.String("Enabled")
 	}
 	name := b.suffix.Result.ApplyT(func(s string) string { return storageAccountName(b.t, s) }).(pulumi.StringOutput)
-	account, err := storage.NewStorageAccount(b.ctx, b.name+"-storage", &storage.StorageAccountArgs{
-		AccountName:            name,
-		ResourceGroupName:      b.rg.Name,
-		Location:               b.location,
-		Kind:                   pulumi.String("StorageV2"),
-		Sku:                    storage.SkuArgs{Name: pulumi.String(skuName)},
-		AccessTier:             storage.AccessTierHot,
-		EnableHttpsTrafficOnly: pulumi.Bool(true),
-		MinimumTlsVersion:      pulumi.String("TLS1_2"),
-		AllowBlobPublicAccess:  pulumi.Bool(false),
-		// Shared key access stays on, a deliberate exception to "prevent
-		// shared key access" (MCSB; docs/published-rules.md). The KPAX files
-		// live on an SMB share that both runtimes mount, and each way in
-		// needs the key:
-		//   - Azure Backup of a file share requires key access, for backup
-		//     and restore alike (learn.microsoft.com/azure/backup/
-		//     azure-file-share-support-matrix, "Allow storage account key
-		//     access");
-		//   - Container Apps mounts Azure Files with the account key only
-		//     (learn.microsoft.com/azure/container-apps/storage-mounts);
-		//   - identity-based SMB needs AD DS, Entra Domain Services or Entra
-		//     Kerberos for hybrid identities, which a managed identity is
-		//     not (learn.microsoft.com/azure/storage/files/
-		//     storage-files-active-directory-overview).
-		// What limits the key: public network access is off (it works from
-		// the VNet only), it exists only as a Pulumi secret, in the
-		// environment's storage definition and in the tenant's own vault,
-		// and blobs keep using the identity (default to Entra below).
-		AllowSharedKeyAccess:         pulumi.Bool(true),
-		DefaultToOAuthAuthentication: pulumi.Bool(true),
-		AllowCrossTenantReplication:  pulumi.Bool(false),
-		PublicNetworkAccess:          pulumi.String("Disabled"),
-		NetworkRuleSet: storage.NetworkRuleSetArgs{
-			DefaultAction: storage.DefaultActionDeny,
-			// Azure Backup is a trusted service: it must reach the account
-			// to snapshot and restore the file share.
-			Bypass: pulumi.String("AzureServices"),
-		},
-		LargeFileSharesState: largeShares,
-		Tags:                 b.tags,
-	}, b.data()...)
+	args := b.accountArgs(name, skuName)
+	// Shared key access stays on, a deliberate exception to "prevent
+	// shared key access" (MCSB; docs/published-rules.md). The KPAX files
+	// live on an SMB share that both runtimes mount, and each way in needs
+	// the key:
+	//   - Azure Backup of a file share requires key access, for backup and
+	//     restore alike (learn.microsoft.com/azure/backup/
+	//     azure-file-share-support-matrix, "Allow storage account key
+	//     access");
+	//   - Container Apps mounts Azure Files with the account key only
+	//     (learn.microsoft.com/azure/container-apps/storage-mounts);
+	//   - identity-based SMB needs AD DS, Entra Domain Services or Entra
+	//     Kerberos for hybrid identities, which a managed identity is not
+	//     (learn.microsoft.com/azure/storage/files/
+	//     storage-files-active-directory-overview).
+	// What limits the key: public network access is off (it works from the
+	// VNet only), it exists only as a Pulumi secret, in the environment's
+	// storage definition and in the tenant's own vault, and blobs keep using
+	// the identity (default to Entra).
+	args.AllowSharedKeyAccess = pulumi.Bool(true)
+	args.LargeFileSharesState = largeShares
+	account, err := storage.NewStorageAccount(b.ctx, b.name+"-storage", args, b.data()...)
 	if err != nil {
 		return err
 	}
@@ -169,4 +150,33 @@ func (b *tenantBuilder) storage() error {
 		}
 	}
 	return nil
+}
+
+// accountArgs are the settings both of a tenant's storage accounts share
+// (its own and the blob copy's): StorageV2 in the tenant's region with its
+// redundancy, HTTPS and TLS 1.2 only, no anonymous blob access, Entra by
+// default, no cross-tenant replication, and no public network: only
+// private endpoints and Azure's trusted services (Azure Backup snapshots and
+// restores the share through that bypass). Shared key access is each
+// caller's decision.
+func (b *tenantBuilder) accountArgs(name pulumi.StringInput, skuName string) *storage.StorageAccountArgs {
+	return &storage.StorageAccountArgs{
+		AccountName:                  name,
+		ResourceGroupName:            b.rg.Name,
+		Location:                     b.location,
+		Kind:                         pulumi.String("StorageV2"),
+		Sku:                          storage.SkuArgs{Name: pulumi.String(skuName)},
+		AccessTier:                   storage.AccessTierHot,
+		EnableHttpsTrafficOnly:       pulumi.Bool(true),
+		MinimumTlsVersion:            pulumi.String("TLS1_2"),
+		AllowBlobPublicAccess:        pulumi.Bool(false),
+		DefaultToOAuthAuthentication: pulumi.Bool(true),
+		AllowCrossTenantReplication:  pulumi.Bool(false),
+		PublicNetworkAccess:          pulumi.String("Disabled"),
+		NetworkRuleSet: storage.NetworkRuleSetArgs{
+			DefaultAction: storage.DefaultActionDeny,
+			Bypass:        pulumi.String("AzureServices"),
+		},
+		Tags: b.tags,
+	}
 }
