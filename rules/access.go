@@ -59,17 +59,40 @@ var sessionDataActions = []string{
 // true when one of their Actions (wildcards included) or DataActions opens a
 // session. A role neither here nor defined in the plan is unknown, and an
 // unknown role is only for the operators: add it here, from its definition.
-var builtinRoles = map[string]bool{
-	"8e3af657-a8ff-443c-a75c-2fe8c4bcb635": true,  // Owner: Actions *
-	"b24988ac-6180-42a0-ab88-20f7382dd24c": true,  // Contributor: Actions *
-	"9980e02c-c2be-4d73-94e8-173b1dc7cf3c": true,  // Virtual Machine Contributor: virtualMachines/*, serialPorts/connect
-	"358470bc-b998-42bd-ab17-a7e34c199c0f": true,  // Container Apps Contributor: containerApps/*/action
-	"f3bd1b5c-91fa-40e7-afe7-0c11d331232c": true,  // Container Apps Operator: containerApps/*/action, exec, debug
-	"acdd72a7-3385-48ef-bd42-f606fba81ae7": false, // Reader: */read
-	"1c0163c0-47e6-4577-8991-ea5c82e286e4": false, // Virtual Machine Administrator Login: reads, login data actions
-	"7f951dda-4ed3-4680-a7ca-43fe172d538d": false, // AcrPull: registries/pull/read
-	"4633458b-17de-408a-b874-0445c86b69e6": false, // Key Vault Secrets User: secret data read
-	"ba92f5b4-2d11-453d-a403-e96b0029c9fe": false, // Storage Blob Data Contributor: storage reads, blob data
+var builtinRoles = map[string]builtinRole{
+	"8e3af657-a8ff-443c-a75c-2fe8c4bcb635": {"Owner", true},                                // Actions *
+	"b24988ac-6180-42a0-ab88-20f7382dd24c": {"Contributor", true},                          // Actions *
+	"9980e02c-c2be-4d73-94e8-173b1dc7cf3c": {"Virtual Machine Contributor", true},          // virtualMachines/*, serialPorts/connect
+	"358470bc-b998-42bd-ab17-a7e34c199c0f": {"Container Apps Contributor", true},           // containerApps/*/action
+	"f3bd1b5c-91fa-40e7-afe7-0c11d331232c": {"Container Apps Operator", true},              // containerApps/*/action, exec, debug
+	"acdd72a7-3385-48ef-bd42-f606fba81ae7": {"Reader", false},                              // */read
+	"1c0163c0-47e6-4577-8991-ea5c82e286e4": {"Virtual Machine Administrator Login", false}, // reads, login data actions
+	"7f951dda-4ed3-4680-a7ca-43fe172d538d": {"AcrPull", false},                             // registries/pull/read
+	"4633458b-17de-408a-b874-0445c86b69e6": {"Key Vault Secrets User", false},              // secret data read
+	"ba92f5b4-2d11-453d-a403-e96b0029c9fe": {"Storage Blob Data Contributor", false},       // storage reads, blob data
+}
+
+// builtinRole is a built-in role's name, as Azure shows it, and whether it
+// opens a session.
+type builtinRole struct {
+	name  string
+	opens bool
+}
+
+// RoleName is the name of a role, by its definition ID or GUID: a built-in
+// one of builtinRoles, or a custom one defined in the plan (its roleName);
+// "" when neither.
+func RoleName(p *plan.Plan, roleDefinitionID string) string {
+	guid := strings.ToLower(path.Base(roleDefinitionID))
+	if r, ok := builtinRoles[guid]; ok {
+		return r.name
+	}
+	for _, d := range p.Resources {
+		if kind(d.Type) == typeRoleDefinition && strings.ToLower(d.String("roleDefinitionId")) == guid {
+			return d.String("roleName")
+		}
+	}
+	return ""
 }
 
 // checkSessionAccess: every role assignment whose role opens a session, or
@@ -86,7 +109,8 @@ func checkSessionAccess(c *checker) {
 			continue
 		}
 		role := strings.ToLower(path.Base(a.String("roleDefinitionId")))
-		opens, known := builtinRoles[role]
+		builtin, known := builtinRoles[role]
+		opens := builtin.opens
 		if d := custom[role]; d != nil {
 			opens, known = customRoleOpensSession(d), true
 		}

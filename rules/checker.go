@@ -266,3 +266,7 @@ func locate(src spec.Source, paths []string) (string, int, int) {
 
 // paths is a short way to write a list of field paths.
 func paths(p ...string) []string { return p }
+
+// Kind drops the API version of a versioned azure-native type token
+// (azure-native:app/v20240301:ContainerApp is azure-native:app:ContainerApp).
+func Kind(typ string) string { return kind(typ) }

@@ -15,19 +15,27 @@ import (
 
 // knownLocation is where a region key must run: data stays in the
 // customer's geography, and the pair is Azure's own pair in it
-// (https://learn.microsoft.com/azure/reliability/cross-region-replication-azure).
+// (https://learn.microsoft.com/azure/reliability/cross-region-replication-azure,
+// which lists each pair under its geography).
 type knownLocation struct {
 	Location, Paired string
+	// Geography is Azure's geography of both, as a key the security
+	// note's catalogs translate (note/lang).
+	Geography string
 }
 
 var knownRegions = map[string]knownLocation{
-	"fr": {"francecentral", "francesouth"},
-	"uk": {"uksouth", "ukwest"},
-	"us": {"eastus2", "centralus"},
-	"ca": {"canadacentral", "canadaeast"},
-	"za": {"southafricanorth", "southafricawest"},
-	"in": {"centralindia", "southindia"},
+	"fr": {"francecentral", "francesouth", "france"},
+	"uk": {"uksouth", "ukwest", "united-kingdom"},
+	"us": {"eastus2", "centralus", "united-states"},
+	"ca": {"canadacentral", "canadaeast", "canada"},
+	"za": {"southafricanorth", "southafricawest", "south-africa"},
+	"in": {"centralindia", "southindia", "india"},
 }
+
+// Geography is the Azure geography of a region key ("" for an unknown
+// one): where its location and its pair both are.
+func Geography(region string) string { return knownRegions[region].Geography }
 
 // KnownRegionNames lists the region keys the platform supports, sorted.
 func KnownRegionNames() []string {

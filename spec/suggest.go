@@ -43,3 +43,7 @@ func levenshtein(a, b string) int {
 	}
 	return prev[len(rb)]
 }
+
+// Suggest is suggest for the CLI's own unknown names (a tenant on the
+// command line).
+func Suggest(s string, candidates []string) string { return suggest(s, candidates) }

@@ -17,7 +17,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newValidateCmd(), newPlanCmd(), newDiffCmd(), newAffectedCmd(), newTenantCmd(), newCheckCmd(), newDriftCmd(), newDrillCmd(), newStacksCmd(), newRecoverCmd(), newReleaseCmd())
+	root.AddCommand(newValidateCmd(), newPlanCmd(), newDiffCmd(), newAffectedCmd(), newTenantCmd(), newCheckCmd(), newDriftCmd(), newDrillCmd(), newStacksCmd(), newRecoverCmd(), newReleaseCmd(), newNoteCmd())
 	return root
 }
 
