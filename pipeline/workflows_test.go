@@ -37,6 +37,7 @@ type job struct {
 
 type step struct {
 	Name string            `yaml:"name"`
+	If   string            `yaml:"if"`
 	Uses string            `yaml:"uses"`
 	With map[string]string `yaml:"with"`
 	Env  map[string]string `yaml:"env"`
@@ -287,6 +288,19 @@ func checkDeploy(t *testing.T, workflows []workflow, fail func(string)) {
 	}
 	if upAt < 0 || tagAt <= upAt {
 		fail("pulumi-up.yml: the deployed commit must be tagged after the up step, which fails the job before it when it fails")
+	}
+	// The notes of what was just deployed, published whatever they found.
+	notesAt, publishAt := -1, -1
+	for i, s := range steps {
+		if strings.Contains(s.Run, "kpax note --all --stack \"$STACK\"") && strings.Contains(s.Run, "--out \"notes/$STACK\"") {
+			notesAt = i
+		}
+		if strings.HasPrefix(s.Uses, "actions/upload-artifact@") && s.With["path"] == "notes/${{ matrix.stack }}" && strings.HasPrefix(s.If, "always()") {
+			publishAt = i
+		}
+	}
+	if notesAt <= upAt || publishAt <= notesAt {
+		fail("pulumi-up.yml: after the up step, kpax note --all --stack \"$STACK\" --out \"notes/$STACK\" must write the stack's security notes, and an always() upload-artifact step publish notes/${{ matrix.stack }}")
 	}
 }
 
