@@ -75,7 +75,11 @@ func (b *clusterBuilder) sqlServers() error {
 		if err != nil {
 			return err
 		}
-		if err := b.sqlEntraAdmin(part, server); err != nil {
+		admin, err := b.sqlEntraAdmin(part, server)
+		if err != nil {
+			return err
+		}
+		if err := b.sqlEntraOnly(part, server, admin); err != nil {
 			return err
 		}
 		b.c.Platform.SQLServers[n] = SQLServer{ID: server.ID().ToStringOutput(), Name: server.Name}
@@ -133,9 +137,9 @@ func (b *clusterBuilder) sqlServerAudit(part string, server *sql.Server) error {
 // yet, shows a create. The child is never deleted: the servers' admin may
 // not go while Entra-only authentication is on
 // (InvalidServerAzureADAdminDeleteOperation, ServerAzureADAdministrators.json).
-func (b *clusterBuilder) sqlEntraAdmin(part string, server *sql.Server) error {
+func (b *clusterBuilder) sqlEntraAdmin(part string, server *sql.Server) (*sql.ServerAzureADAdministrator, error) {
 	adminID := server.ID().ApplyT(func(id pulumi.ID) pulumi.ID { return id + "/administrators/ActiveDirectory" }).(pulumi.IDOutput)
-	_, err := sql.NewServerAzureADAdministrator(b.ctx, b.name+"-"+part+"-entra-admin", &sql.ServerAzureADAdministratorArgs{
+	return sql.NewServerAzureADAdministrator(b.ctx, b.name+"-"+part+"-entra-admin", &sql.ServerAzureADAdministratorArgs{
 		AdministratorName: pulumi.String("ActiveDirectory"),
 		AdministratorType: pulumi.String("ActiveDirectory"),
 		Login:             pulumi.String(b.region.Operators.GroupName),
@@ -144,5 +148,26 @@ func (b *clusterBuilder) sqlEntraAdmin(part string, server *sql.Server) error {
 		ResourceGroupName: b.rg.Name,
 		ServerName:        server.Name,
 	}, b.child(pulumi.Import(adminID), pulumi.RetainOnDelete(true))...)
+}
+
+// sqlEntraOnly keeps the server on Microsoft Entra ID sign-ins in the
+// program's state. The server's own administrators.azureADOnlyAuthentication
+// is read by ARM at creation only and ignored here after it
+// (plan/semantics.go), so without this child a switch back to SQL passwords
+// would go unseen: azureADOnlyAuthentications/Default is where Azure keeps
+// the setting (learn.microsoft.com/rest/api/sql/server-azure-ad-only-authentications/create-or-update).
+// The server's creation made the child (Entra-only above), and azure-native
+// creates it only from its default state (false): the program adopts it,
+// as it does the admin. It needs the Entra admin first
+// (pulumi-azure-native#1042; simazure entra-admin-first). Retained on
+// delete: deleting it would write its default, which lets SQL passwords in.
+func (b *clusterBuilder) sqlEntraOnly(part string, server *sql.Server, admin *sql.ServerAzureADAdministrator) error {
+	onlyID := server.ID().ApplyT(func(id pulumi.ID) pulumi.ID { return id + "/azureADOnlyAuthentications/Default" }).(pulumi.IDOutput)
+	_, err := sql.NewServerAzureADOnlyAuthentication(b.ctx, b.name+"-"+part+"-entra-only", &sql.ServerAzureADOnlyAuthenticationArgs{
+		AuthenticationName:        pulumi.String("Default"),
+		AzureADOnlyAuthentication: pulumi.Bool(true),
+		ResourceGroupName:         b.rg.Name,
+		ServerName:                server.Name,
+	}, b.child(pulumi.Import(onlyID), pulumi.DependsOn([]pulumi.Resource{admin}), pulumi.RetainOnDelete(true))...)
 	return err
 }

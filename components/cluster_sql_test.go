@@ -91,6 +91,15 @@ func TestClusterDNSAndSQL(t *testing.T) {
 		if admin.Import != s.ID+"/administrators/ActiveDirectory" || !admin.RetainOnDelete {
 			t.Errorf("server %d: the Entra admin imports %q (want the server's child), retainOnDelete %v", n, admin.Import, admin.RetainOnDelete)
 		}
+		// Entra-only in the program's state, after the admin it needs, and
+		// never reset by a delete.
+		only := cr.get(t, ctSQLEntraOnly, cr.n(fmt.Sprintf("sql-%d-entra-only", n)))
+		check(t, only, "serverName", s.String("serverName"))
+		check(t, only, "authenticationName", "Default")
+		check(t, only, "azureADOnlyAuthentication", true)
+		if !containsString(only.DependsOn, admin.URN) || !only.RetainOnDelete || only.Import != s.ID+"/azureADOnlyAuthentications/Default" {
+			t.Errorf("server %d: Entra-only depends on %v (want the admin), retainOnDelete %v, imports %q (want the server's child)", n, only.DependsOn, only.RetainOnDelete, only.Import)
+		}
 		if cr.out(fmt.Sprintf("sqlServer/%d/id", n)) != s.ID || cr.out(fmt.Sprintf("sqlServer/%d/name", n)) != s.String("serverName") {
 			t.Errorf("Platform.SQLServers[%d] = %q %q", n, cr.out(fmt.Sprintf("sqlServer/%d/id", n)), cr.out(fmt.Sprintf("sqlServer/%d/name", n)))
 		}

@@ -213,6 +213,7 @@ var physicalNameKeys = map[string]string{
 	ctLock:           "lockName",
 	ctPRecord:        "relativeRecordSetName",
 	ctSQLAudit:       "blobAuditingPolicyName",
+	ctSQLEntraOnly:   "authenticationName",
 	ctEnv:            "environmentName",
 	ctPolicy:         "policyName",
 	ctWAF:            "policyName",
@@ -287,8 +288,8 @@ func TestClusterResourceCount(t *testing.T) {
 		// its one grant, and the operators' Reader on the Bastion
 		// and the operators' path: its environment, identity, grant job and SQL job
 		ctEnv: 3, ctIdentity: 3, ctRole: 3, ctWAF: 1, ctAGW: 1, ctJob: 2,
-		// each server's Entra admin
-		ctSQL: 3, ctSQLAudit: 3, ctSQLAdmin: 3,
+		// each server's Entra admin and its Entra-only setting
+		ctSQL: 3, ctSQLAudit: 3, ctSQLAdmin: 3, ctSQLEntraOnly: 3,
 		// the waits for the pull grant and the gateway's grant to take
 		// effect, for the guardrails to apply, and for the run-command
 		// role to be assignable

@@ -160,6 +160,7 @@ const (
 	ctSQL            = "azure-native:sql:Server"
 	ctSQLAudit       = "azure-native:sql:ServerBlobAuditingPolicy"
 	ctSQLAdmin       = "azure-native:sql:ServerAzureADAdministrator"
+	ctSQLEntraOnly   = "azure-native:sql:ServerAzureADOnlyAuthentication"
 	ctPassword       = "random:index/randomPassword:RandomPassword"
 	ctSleep          = "time:index/sleep:Sleep"
 	ctRandom         = "random:index/randomString:RandomString"

@@ -133,7 +133,7 @@ func lifecycle(t *testing.T, stack string) {
 		t.Fatal(err)
 	}
 	// What the program adopts (import) exists already: the SQL servers'
-	// Entra admins, made by the servers' creation.
+	// Entra admins and Entra-only settings, made by the servers' creation.
 	want := map[string]int{}
 	adopted := 0
 	for _, res := range offline.Resources {
@@ -145,8 +145,8 @@ func lifecycle(t *testing.T, stack string) {
 			want[plan.Unversioned(res.Type)]++
 		}
 	}
-	if n := len(opsOf(r.ops, "create", "azure-native:sql:Server", "")); adopted != n || n == 0 {
-		t.Errorf("first up: %d resources adopted, want one Entra admin for each of the %d SQL servers", adopted, n)
+	if n := len(opsOf(r.ops, "create", "azure-native:sql:Server", "")); adopted != 2*n || n == 0 {
+		t.Errorf("first up: %d resources adopted, want one Entra admin and one Entra-only setting for each of the %d SQL servers", adopted, n)
 	}
 	got := map[string]int{}
 	for _, op := range r.ops {

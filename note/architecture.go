@@ -77,16 +77,25 @@ func (f *facts) database() Statement {
 	if db == nil {
 		return Statement{Key: "database.none", Promise: PromiseDedicated, Gap: true}
 	}
-	server := f.serverOf(db)
 	args := Args{
 		"db": name(db, "databaseName"), "sku": db.String("sku.name"), "tier": db.String("sku.tier"),
 		"vcores": num(db.Get("sku.capacity")), "sizeGB": bytesToGB(db.Get("maxSizeBytes")),
 		"server": db.String("serverName"),
 	}
-	if server != nil && server.Get("administrators.azureADOnlyAuthentication") == true {
-		return Statement{Key: "database", Args: args, Promise: PromiseDedicated}
+	// A database in an elastic pool shares the pool's compute
+	// (learn.microsoft.com/azure/azure-sql/database/elastic-pool-overview).
+	if db.String("elasticPoolId") != "" {
+		return Statement{Key: "database.pooled", Args: args, Promise: PromiseDedicated, Gap: true}
 	}
-	return Statement{Key: "database.sqlauth", Args: args, Promise: PromiseDedicated, Gap: true}
+	// Entra-only is read from the server's azureADOnlyAuthentications
+	// child, which the program keeps: the server's own property is read by
+	// ARM at creation only.
+	for _, only := range f.byKind[typeSQLEntraOnly] {
+		if only.String("serverName") == db.String("serverName") && only.Get("azureADOnlyAuthentication") == true {
+			return Statement{Key: "database", Args: args, Promise: PromiseDedicated}
+		}
+	}
+	return Statement{Key: "database.sqlauth", Args: args, Promise: PromiseControls, Gap: true}
 }
 
 // serverOf is the logical server a database is on.
@@ -155,7 +164,7 @@ func (f *facts) zones() []Statement {
 		// A suspended space runs nothing: no compute to place in zones.
 	} else if app := f.one(typeContainerApp, "", ""); app != nil {
 		env := f.ref(app.String("environmentId"))
-		args := Args{"env": name(env, "environmentName"), "zones": all, "replicas": num(app.Get("template.scale.minReplicas"))}
+		args := Args{"env": name(env, "environmentName"), "count": len(all), "location": f.region.Location, "replicas": num(app.Get("template.scale.minReplicas"))}
 		// A zone-redundant environment spreads replicas over the zones, from
 		// two replicas on (learn.microsoft.com/azure/reliability/reliability-container-apps:
 		// "minimum replica count to at least two").
@@ -187,7 +196,7 @@ func (f *facts) zones() []Statement {
 		out = append(out, Statement{Key: key, Args: Args{"zones": keys(used), "count": len(used)}, Items: placed, Promise: PromiseZones, Gap: gap})
 	}
 	if db := f.one(typeSQLDatabase, "", ""); db != nil {
-		args := Args{"db": name(db, "databaseName"), "zones": all}
+		args := Args{"db": name(db, "databaseName"), "count": len(all), "location": f.region.Location}
 		if db.Get("zoneRedundant") == true {
 			out = append(out, Statement{Key: "zones.database", Args: args, Promise: PromiseZones})
 		} else {
@@ -196,7 +205,7 @@ func (f *facts) zones() []Statement {
 	}
 	for _, a := range f.mine[typeStorage] {
 		sku := a.String("sku.name")
-		args := Args{"account": a.String("accountName"), "sku": sku, "zones": all}
+		args := Args{"account": a.String("accountName"), "sku": sku, "count": len(all), "location": f.region.Location}
 		if zoneRedundantSKU(sku) {
 			out = append(out, Statement{Key: "zones.storage", Args: args, Promise: PromiseZones})
 		} else {
@@ -227,6 +236,10 @@ func (f *facts) zones() []Statement {
 	}
 	var parts []Term
 	for _, p := range rules.Parts {
+		// A suspended space runs nothing: it keeps no compute to lose.
+		if p == rules.PartCompute && f.t.State == spec.StateSuspended {
+			continue
+		}
 		parts = append(parts, Term("part."+p))
 	}
 	return append(out, Statement{Key: "zones.survive", Args: Args{"zones": all, "parts": parts}, Promise: PromiseZones})

@@ -5,6 +5,8 @@ package note
 
 import (
 	"strings"
+
+	"github.com/kpax/kpax-cloud/plan"
 )
 
 func (f *facts) backups() []Statement {
@@ -21,6 +23,9 @@ func (f *facts) databaseBackup() Statement {
 		return Statement{Key: "backup.database.none", Promise: PromiseBackup, Gap: true}
 	}
 	args := Args{"db": name(db, "databaseName"), "days": num(pitr.Get("retentionDays")), "diffHours": num(pitr.Get("diffBackupIntervalInHours"))}
+	if args["days"].(int) < 1 || args["diffHours"].(int) < 1 {
+		return Statement{Key: "backup.database.none", Promise: PromiseBackup, Gap: true}
+	}
 	ltr := f.one(typeSQLLongTerm, "", "")
 	if ltr == nil {
 		return Statement{Key: "backup.database", Promise: PromiseBackup, Args: args}
@@ -62,10 +67,13 @@ func (f *facts) filesBackup() Statement {
 			at = times[0][i+1 : i+6]
 		}
 	}
+	days, ok := plan.BackupRetentionDays(policy.Inputs)
+	if !ok || days < 1 || at == "" {
+		return Statement{Key: "backup.files.not-daily", Promise: PromiseBackup, Gap: true, Args: Args{"share": share, "vault": item.String("vaultName")}}
+	}
 	return Statement{Key: "backup.files", Promise: PromiseBackup, Args: Args{
 		"share": share, "vault": item.String("vaultName"), "time": at, "zone": policy.String("properties.timeZone"),
-		"days":     num(policy.Get("properties.vaultRetentionPolicy.vaultRetention.dailySchedule.retentionDuration.count")),
-		"snapshot": num(policy.Get("properties.vaultRetentionPolicy.snapshotRetentionInDays")),
+		"days": days, "snapshot": num(policy.Get("properties.vaultRetentionPolicy.snapshotRetentionInDays")),
 	}}
 }
 
@@ -82,8 +90,9 @@ func (f *facts) blobsBackup() Statement {
 		args["days"] = num(svc.Get("deleteRetentionPolicy.days"))
 	}
 	var repl = f.one(typeReplication, "accountName", main.String("accountName"))
-	if svc == nil || svc.Get("isVersioningEnabled") != true || repl == nil || copy == nil {
-		return Statement{Key: "backup.blobs.no-copy", Promise: PromiseBackup, Gap: true, Args: args}
+	if svc == nil || svc.Get("isVersioningEnabled") != true || svc.Get("deleteRetentionPolicy.enabled") != true || num(svc.Get("deleteRetentionPolicy.days")) < 1 ||
+		repl == nil || copy == nil {
+		return Statement{Key: "backup.blobs.no-copy", Promise: PromiseBackup, Gap: true, Args: Args{"account": main.String("accountName")}}
 	}
 	args["copy"] = copy.String("accountName")
 	for _, rule := range list(repl.Get("rules")) {
@@ -96,6 +105,11 @@ func (f *facts) blobsBackup() Statement {
 		}
 	}
 	args["copyDays"] = copyDays
+	if copyDays < 1 {
+		// Without a rule the copy keeps every version for ever: a cost, not
+		// a gap, but the note cannot state a retention it does not see.
+		return Statement{Key: "backup.blobs.copy-unbounded", Promise: PromiseBackup, Args: args}
+	}
 	return Statement{Key: "backup.blobs", Promise: PromiseBackup, Args: args}
 }
 
@@ -103,7 +117,7 @@ func (f *facts) blobsBackup() Statement {
 // soft delete and purge protection keep a deleted one recoverable.
 func (f *facts) secretsBackup() Statement {
 	kv := f.one(typeKeyVault, "", "")
-	if kv == nil || kv.Get("properties.enablePurgeProtection") != true || kv.Get("properties.enableSoftDelete") == false {
+	if kv == nil || kv.Get("properties.enablePurgeProtection") != true || kv.Get("properties.enableSoftDelete") == false || num(kv.Get("properties.softDeleteRetentionInDays")) < 7 {
 		return Statement{Key: "backup.secrets.unprotected", Promise: PromiseBackup, Gap: true, Args: Args{"vault": name(kv, "vaultName")}}
 	}
 	return Statement{Key: "backup.secrets", Promise: PromiseBackup, Args: Args{"vault": kv.String("vaultName"), "days": num(kv.Get("properties.softDeleteRetentionInDays"))}}
@@ -133,7 +147,11 @@ func (f *facts) vaultProtection() Statement {
 	if immutability == "" {
 		immutability = "Disabled"
 	}
-	return Statement{Key: "backup.vault", Args: Args{
+	softDelete := v.String("properties.securitySettings.softDeleteSettings.softDeleteState")
+	if softDelete != "AlwaysON" && softDelete != "Enabled" {
+		return Statement{Key: "backup.vault.soft-delete-off", Promise: PromiseBackup, Gap: true, Args: Args{"vault": v.String("vaultName")}}
+	}
+	return Statement{Key: "backup.vault", Promise: PromiseBackup, Args: Args{
 		"vault": v.String("vaultName"), "softDelete": Term("softdelete." + v.String("properties.securitySettings.softDeleteSettings.softDeleteState")),
 		"softDays":     num(v.Get("properties.securitySettings.softDeleteSettings.softDeleteRetentionPeriodInDays")),
 		"immutability": Term("immutability." + immutability), "locks": locked,

@@ -21,6 +21,9 @@ type Input struct {
 	Tenant string
 	// Commit and CommitDate are the revision the plan was made from.
 	Commit, CommitDate string
+	// Checks are kpax check's violations on the plan (rules.Check), when
+	// the caller has them for every tenant of the stack; nil runs it.
+	Checks []rules.Violation
 }
 
 // Azure resource types the note reads, without API version.
@@ -40,6 +43,10 @@ const (
 	typeDNSSEC         = "azure-native:network:DnssecConfig"
 	typeSQLServer      = "azure-native:sql:Server"
 	typeSQLDatabase    = "azure-native:sql:Database"
+	typeSQLEntraOnly   = "azure-native:sql:ServerAzureADOnlyAuthentication"
+	typePrivateEP      = "azure-native:network:PrivateEndpoint"
+	typeSubDiagnostic  = "azure-native:insights:SubscriptionDiagnosticSetting"
+	typeDiagnostic     = "azure-native:insights:DiagnosticSetting"
 	typeSQLShortTerm   = "azure-native:sql:BackupShortTermRetentionPolicy"
 	typeSQLLongTerm    = "azure-native:sql:LongTermRetentionPolicy"
 	typeStorage        = "azure-native:storage:StorageAccount"
@@ -141,7 +148,10 @@ func newFacts(in Input) (*facts, error) {
 	if t.State == spec.StateDecommissioned {
 		return nil, f.retained()
 	}
-	f.all = rules.Check(in.Plan, in.Project, region.Name)
+	f.all = in.Checks
+	if f.all == nil {
+		f.all = rules.Check(in.Plan, in.Project, region.Name)
+	}
 	for _, v := range f.all {
 		if f.urns[v.URN] || v.File == t.Source.File || (v.URN == "" && v.File == region.Source.File) {
 			f.checks = append(f.checks, v)

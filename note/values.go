@@ -97,3 +97,16 @@ func subnetPrefix(r *plan.Resource) string {
 // Period is an ISO 8601 duration of whole units ("P4W", "P12M", "P1Y"),
 // as long-term retention policies state them.
 type Period string
+
+// dedupe drops repeated values, keeping the first of each.
+func dedupe(s []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range s {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -452,7 +452,7 @@ var Exceptions = []Exception{
 		"the databases keep Azure's default maintenance window: a tenant-facing window is a product decision, and Azure's zone-redundant failover covers planned maintenance",
 		func(*checker, *plan.Resource) bool { return true }},
 	{"Azure.NSG.LateralTraversal",
-		"the gateway subnet's NSG: Application Gateway v2 must keep every outbound connection (learn.microsoft.com/azure/application-gateway/configuration-infrastructure); the tenant subnets deny all outbound traffic to the VNet",
+		"the gateway subnet's NSG: Application Gateway v2 must keep every outbound connection (learn.microsoft.com/azure/application-gateway/configuration-infrastructure); the tenant subnets deny outbound traffic to the rest of the VNet, the private endpoints excepted",
 		func(_ *checker, r *plan.Resource) bool {
 			return strings.HasSuffix(physicalName(r, "networkSecurityGroupName"), "-gateway")
 		}},

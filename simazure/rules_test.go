@@ -432,6 +432,16 @@ func TestSQLEntraAdmin(t *testing.T) {
 		}
 	}
 
+	// Entra-only at creation makes the azureADOnlyAuthentications child:
+	// the program imports it.
+	only := s.create(typeSQLServer, "sql3", map[string]any{"serverName": "sql3", "resourceGroupName": testRG,
+		"administrators": map[string]any{"sid": "group-a", "login": "ops", "azureADOnlyAuthentication": true}})
+	_, err = s.try(typeSQLEntraOnly, "only3", map[string]any{"serverName": "sql3", "resourceGroupName": testRG, "authenticationName": "Default", "azureADOnlyAuthentication": true})
+	refusedBy(t, err, RuleAlreadyExists, "the Entra-only child of a server created Entra-only")
+	if read, _, err := s.c.Read(only + "/azureADOnlyAuthentications/Default"); err != nil || !read["azureADOnlyAuthentication"].IsBool() || !read["azureADOnlyAuthentication"].BoolValue() {
+		t.Errorf("the implicit Entra-only child reads %v, %v; want azureADOnlyAuthentication true", read, err)
+	}
+
 	without := s.create(typeSQLServer, "sql2", map[string]any{"serverName": "sql2", "resourceGroupName": testRG, "administratorLogin": "boot"})
 	_, err = s.try(typeSQLEntraOnly, "only", map[string]any{"serverName": "sql2", "resourceGroupName": testRG, "authenticationName": "Default", "azureADOnlyAuthentication": true})
 	refusedBy(t, err, RuleEntraAdminFirst, "Entra-only authentication before the admin")

@@ -21,8 +21,9 @@ var RuleEntraAdminFirst = Rule{"entra-admin-first", "InvalidServerAADOnlyAuthNoA
 func entraAdminID(serverID string) string { return serverID + "/administrators/ActiveDirectory" }
 
 // serverCreatedAdmin is the administrators child that creating a server with
-// an Entra admin makes: it exists outside the program, so that creating the
-// child resource afterwards meets RuleAlreadyExists, as it does in Azure.
+// an Entra admin makes, and its Entra-only child when the admin asks for
+// it: they exist outside the program, so that creating the child resources
+// afterwards meets RuleAlreadyExists, as it does in Azure.
 func (c *Cloud) serverCreatedAdmin(server *Record) error {
 	admin, ok := lookup(server.Plain(), "administrators").(map[string]any)
 	if !ok {
@@ -41,8 +42,31 @@ func (c *Cloud) serverCreatedAdmin(server *Record) error {
 	if err != nil {
 		return err
 	}
-	return c.put(&Record{ID: entraAdminID(server.ID), Type: typeSQLAdmin, Inputs: raw, Outputs: raw, Created: server.Created})
+	if err := c.put(&Record{ID: entraAdminID(server.ID), Type: typeSQLAdmin, Inputs: raw, Outputs: raw, Created: server.Created}); err != nil {
+		return err
+	}
+	// Entra-only authentication given at creation is the server's
+	// azureADOnlyAuthentications/Default child, set to true: it exists
+	// before any program creates it, and azure-native refuses to create a
+	// child whose state is not its default (false) (pulumi-azure-native,
+	// provider/pkg/openapi/defaults.go lists the child with default state
+	// azureADOnlyAuthentication false; client_azcore.go CanCreate): the
+	// program imports it.
+	if only, _ := admin["azureADOnlyAuthentication"].(bool); !only {
+		return nil
+	}
+	raw, err = encodeProps(resource.NewPropertyMapFromMap(map[string]any{
+		"authenticationName": "Default", "azureADOnlyAuthentication": true,
+		"serverName": server.String("serverName"), "resourceGroupName": server.String("resourceGroupName"),
+	}))
+	if err != nil {
+		return err
+	}
+	return c.put(&Record{ID: entraOnlyID(server.ID), Type: typeSQLEntraOnly, Inputs: raw, Outputs: raw, Created: server.Created})
 }
+
+// entraOnlyID is the ID of a server's Entra-only authentication child.
+func entraOnlyID(serverID string) string { return serverID + "/azureADOnlyAuthentications/Default" }
 
 // checkEntraOnly refuses Entra-only authentication on a server without an
 // Entra admin.

@@ -16,6 +16,7 @@ import (
 	"github.com/kpax/kpax-cloud/note"
 	"github.com/kpax/kpax-cloud/plan"
 	"github.com/kpax/kpax-cloud/program"
+	"github.com/kpax/kpax-cloud/rules"
 	"github.com/kpax/kpax-cloud/spec"
 )
 
@@ -90,6 +91,7 @@ func newNoteCmd() *cobra.Command {
 			// Every note is built and worded before anything is written:
 			// a failure leaves no partial set behind.
 			plans := map[string]*plan.Plan{}
+			checks := map[string][]rules.Violation{}
 			files := map[string][]byte{}
 			var gaps []string
 			for _, t := range targets {
@@ -99,8 +101,9 @@ func newNoteCmd() *cobra.Command {
 						return &exitError{exitInvalid, fmt.Errorf("kpax note: plan %s: %w", t.StackOf(), err)}
 					}
 					plans[t.StackOf()] = p
+					checks[t.StackOf()] = append([]rules.Violation{}, rules.Check(p, proj, t.Region)...)
 				}
-				n, err := note.Build(note.Input{Plan: p, Project: proj, Tenant: t.Name, Commit: commit, CommitDate: date})
+				n, err := note.Build(note.Input{Plan: p, Project: proj, Tenant: t.Name, Commit: commit, CommitDate: date, Checks: checks[t.StackOf()]})
 				if err != nil {
 					return &exitError{exitInvalid, fmt.Errorf("kpax note: %w", err)}
 				}

@@ -103,7 +103,7 @@ func TestNoteMutations(t *testing.T) {
 		{"storage on a zonal SKU", func(t *testing.T, p *plan.Plan) {
 			inputs(t, p, "acme-storage", func(in map[string]any) { in["sku"] = map[string]any{"name": "Standard_LRS"} })
 		},
-			"**✗ gap** The storage account `stacmevttx68` is Standard_LRS: its data is kept in a single zone.",
+			"**✗ gap** The storage account `stacmevttx68` is Standard_LRS: its data is kept in a single zone of francecentral.",
 			"| Runs over three independent availability zones, any one of which can fail with no data lost | ✗ does not hold |"},
 		{"public network access on", func(t *testing.T, p *plan.Plan) {
 			inputs(t, p, "acme-kv", func(in map[string]any) { in["properties"].(map[string]any)["publicNetworkAccess"] = "Enabled" })
@@ -112,6 +112,24 @@ func TestNoteMutations(t *testing.T) {
 			"| Isolated from every other customer's space | ✗ does not hold |"},
 		{"policy assignment removed", func(t *testing.T, p *plan.Plan) { drop(t, p, "acme-guardrails", "acme-guardrails-in-effect") },
 			"**✗ gap** No Azure Policy guardrail is assigned to the resource group `rg-kpax-fr-acme`.",
+			"| Security controls enforced by Azure Policy and checked against published rules | ✗ does not hold |"},
+		// Beyond the issue's four: a session role granted above the tenant's
+		// group (roles inherit down), and SQL passwords let back in.
+		{"a session role on the platform's group", func(t *testing.T, p *plan.Plan) {
+			p.Resources = append(p.Resources, &plan.Resource{
+				URN:  "urn:pulumi:prod-fr::kpax-cloud::azure-native:authorization:RoleAssignment::intruder",
+				Type: "azure-native:authorization:RoleAssignment", Name: "intruder", Custom: true,
+				Inputs: map[string]any{
+					"principalId": "0b1c2d3e-0000-4000-8000-000000000001", "principalType": "User",
+					"roleDefinitionId": "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c",
+					"scope":            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-kpax-fr-platform",
+				},
+			})
+		},
+			"**✗ gap** Someone other than the KPAX operators' group `kpax-operators-fr` can open a session:",
+			"| OS access restricted to qualified KPAX staff | ✗ does not hold |"},
+		{"Entra-only authentication not held", func(t *testing.T, p *plan.Plan) { drop(t, p, "region-fr-sql-1-entra-only") },
+			"**✗ gap** Database: the Azure SQL database `sqldb-acme`",
 			"| Security controls enforced by Azure Policy and checked against published rules | ✗ does not hold |"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
