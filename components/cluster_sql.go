@@ -160,7 +160,9 @@ func (b *clusterBuilder) sqlEntraAdmin(part string, server *sql.Server) (*sql.Se
 // creates it only from its default state (false): the program adopts it,
 // as it does the admin. It needs the Entra admin first
 // (pulumi-azure-native#1042; simazure entra-admin-first). Retained on
-// delete: deleting it would write its default, which lets SQL passwords in.
+// delete: azure-native deletes it with an ARM DELETE, which turns Entra-only
+// off. Keep "Default" and the import suffix as they are: a path parameter
+// or import ID in another case is a replacement.
 func (b *clusterBuilder) sqlEntraOnly(part string, server *sql.Server, admin *sql.ServerAzureADAdministrator) error {
 	onlyID := server.ID().ApplyT(func(id pulumi.ID) pulumi.ID { return id + "/azureADOnlyAuthentications/Default" }).(pulumi.IDOutput)
 	_, err := sql.NewServerAzureADOnlyAuthentication(b.ctx, b.name+"-"+part+"-entra-only", &sql.ServerAzureADOnlyAuthenticationArgs{

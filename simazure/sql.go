@@ -49,8 +49,9 @@ func (c *Cloud) serverCreatedAdmin(server *Record) error {
 	// azureADOnlyAuthentications/Default child, set to true: it exists
 	// before any program creates it, and azure-native refuses to create a
 	// child whose state is not its default (false) (pulumi-azure-native,
-	// provider/pkg/openapi/defaults.go lists the child with default state
-	// azureADOnlyAuthentication false; client_azcore.go CanCreate): the
+	// provider/pkg/openapi/defaults/defaultResourcesState.go lists the child
+	// with default state azureADOnlyAuthentication false; client_azcore.go
+	// CanCreate): the
 	// program imports it.
 	if only, _ := admin["azureADOnlyAuthentication"].(bool); !only {
 		return nil
