@@ -5,6 +5,8 @@ package note
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/kpax/kpax-cloud/plan"
@@ -51,7 +53,7 @@ func (f *facts) compute() []Statement {
 			}
 		}
 		if env == nil || wpType == "" || wpType == "Consumption" || len(sharers) > 0 {
-			args["others"] = sorted(sharers)
+			args["others"] = slices.Sorted(slices.Values(sharers))
 			return []Statement{{Key: "compute.container.shared", Args: args, Promise: PromiseDedicated, Gap: true}}
 		}
 		return []Statement{{Key: "compute.container", Args: args, Promise: PromiseDedicated}}
@@ -67,7 +69,7 @@ func (f *facts) compute() []Statement {
 		sizes[vm.String("hardwareProfile.vmSize")] = true
 	}
 	return []Statement{{Key: "compute.vm", Promise: PromiseDedicated, Args: Args{
-		"count": len(vms), "size": keys(sizes), "vms": names,
+		"count": len(vms), "size": slices.Sorted(maps.Keys(sizes)), "vms": names,
 		"vmss": name(f.one(typeVMSS, "", ""), "vmScaleSetName"),
 	}}}
 }
@@ -193,7 +195,7 @@ func (f *facts) zones() []Statement {
 		if len(used) < 2 {
 			key, gap = "zones.vm.single", true
 		}
-		out = append(out, Statement{Key: key, Args: Args{"zones": keys(used), "count": len(used)}, Items: placed, Promise: PromiseZones, Gap: gap})
+		out = append(out, Statement{Key: key, Args: Args{"zones": slices.Sorted(maps.Keys(used)), "count": len(used)}, Items: placed, Promise: PromiseZones, Gap: gap})
 	}
 	if db := f.one(typeSQLDatabase, "", ""); db != nil {
 		args := Args{"db": name(db, "databaseName"), "count": len(all), "location": f.region.Location}
@@ -248,6 +250,6 @@ func (f *facts) zones() []Statement {
 // zoneRedundantSKU: ZRS, GZRS and RA-GZRS keep every write in three zones
 // (learn.microsoft.com/azure/storage/common/storage-redundancy).
 func zoneRedundantSKU(sku string) bool {
-	s := sku[strings.LastIndexByte(sku, '_')+1:]
-	return s == "ZRS" || s == "GZRS" || s == "RAGZRS"
+	r := storageRedundancy(sku)
+	return r == "zone" || r == "geozone"
 }

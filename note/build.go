@@ -5,9 +5,9 @@ package note
 import (
 	"fmt"
 	"path"
-	"sort"
 	"strings"
 
+	"github.com/kpax/kpax-cloud/diffreport"
 	"github.com/kpax/kpax-cloud/plan"
 	"github.com/kpax/kpax-cloud/rules"
 	"github.com/kpax/kpax-cloud/spec"
@@ -135,7 +135,7 @@ func newFacts(in Input) (*facts, error) {
 		if !r.Custom {
 			continue
 		}
-		k := rules.Kind(r.Type)
+		k := plan.Unversioned(r.Type)
 		if r.ID != "" {
 			f.byID[strings.ToLower(r.ID)] = r
 		}
@@ -169,14 +169,7 @@ func (f *facts) owns(r, comp *plan.Resource, tenants []string) bool {
 			return a == comp
 		}
 	}
-	words := "-" + strings.ToLower(r.Name) + "-"
-	best := ""
-	for _, n := range tenants {
-		if len(n) > len(best) && strings.Contains(words, "-"+n+"-") {
-			best = n
-		}
-	}
-	return best == f.t.Name
+	return diffreport.Owner(tenants, r.Name) == f.t.Name
 }
 
 // one is the tenant's first resource of a kind whose input key is value
@@ -271,11 +264,4 @@ func (f *facts) retained() error {
 	}
 	return &RetainedError{fmt.Sprintf("tenant %s (%s) is decommissioned: it has no KPAX space to describe, so no note is written; %s",
 		f.t.Name, f.t.DisplayName, what)}
-}
-
-// sorted returns a sorted copy.
-func sorted(s []string) []string {
-	out := append([]string(nil), s...)
-	sort.Strings(out)
-	return out
 }

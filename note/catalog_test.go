@@ -1,9 +1,11 @@
 package note
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -49,7 +51,7 @@ func fields(t *testing.T, text string) []string {
 		}
 	}
 	walk(trees["x"].Root)
-	return keys(seen)
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // TestCatalogsAgree: every language words the same sentences, terms,
@@ -72,7 +74,7 @@ func TestCatalogsAgree(t *testing.T) {
 			"statements": {en.Statements, c.Statements}, "terms": {en.Terms, c.Terms}, "words": {en.Words, c.Words},
 			"sections": {en.Sections, c.Sections}, "promises": {en.Promises, c.Promises},
 		} {
-			if a, b := keys(pair[0]), keys(pair[1]); strings.Join(a, " ") != strings.Join(b, " ") {
+			if a, b := slices.Sorted(maps.Keys(pair[0])), slices.Sorted(maps.Keys(pair[1])); strings.Join(a, " ") != strings.Join(b, " ") {
 				t.Errorf("%s.yaml %s keys differ from en.yaml:\n en: %v\n %s: %v", lang, kind, a, lang, b)
 				continue
 			}

@@ -4,6 +4,7 @@
 package note
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/kpax/kpax-cloud/plan"
@@ -30,7 +31,7 @@ func (f *facts) location() []Statement {
 		}
 	}
 	if len(outside) > 0 {
-		out = append(out, Statement{Key: "location.outside", Promise: PromiseLocation, Gap: true, Args: Args{"location": loc, "resources": sorted(outside)}})
+		out = append(out, Statement{Key: "location.outside", Promise: PromiseLocation, Gap: true, Args: Args{"location": loc, "resources": slices.Sorted(slices.Values(outside))}})
 	} else {
 		out = append(out, Statement{Key: "location.all", Promise: PromiseLocation, Args: Args{"location": loc, "count": count}})
 	}

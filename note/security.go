@@ -5,7 +5,9 @@ package note
 
 import (
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/kpax/kpax-cloud/guardrails"
@@ -78,7 +80,7 @@ func (f *facts) operators() Statement {
 			}
 		}
 	}
-	args := Args{"group": f.region.Operators.GroupName, "roles": keys(roles)}
+	args := Args{"group": f.region.Operators.GroupName, "roles": slices.Sorted(maps.Keys(roles))}
 	var others []Statement
 	for _, v := range f.all {
 		if v.Rule != rules.RuleSessionAccess {
@@ -133,7 +135,7 @@ func (f *facts) publicAddresses() Statement {
 		}
 	}
 	if len(public) > 0 {
-		return Statement{Key: "access.public-ip", Promise: PromiseAccess, Gap: true, Args: Args{"resources": sorted(public)}}
+		return Statement{Key: "access.public-ip", Promise: PromiseAccess, Gap: true, Args: Args{"resources": slices.Sorted(slices.Values(public))}}
 	}
 	return Statement{Key: "access.no-public-ip", Promise: PromiseAccess}
 }
@@ -263,11 +265,11 @@ func (f *facts) isolation() []Statement {
 	}
 	switch {
 	case len(open) > 0:
-		out = append(out, Statement{Key: "isolation.public", Promise: PromiseIsolation, Gap: true, Args: Args{"resources": sorted(open)}})
+		out = append(out, Statement{Key: "isolation.public", Promise: PromiseIsolation, Gap: true, Args: Args{"resources": slices.Sorted(slices.Values(open))}})
 	case len(unreached) > 0:
-		out = append(out, Statement{Key: "isolation.no-endpoint", Promise: PromiseIsolation, Gap: true, Args: Args{"resources": sorted(unreached)}})
+		out = append(out, Statement{Key: "isolation.no-endpoint", Promise: PromiseIsolation, Gap: true, Args: Args{"resources": slices.Sorted(slices.Values(unreached))}})
 	default:
-		out = append(out, Statement{Key: "isolation.private", Promise: PromiseIsolation, Args: Args{"resources": sorted(private)}})
+		out = append(out, Statement{Key: "isolation.private", Promise: PromiseIsolation, Args: Args{"resources": slices.Sorted(slices.Values(private))}})
 	}
 	return out
 }
@@ -343,8 +345,8 @@ func (f *facts) platformGuardrails() []Statement {
 		}
 	}
 	var out []Statement
-	for _, scope := range keys(groups) {
-		args := Args{"rg": path.Base(scope), "resources": sorted(dedupe(groups[scope]))}
+	for _, scope := range slices.Sorted(maps.Keys(groups)) {
+		args := Args{"rg": path.Base(scope), "resources": slices.Compact(slices.Sorted(slices.Values(groups[scope])))}
 		st := Statement{Key: "guardrails.platform-none", Promise: PromiseControls, Gap: true, Args: args}
 		for _, a := range f.byKind[typePolicyAssign] {
 			if strings.EqualFold(a.String("scope"), scope) && a.String("policyAssignmentName") == "kpax-guardrails" && a.String("enforcementMode") != "DoNotEnforce" {
@@ -387,7 +389,7 @@ func (f *facts) published() []Statement {
 		}
 	}
 	var sets []Statement
-	for _, s := range keys(bySet) {
+	for _, s := range slices.Sorted(maps.Keys(bySet)) {
 		sets = append(sets, Statement{Key: "item.rule-set", Args: Args{"set": s, "count": bySet[s]}})
 	}
 	out := []Statement{{Key: "rules.pass", Promise: PromiseControls, Items: sets, Args: Args{"passed": passed, "rules": len(outcomes), "checks": checks}}}

@@ -4,7 +4,6 @@ package note
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/kpax/kpax-cloud/plan"
@@ -52,16 +51,6 @@ func lookup(v any, path string) any {
 	return v
 }
 
-// keys returns a set's or a map's keys, sorted.
-func keys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // bytesToGB is a size in bytes as whole GB (GiB, as Azure SQL counts them).
 func bytesToGB(v any) int { return num(v) >> 30 }
 
@@ -97,16 +86,3 @@ func subnetPrefix(r *plan.Resource) string {
 // Period is an ISO 8601 duration of whole units ("P4W", "P12M", "P1Y"),
 // as long-term retention policies state them.
 type Period string
-
-// dedupe drops repeated values, keeping the first of each.
-func dedupe(s []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, v := range s {
-		if !seen[v] {
-			seen[v] = true
-			out = append(out, v)
-		}
-	}
-	return out
-}

@@ -69,16 +69,7 @@ const (
 
 // kind drops the API version of a versioned azure-native type token, so
 // that azure-native:recoveryservices/v20240101:Vault is a recovery vault.
-func kind(typ string) string {
-	parts := strings.Split(typ, ":")
-	if len(parts) != 3 || parts[0] != "azure-native" {
-		return typ
-	}
-	if i := strings.IndexByte(parts[1], '/'); i >= 0 {
-		parts[1] = parts[1][:i]
-	}
-	return strings.Join(parts, ":")
-}
+func kind(typ string) string { return plan.Unversioned(typ) }
 
 // checker holds one run: the plan, the specs it came from, and findings.
 type checker struct {
@@ -266,7 +257,3 @@ func locate(src spec.Source, paths []string) (string, int, int) {
 
 // paths is a short way to write a list of field paths.
 func paths(p ...string) []string { return p }
-
-// Kind drops the API version of a versioned azure-native type token
-// (azure-native:app/v20240301:ContainerApp is azure-native:app:ContainerApp).
-func Kind(typ string) string { return kind(typ) }

@@ -4,8 +4,9 @@ package rules
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -328,12 +329,7 @@ func (c *checker) checkTenantPairs(nsg *plan.Resource, name, tenant string, envs
 		if err != nil {
 			continue
 		}
-		others := make([]string, 0, len(envs))
-		for other := range envs {
-			others = append(others, other)
-		}
-		sort.Strings(others)
-		for _, other := range others {
+		for _, other := range slices.Sorted(maps.Keys(envs)) {
 			if other != tenant && envs[other].Overlaps(p) {
 				c.report(nsg, nil, paths("addressSpace"), "NSG %s rule %v lets tenant %s's environment %s tenant %s's (%s): tenants' environments never reach each other",
 					name, rule["name"], tenant, map[bool]string{true: "reach", false: "be reached from"}[rule["direction"] == "Outbound"], other, envs[other])

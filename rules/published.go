@@ -194,10 +194,6 @@ func (c *checker) extensionsOf(vm *plan.Resource) map[string]*plan.Resource {
 
 // checkPublished runs the published rules and records the exceptions taken.
 func checkPublished(c *checker) {
-	byRule := map[string][]*Exception{}
-	for i := range Exceptions {
-		byRule[Exceptions[i].Rule] = append(byRule[Exceptions[i].Rule], &Exceptions[i])
-	}
 	for _, rule := range PublishedRules {
 		for _, k := range rule.kinds {
 			for _, r := range c.ofKind(k) {
@@ -205,20 +201,31 @@ func checkPublished(c *checker) {
 				if msg == "" {
 					continue
 				}
-				excused := false
-				for _, ex := range byRule[rule.ID] {
-					if ex.applies(c, r) {
-						c.applied[ex]++
-						excused = true
-						break
-					}
+				if ex, _ := c.excuse(rule.ID, r); ex != nil {
+					c.applied[ex]++
+					continue
 				}
-				if !excused {
-					c.report(r, rule.tenantPaths, rule.regionPaths, "%s (%s): %s", rule.ID, rule.Title, msg)
-				}
+				c.report(r, rule.tenantPaths, rule.regionPaths, "%s (%s): %s", rule.ID, rule.Title, msg)
 			}
 		}
 	}
+}
+
+// excuse is the first exception to rule that applies to r, and its place
+// among the rule's exceptions (from 1: ExceptionKey); nil when none does.
+func (c *checker) excuse(rule string, r *plan.Resource) (*Exception, int) {
+	nth := 0
+	for i := range Exceptions {
+		ex := &Exceptions[i]
+		if ex.Rule != rule {
+			continue
+		}
+		nth++
+		if ex.applies(c, r) {
+			return ex, nth
+		}
+	}
+	return nil, 0
 }
 
 // CheckPublished holds a stack's plan to the published rules. It returns

@@ -7,8 +7,8 @@ package rules
 import (
 	"fmt"
 	"sort"
-	"strings"
 
+	"github.com/kpax/kpax-cloud/diffreport"
 	"github.com/kpax/kpax-cloud/plan"
 	"github.com/kpax/kpax-cloud/spec"
 )
@@ -48,20 +48,9 @@ func TenantPublished(p *plan.Plan, proj *spec.Project, region, tenant string) ([
 				if rule.broken(c, r) == "" {
 					continue
 				}
-				excused, nth := false, 0
-				for i := range Exceptions {
-					ex := &Exceptions[i]
-					if ex.Rule != rule.ID {
-						continue
-					}
-					nth++
-					if ex.applies(c, r) {
-						excused, o.Reason, o.ReasonKey = true, ex.Reason, ExceptionKey(ex.Rule, nth)
-						break
-					}
-				}
-				if excused {
+				if ex, nth := c.excuse(rule.ID, r); ex != nil {
 					o.Excused++
+					o.Reason, o.ReasonKey = ex.Reason, ExceptionKey(ex.Rule, nth)
 				} else {
 					o.Broken++
 				}
@@ -81,20 +70,13 @@ func TenantPublished(p *plan.Plan, proj *spec.Project, region, tenant string) ([
 }
 
 // tenantOf is the tenant a resource belongs to: its Tenant component's, or
-// for a platform resource the longest tenant name its logical name spells
-// as hyphen-separated words ("region-fr-cae-acme" is acme's).
+// for a platform resource the tenant its logical name names
+// ("region-fr-cae-acme" is acme's: diffreport.Owner).
 func (c *checker) tenantOf(r *plan.Resource, names []string) string {
 	if comp := c.ownerC[r]; comp != nil {
 		return comp.Name
 	}
-	words := "-" + strings.ToLower(r.Name) + "-"
-	best := ""
-	for _, n := range names {
-		if len(n) > len(best) && strings.Contains(words, "-"+n+"-") {
-			best = n
-		}
-	}
-	return best
+	return diffreport.Owner(names, r.Name)
 }
 
 // ExceptionKey names a rule's nth exception (from 1): its ID, then ID#2...

@@ -5,7 +5,8 @@ package rules
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/kpax/kpax-cloud/plan"
@@ -208,11 +209,7 @@ func checkOwnEnvironments(c *checker) {
 		if len(owners) < 2 {
 			continue
 		}
-		names := make([]string, 0, len(owners))
-		for n := range owners {
-			names = append(names, n)
-		}
-		sort.Strings(names)
+		names := slices.Sorted(maps.Keys(owners))
 		for _, r := range rs {
 			c.report(r, paths("container"), nil, "tenants %s share the Container Apps environment %s: apps in one environment share its network and boundary; each tenant needs its own", strings.Join(names, ", "), env[strings.LastIndexByte(env, '/')+1:])
 		}

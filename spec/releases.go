@@ -5,10 +5,11 @@
 package spec
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -324,7 +325,7 @@ func checkRings(rel *Releases, regions map[string]*Region, tenants []*Tenant) Di
 	}
 	var diags Diagnostics
 	names := strings.Join(rel.Names(), ", ")
-	for _, name := range sortedKeys(regions) {
+	for _, name := range slices.Sorted(maps.Keys(regions)) {
 		r := regions[name]
 		if r.DefaultRing != "" && rel.Ring(r.DefaultRing) == nil {
 			diags = append(diags, r.Source.At("defaultRing", "must be a ring of %s: %s (got %q)", ReleasesFile, names, r.DefaultRing))
@@ -350,7 +351,7 @@ func checkRings(rel *Releases, regions map[string]*Region, tenants []*Tenant) Di
 			continue // reported by validateReleases
 		}
 		host, _, _ := strings.Cut(g.Image, "/")
-		for _, name := range sortedKeys(regions) {
+		for _, name := range slices.Sorted(maps.Keys(regions)) {
 			r := regions[name]
 			if !regionsOf[g.Name][name] || !r.Registry.valid() || host == r.Registry.Server {
 				continue
@@ -360,15 +361,6 @@ func checkRings(rel *Releases, regions map[string]*Region, tenants []*Tenant) Di
 		}
 	}
 	return diags
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // ringOf is the ring a tenant follows: its own, else its region's default,

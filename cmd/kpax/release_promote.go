@@ -7,8 +7,10 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -116,7 +118,7 @@ func printPromotion(w io.Writer, p *spec.Project, pr *promotion) {
 	changed, stacks := 0, 0
 	var held []string
 	var b strings.Builder
-	for _, stack := range sortedStacks(byStack) {
+	for _, stack := range slices.Sorted(maps.Keys(byStack)) {
 		var names []string
 		for _, t := range byStack[stack] {
 			if _, pinned := t.ServerImage(p.Releases); pinned {

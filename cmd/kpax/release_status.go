@@ -9,8 +9,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -82,7 +83,7 @@ func buildStatus(p *spec.Project, deployed map[string]map[string]string) release
 	for _, g := range p.Releases.Rings {
 		sr := statusRing{Name: g.Name, Image: g.Image, Version: g.Version(), Rollback: g.Rollback, Stacks: []statusStack{}}
 		byStack := tenantsOfRing(p, g.Name)
-		for _, stack := range sortedStacks(byStack) {
+		for _, stack := range slices.Sorted(maps.Keys(byStack)) {
 			ss := statusStack{Stack: stack, Region: byStack[stack][0].Region}
 			for _, t := range byStack[stack] {
 				image, pinned := t.ServerImage(p.Releases)
@@ -98,15 +99,6 @@ func buildStatus(p *spec.Project, deployed map[string]map[string]string) release
 		st.Rings = append(st.Rings, sr)
 	}
 	return st
-}
-
-func sortedStacks[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for s := range m {
-		out = append(out, s)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func printStatus(w io.Writer, st releaseStatus) error {
